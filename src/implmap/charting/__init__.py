@@ -1,0 +1,1 @@
+"""Charting: studies, findings, TDF / COM-B / BCW vocabularies, validation, suggestions."""

@@ -1,0 +1,98 @@
+"""``implmap check``: validate a whole review folder and report every problem.
+
+Each part of implmap contributes a checker ``(review, report) -> None``; :func:`check_review`
+runs them all and never stops at the first problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import yaml
+from pydantic import ValidationError
+
+from .errors import Report, ReviewFolderError
+from .manifest import MANIFEST_NAME, Manifest
+from .records.model import Record, Search
+
+if TYPE_CHECKING:
+    from .review import Review
+
+__all__ = ["CHECKERS", "check_review"]
+
+
+def check_manifest(review: Review, report: Report) -> None:
+    try:
+        Manifest.load(review.root / MANIFEST_NAME, report)
+    except ReviewFolderError as exc:
+        if not report.problems:
+            report.add(MANIFEST_NAME, str(exc), field=None)
+
+
+def check_searches(review: Review, report: Report) -> None:
+    root = review.searches_dir
+    if not root.is_dir():
+        return
+    seen_ids: dict[str, str] = {}
+    for d in sorted(root.iterdir()):
+        if not d.is_dir():
+            continue
+        rel = d.relative_to(review.root)
+        meta_path = d / "search.yaml"
+        if not meta_path.exists():
+            report.add(rel, "search folder without search.yaml; re-import the file")
+            continue
+        try:
+            search = Search.model_validate(yaml.safe_load(meta_path.read_text("utf-8")))
+        except (ValidationError, yaml.YAMLError) as exc:
+            report.add(rel / "search.yaml", f"invalid search provenance: {exc}")
+            continue
+        raw = d / search.file
+        if not raw.exists():
+            report.add(rel / "search.yaml", f"the raw export {search.file!r} is missing",
+                       field="file")
+        elif hashlib.sha256(raw.read_bytes()).hexdigest() != search.sha256:
+            report.add(rel / search.file, "the raw export was changed after import (sha256 "
+                       "differs); restore it from git", field="sha256")
+        recs = d / "records.jsonl"
+        count = 0
+        if not recs.exists():
+            report.add(rel, "records.jsonl is missing; re-import the file")
+            continue
+        with open(recs, encoding="utf-8") as fh:
+            for n, line in enumerate(fh, start=1):
+                try:
+                    rec = Record.model_validate(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    report.add(rel / "records.jsonl", f"not valid JSON: {exc.msg}", line=n)
+                    continue
+                except ValidationError as exc:
+                    for err in exc.errors():
+                        report.add(rel / "records.jsonl", err["msg"], line=n,
+                                   field=".".join(map(str, err["loc"])))
+                    continue
+                count += 1
+                if rec.id in seen_ids:
+                    report.add(rel / "records.jsonl", f"record ID {rec.id} also in "
+                               f"{seen_ids[rec.id]}", line=n, record=rec.id, field="id")
+                seen_ids[rec.id] = str(rel)
+                if rec.search != search.id:
+                    report.add(rel / "records.jsonl", f"record names search {rec.search!r}, "
+                               f"expected {search.id!r}", line=n, record=rec.id, field="search")
+        if count != search.records:
+            report.add(rel / "search.yaml", f"says {search.records} records but records.jsonl "
+                       f"holds {count}", field="records")
+
+
+CHECKERS: list[Callable[[Review, Report], None]] = [check_manifest, check_searches]
+
+
+def check_review(review: Review) -> Report:
+    """Run every checker on ``review`` and return the sorted report."""
+    report = Report()
+    for checker in CHECKERS:
+        checker(review, report)
+    return report.sorted()

@@ -1,0 +1,46 @@
+"""The ``implmap`` command: a thin layer over the Python API.
+
+Each command parses its arguments, makes one library call and renders the result. Errors of
+ours (:class:`~implmap.errors.ImplmapError`) become ``Error: …`` and exit code 1, in one place.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import ImplmapError
+
+__all__ = ["cli", "main"]
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except ImplmapError as exc:
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="implmap")
+def cli() -> None:
+    """implmap: implementation-barrier evidence mapping from a plain review folder."""
+
+
+def _register() -> None:
+    from . import records as _records
+
+    for mod in (_records,):
+        for cmd in mod.COMMANDS:
+            cli.add_command(cmd)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the ``implmap`` console script."""
+    cli()

@@ -1,0 +1,116 @@
+"""Commands for the review folder and its records: init, import, records, export, check."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..review import Review
+from .common import open_review, review_option
+
+
+@click.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="Untitled review", help="The review's title.")
+@click.option("--question", default="", help="The review question.")
+@click.option("--reviewer", "reviewers", multiple=True, help="A reviewer ID (repeatable).")
+def init(directory: Path, title: str, question: str, reviewers: tuple[str, ...]) -> None:
+    """Create a new review folder in DIRECTORY."""
+    review = Review.init(directory, title=title, question=question, reviewers=reviewers)
+    click.echo(f"Created review folder {review.root} (edit implmap.yaml to describe it).")
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--database", required=True, help="Where the export came from, e.g. 'Embase'.")
+@click.option("--searched", default=None, help="Date of the search, YYYY-MM-DD.")
+@click.option("--query", default="", help="The search string, as run.")
+@review_option
+def import_(
+    files: tuple[Path, ...], database: str, searched: str | None, query: str, review_path: Path
+) -> None:
+    """Import RIS or PubMed/MEDLINE exports; each file entirely or not at all."""
+    from rich.progress import Progress
+
+    review = open_review(review_path)
+    with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
+        for f in files:
+            task = bar.add_task(f"Importing {f.name}", total=None)
+
+            def tick(done: int, total: int, task=task) -> None:
+                bar.update(task, completed=done, total=total)
+
+            result = review.import_file(f, database, searched, query, progress=tick)
+            s = result.search
+            if result.added:
+                click.echo(f"{f}: {s.records} records imported as search {s.id} ({s.format}, "
+                           f"{s.encoding}).")
+            else:
+                click.echo(f"{f}: already imported as search {s.id}; nothing added.")
+            for w in s.warnings if result.added else []:
+                click.secho(f"Warning: {f}: {w}", fg="yellow", err=True)
+
+
+@click.command()
+@review_option
+def records(review_path: Path) -> None:
+    """Summarise the records per database and file."""
+    from rich.console import Console
+    from rich.table import Table
+
+    review = open_review(review_path)
+    table = Table(title=review.manifest.title)
+    for col in ("database", "search", "file", "searched", "format", "encoding"):
+        table.add_column(col)
+    table.add_column("records", justify="right")
+    total = 0
+    for s in review.searches():
+        table.add_row(s.database, s.id, s.file, s.searched, s.format, s.encoding, str(s.records))
+        total += s.records
+    table.add_row("[b]total[/b]", "", "", "", "", "", f"[b]{total}[/b]")
+    Console().print(table)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["ris", "csv"]), default="ris",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write here instead of standard output.")
+@review_option
+def export(fmt: str, output: Path | None, review_path: Path) -> None:
+    """Write the records out as RIS or CSV."""
+    from ..records.export import export_records
+
+    review = open_review(review_path)
+    text = export_records(review, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from ..fsio import write_atomic
+
+        write_atomic(output, text)
+        click.echo(f"Wrote {output}.", err=True)
+
+
+@click.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check(directory: Path | None, as_json: bool) -> None:
+    """Validate a review folder; exit code 1 when it is invalid."""
+    review = open_review(directory or Path("."))
+    report = review.check()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        for p in report.problems:
+            click.secho(str(p), fg="red" if p.severity == "error" else "yellow")
+        n, w = len(report.errors), len(report.warnings)
+        click.echo(f"{review.root}: {'valid' if report.valid else 'invalid'} "
+                   f"({n} error(s), {w} warning(s)).")
+    sys.exit(int(not report.valid))
+
+
+COMMANDS = [init, import_, records, export, check]

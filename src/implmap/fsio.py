@@ -1,0 +1,135 @@
+"""Safe writes: every file implmap writes is written atomically or appended line by line.
+
+* :func:`write_atomic` writes a temporary file in the same folder, flushes and fsyncs it, then
+  ``os.replace``-s it over the target, so a killed process leaves the old file or the new one,
+  never half of one.
+* :func:`append_line` appends one complete line with a single ``write`` call on a file opened
+  in append mode and fsyncs it before returning, so that once it returns the line is on disk;
+  concurrent appenders (two processes) never interleave within a line.
+* :func:`read_jsonl` reads such logs, reporting (not raising on) a truncated last line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+__all__ = ["append_line", "dump_json_line", "locked", "read_jsonl", "write_atomic"]
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: str | Path, data: str | bytes, *, overwrite: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically (temp file + fsync + rename).
+
+    With ``overwrite=False`` an existing file is never replaced (``FileExistsError``).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)  # fails if path exists; atomic
+            os.unlink(tmp)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def dump_json_line(obj: Any) -> str:
+    """One JSON object as one line: sorted keys, non-ASCII kept, trailing newline."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def append_line(path: str | Path, line: str) -> None:
+    """Append one line (newline added if missing) durably: it is on disk when this returns."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not line.endswith("\n"):
+        line += "\n"
+    data = line.encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        # A previous crash may have left a last line without its newline: start a fresh line so
+        # that the torn line stays torn (and reported) instead of swallowing this one.
+        if os.fstat(fd).st_size > 0:
+            with open(path, "rb") as fh:
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) != b"\n":
+                    data = b"\n" + data
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line_number, object)`` for each line of a JSON-lines log.
+
+    A line that is not valid JSON (typically the last line of a log whose writer was killed
+    mid-write) is skipped with a :class:`UserWarning` naming file and line; it is never fatal and
+    never silently dropped.
+    """
+    path = Path(path)
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as fh:
+        for n, text in enumerate(fh, start=1):
+            if not text.strip():
+                continue
+            try:
+                obj = json.loads(text)
+            except json.JSONDecodeError as exc:
+                warnings.warn(
+                    f"{path}, line {n}: skipped an unreadable line ({exc.msg}); it is probably "
+                    "a write cut short by a crash. Nothing after it is lost.",
+                    stacklevel=2,
+                )
+                continue
+            if not isinstance(obj, dict):
+                warnings.warn(
+                    f"{path}, line {n}: skipped a line that is not an object", stacklevel=2
+                )
+                continue
+            yield n, obj
+
+
+@contextmanager
+def locked(path: str | Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``path`` (created if needed) for the block."""
+    import fcntl
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,162 @@
+"""The review manifest (``implmap.yaml``): what the review is and how it is screened."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import Report, ReviewFolderError
+
+__all__ = ["FORMAT_VERSION", "MANIFEST_NAME", "Eligibility", "Manifest", "Reviewer", "Stage"]
+
+FORMAT_VERSION = 1
+MANIFEST_NAME = "implmap.yaml"
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Reviewer(_Model):
+    """A person who screens or codes. ``id`` is what they type with ``--reviewer``."""
+
+    id: str
+    name: str = ""
+    role: str = "reviewer"  # "reviewer" or "third" (resolves conflicts) or "coder"
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not _SLUG.match(v):
+            raise ValueError("must be lower-case letters, digits, '-' or '_' (e.g. 'mdk')")
+        return v
+
+
+class Stage(_Model):
+    """A screening stage: ``title_abstract`` or ``full_text``."""
+
+    id: str
+    name: str = ""
+    reasons_required: bool = False
+
+
+class Eligibility(_Model):
+    """Eligibility criteria, as the review protocol states them."""
+
+    population: list[str] = Field(default_factory=list)
+    concept: list[str] = Field(default_factory=list)
+    context: list[str] = Field(default_factory=list)
+    include: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+
+
+class Manifest(_Model):
+    """Everything the review folder says about itself; stored as ``implmap.yaml``."""
+
+    format_version: int = FORMAT_VERSION
+    title: str
+    question: str = ""
+    authors: list[str] = Field(default_factory=list)
+    eligibility: Eligibility = Field(default_factory=Eligibility)
+    reviewers: list[Reviewer] = Field(default_factory=list)
+    stages: list[Stage] = Field(
+        default_factory=lambda: [
+            Stage(id="title_abstract", name="Title and abstract"),
+            Stage(id="full_text", name="Full text", reasons_required=True),
+        ]
+    )
+    exclusion_reasons: list[str] = Field(
+        default_factory=lambda: [
+            "wrong population",
+            "wrong concept",
+            "wrong context",
+            "wrong publication type",
+            "not primary research",
+            "duplicate",
+        ]
+    )
+    include_terms: list[str] = Field(default_factory=list)
+    exclude_terms: list[str] = Field(default_factory=list)
+    screening_seed: int = 0
+    pilot_size: int = 0
+
+    @field_validator("format_version")
+    @classmethod
+    def _version(cls, v: int) -> int:
+        if v > FORMAT_VERSION:
+            raise ValueError(
+                f"format version {v} is newer than this implmap understands ({FORMAT_VERSION}); "
+                "upgrade implmap"
+            )
+        return v
+
+    def reviewer(self, rid: str) -> Reviewer:
+        for r in self.reviewers:
+            if r.id == rid:
+                return r
+        known = ", ".join(r.id for r in self.reviewers) or "none"
+        raise ReviewFolderError(
+            f"unknown reviewer {rid!r} (the manifest lists: {known}); add them under 'reviewers' "
+            f"in {MANIFEST_NAME}"
+        )
+
+    def stage(self, sid: str) -> Stage:
+        for s in self.stages:
+            if s.id == sid:
+                return s
+        known = ", ".join(s.id for s in self.stages)
+        raise ReviewFolderError(f"unknown stage {sid!r} (known: {known})")
+
+    def to_yaml(self) -> str:
+        data = self.model_dump(mode="json")
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+    @classmethod
+    def load(cls, path: Path, report: Report | None = None) -> Manifest:
+        """Read and validate a manifest. Problems go to ``report`` when one is given."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ReviewFolderError(
+                f"{path.parent} is not a review folder: it has no {MANIFEST_NAME} "
+                "(create one with 'implmap init')"
+            ) from None
+        try:
+            data: Any = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            line = getattr(getattr(exc, "problem_mark", None), "line", None)
+            raise ReviewFolderError(
+                f"{path}{'' if line is None else f', line {line + 1}'}: not valid YAML: {exc}"
+            ) from None
+        if not isinstance(data, dict):
+            raise ReviewFolderError(f"{path}: the manifest must be a mapping of fields")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            lines = _yaml_lines(text)
+            msgs = []
+            for err in exc.errors():
+                loc = ".".join(str(p) for p in err["loc"])
+                line = lines.get(str(err["loc"][0])) if err["loc"] else None
+                msgs.append((loc, line, err["msg"]))
+                if report is not None:
+                    report.add(path.name, err["msg"], line=line, field=loc)
+            detail = "; ".join(
+                f"{loc}{'' if ln is None else f' (line {ln})'}: {m}" for loc, ln, m in msgs
+            )
+            raise ReviewFolderError(f"{path}: invalid manifest: {detail}") from None
+
+
+def _yaml_lines(text: str) -> dict[str, int]:
+    """Map each top-level key of a YAML text to its 1-based line number."""
+    out: dict[str, int] = {}
+    for n, line in enumerate(text.splitlines(), start=1):
+        m = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
+        if m:
+            out.setdefault(m.group(1), n)
+    return out

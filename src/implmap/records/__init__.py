@@ -1,0 +1,1 @@
+"""Reading RIS and PubMed exports, normalising DOIs, PMIDs and authors, and deduplication."""

@@ -1,0 +1,1 @@
+"""Screening: decision logs, conflicts, resolution, agreement, PRISMA counts, ranking, stopping."""

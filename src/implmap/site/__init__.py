@@ -1,0 +1,1 @@
+"""The published evidence map: review folder to Markdown pages and assets, and the MkDocs plugin."""
