@@ -190,7 +190,7 @@ class Review:
                 n = 0
                 with open(staging / "records.jsonl", "w", encoding="utf-8") as out:
                     batch: list[str] = []
-                    for n, (line, tags) in enumerate(stream.records, start=1):  # noqa: B007
+                    for n, (line, tags) in enumerate(stream.records, start=1):
                         rec = normalise(tags)
                         rec["id"] = f"{prefix}-{n}"
                         rec["search"] = sid
@@ -304,3 +304,18 @@ class Review:
 
     def __repr__(self) -> str:
         return f"Review({str(self.root)!r})"
+
+    # ---------------------------------------------------------------- prioritisation (ranking)
+    def ranker(self, reviewer: str, stage: str = "title_abstract"):  # type: ignore[no-untyped-def]
+        """A live :class:`~implmap.screening.ranking.Ranker` for ``reviewer`` at ``stage``."""
+        from .screening.ranking import Ranker
+
+        return Ranker(self, reviewer, stage)
+
+    def screening_progress(  # type: ignore[no-untyped-def]
+        self, reviewer: str, stage: str = "title_abstract", **kw: Any
+    ):
+        """``reviewer``'s blinded progress and stopping estimate (``implmap progress``)."""
+        from .screening.progress import screening_progress
+
+        return screening_progress(self, reviewer, stage, **kw)

@@ -1,0 +1,157 @@
+"""Ranking: relevant first, blind to other reviewers, cold start, background refits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from implmap import Review
+from implmap.fsio import append_line, dump_json_line
+from implmap.screening.ranking import Ranker, order_for, textless_records
+
+TOY = Path(__file__).parent / "fixtures" / "prioritise" / "toy.ris"
+
+
+@pytest.fixture
+def toy(review: Review) -> Review:
+    review.import_file(TOY, database="Hand-made")
+    return review
+
+
+def _by_title(review: Review) -> dict[str, str]:
+    return {r["id"]: (r.get("title") or "") for r in review.record_dicts()}
+
+
+def _relevant(title: str) -> bool:
+    return "osteoarthritis" in title.lower()
+
+
+def _decide(review: Review, reviewer: str, rid: str, decision: str | None,
+            stage: str = "title_abstract") -> None:
+    entry = {"decision": decision, "note": "", "reason": None, "record": rid,
+             "reviewer": reviewer, "stage": stage, "time": "2026-01-01T00:00:00+00:00"}
+    append_line(review.root / "screening" / stage / f"{reviewer}.jsonl", dump_json_line(entry))
+
+
+def _resolve(review: Review, rid: str, decision: str, stage: str = "title_abstract") -> None:
+    entry = {"by": ["cam"], "decision": decision, "method": "third_reviewer", "note": "",
+             "reason": None, "record": rid, "time": "2026-01-02T00:00:00+00:00"}
+    append_line(review.root / "screening" / stage / "resolutions.jsonl", dump_json_line(entry))
+
+
+def _seed(review: Review, reviewer: str) -> tuple[str, str]:
+    titles = _by_title(review)
+    rel = next(r for r, t in titles.items() if "first-line" in t)
+    irr = next(r for r, t in titles.items() if "Crystal" in t)
+    _decide(review, reviewer, rel, "include")
+    _decide(review, reviewer, irr, "exclude")
+    return rel, irr
+
+
+def test_model_puts_relevant_records_first(toy):
+    _seed(toy, "ana")
+    ids = [r["id"] for r in toy.record_dicts()]
+    order = order_for(toy, "ana", "title_abstract", ids)
+    titles = _by_title(toy)
+    assert sorted(order) == sorted(ids)
+    top = [titles[r] for r in order[:5]]
+    assert all(_relevant(t) for t in top), top
+    ranker = Ranker(toy, "ana")
+    assert ranker.method == "model"
+
+
+def test_ordering_for_a_is_identical_whether_or_not_b_screened(toy):
+    _seed(toy, "ana")
+    ids = [r["id"] for r in toy.record_dicts()]
+    before = Ranker(toy, "ana").order()
+    titles = _by_title(toy)
+    # ben decides the opposite of the truth on everything: ana's order must not move
+    for rid, t in titles.items():
+        _decide(toy, "ben", rid, "exclude" if _relevant(t) else "include")
+    assert Ranker(toy, "ana").order() == before
+    assert order_for(toy, "ana", "title_abstract", ids) == before
+    # ...while a resolved final decision is public and may change it
+    flip = next(r for r, t in titles.items() if "Arctic" in t)
+    _resolve(toy, flip, "include")
+    assert Ranker(toy, "ana").order() != before
+
+
+def test_cold_start_uses_include_terms(toy):
+    m = toy.manifest.model_copy(update={"include_terms": ["osteoarthritis", "barriers"]})
+    toy.save_manifest(m)
+    ranker = Ranker(toy, "ana")
+    assert ranker.method == "include_terms"
+    titles = _by_title(toy)
+    assert all(_relevant(titles[r]) for r in ranker.order()[:5])
+
+
+def test_cold_start_without_terms_is_a_stable_seeded_order(toy):
+    a, b = Ranker(toy, "ana"), Ranker(toy, "ana")
+    assert a.method == "seeded"
+    assert a.order() == b.order()
+    assert Ranker(toy, "ben").order() != a.order()  # per reviewer
+
+
+def test_one_class_of_labels_ranks_by_similarity(toy):
+    titles = _by_title(toy)
+    rel = next(r for r, t in titles.items() if "first-line" in t)
+    _decide(toy, "ana", rel, "include")
+    ranker = Ranker(toy, "ana")
+    assert ranker.method == "similarity"
+    assert all(_relevant(titles[r]) for r in ranker.order()[:5])
+
+
+def test_textless_records_are_listed_and_never_seeds(toy):
+    empty = textless_records(toy)
+    assert len(empty) == 1
+    titles = _by_title(toy)
+    rel = next(r for r, t in titles.items() if "first-line" in t)
+    # only an include on a real record and an exclude on the empty one: the empty record is
+    # not a seed, so the ranker has one class and falls back to similarity, not the model
+    _decide(toy, "ana", rel, "include")
+    _decide(toy, "ana", empty[0], "exclude")
+    ranker = Ranker(toy, "ana")
+    assert ranker.textless == empty
+    assert ranker.method == "similarity"
+
+
+def test_withdrawn_decision_is_not_a_label(toy):
+    _rel, irr = _seed(toy, "ana")
+    _decide(toy, "ana", irr, None)
+    assert Ranker(toy, "ana").method == "similarity"
+
+
+def test_notify_refits_in_the_background(toy):
+    titles = _by_title(toy)
+    ranker = Ranker(toy, "ana")
+    first = ranker.order()
+    assert ranker.method == "seeded"
+    _seed(toy, "ana")
+    ranker.notify()
+    ranker.notify()  # coalesced with the first
+    assert ranker.order()  # never blocks, always an answer
+    assert ranker.wait(30)
+    assert ranker.method == "model"
+    assert ranker.refits >= 1
+    assert ranker.order() != first
+    assert all(_relevant(titles[r]) for r in ranker.order()[:5])
+    ranker.close()
+
+
+def test_unknown_record_ids_are_refused(toy):
+    from implmap.errors import UnknownRecordError
+
+    with pytest.raises(UnknownRecordError, match="nope"):
+        order_for(toy, "ana", "title_abstract", ["nope"])
+
+
+def test_torn_last_line_is_survived(toy):
+    rel, _irr = _seed(toy, "ana")
+    log = toy.root / "screening" / "title_abstract" / "ana.jsonl"
+    with open(log, "a") as fh:
+        fh.write(json.dumps({"record": rel})[:10])
+    with pytest.warns(UserWarning, match="line 3"):
+        ranker = Ranker(toy, "ana")
+    assert ranker.method == "model"
