@@ -87,7 +87,14 @@ def check_searches(review: Review, report: Report) -> None:
                        f"holds {count}", field="records")
 
 
-CHECKERS: list[Callable[[Review, Report], None]] = [check_manifest, check_searches]
+def check_charting(review: Review, report: Report) -> None:
+    """Charting files: studies, themes codebook, mapping overrides (see implmap.charting)."""
+    from .charting.validate import check_charting as _check
+
+    _check(review, report)
+
+
+CHECKERS: list[Callable[[Review, Report], None]] = [check_manifest, check_searches, check_charting]
 
 
 def check_review(review: Review) -> Report:
