@@ -38,6 +38,12 @@ from .records.model import RECORD_FIELDS, Record, Search
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .charting.agreement import CodingAgreement
+    from .charting.lookup import LookupResult
+    from .charting.model import Study
+    from .charting.suggest import Suggestion
+    from .charting.vocab import Vocabulary
+
 __all__ = ["ImportResult", "Review"]
 
 SCRATCH = ".implmap"
@@ -301,6 +307,52 @@ class Review:
         from .checks import check_review
 
         return check_review(self)
+
+    # ------------------------------------------------------------------------------- charting
+    def vocabulary(self) -> Vocabulary:
+        """The charting vocabulary of this review: TDF v2, COM-B and intervention-function maps
+        (with ``charting/mappings.yaml`` overrides) and the theme codebook."""
+        from .charting.vocab import load_vocabulary
+
+        return load_vocabulary(self)
+
+    def studies(self) -> list[Study]:
+        """Every charted study (``charting/studies/*.yaml``), in file-name order.
+
+        Raises :class:`~implmap.errors.ValidationFailed` naming file and line when a study file
+        does not fit the schema.
+        """
+        from .charting.store import load_studies
+
+        return load_studies(self)
+
+    def findings(self) -> pd.DataFrame:
+        """Every charted finding as a DataFrame, one row per finding (see
+        :func:`implmap.charting.lookup.findings_frame` for the columns)."""
+        from .charting.lookup import findings_frame
+
+        return findings_frame(self)
+
+    def lookup(self, text: str | None = None, **filters: str | None) -> LookupResult:
+        """Findings matching ``domain``, ``theme``, ``perspective``, ``level``, ``type`` and
+        words of ``text``, grouped by (domain, theme, type) with their study counts (see
+        :func:`implmap.charting.lookup.lookup`)."""
+        from .charting.lookup import lookup
+
+        return lookup(self, text, **filters)
+
+    def coding_agreement(self) -> CodingAgreement:
+        """Agreement of the dual coders per TDF domain and per theme (Cohen's kappa)."""
+        from .charting.agreement import coding_agreement
+
+        return coding_agreement(self)
+
+    def suggest(self, top: int = 3) -> list[Suggestion]:
+        """Suggested TDF domains and themes for findings not tagged yet (never written into
+        the study files; see :func:`implmap.charting.suggest.suggest`)."""
+        from .charting.suggest import suggest
+
+        return suggest(self, top=top)
 
     def __repr__(self) -> str:
         return f"Review({str(self.root)!r})"

@@ -31,9 +31,10 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from . import charting as _charting
     from . import records as _records
 
-    for mod in (_records,):
+    for mod in (_records, _charting):
         for cmd in mod.COMMANDS:
             cli.add_command(cmd)
 
