@@ -188,6 +188,9 @@ def decode(raw: bytes, codec: str, start: int = 0, *, cr_only: bool | None = Non
     """
     if cr_only is None:
         cr_only = _newline_mode(raw, codec)
+    if codec in _ONE_BYTE_NEWLINE:
+        yield from _decode_cut(raw, codec, start, cr_only, size)
+        return
     dec = codecs.getincrementaldecoder(codec)("strict")
     mv = memoryview(raw)
     end = len(mv)
@@ -205,6 +208,37 @@ def decode(raw: bytes, codec: str, start: int = 0, *, cr_only: bool | None = Non
         yield text[:cut]
         carry = text[cut + 1 :]
     yield carry
+
+
+_ONE_BYTE_NEWLINE = {"utf-8", "utf-8-sig", "cp1252", "latin-1"}
+
+
+def _decode_cut(raw: bytes, codec: str, start: int, cr_only: bool, size: int) -> Iterator[str]:
+    """Cut the bytes at line breaks, then decode each piece (one copy, no joining)."""
+    if codec == "utf-8-sig":
+        codec = "utf-8"
+        if raw.startswith(codecs.BOM_UTF8, start):
+            start += len(codecs.BOM_UTF8)
+    nl = b"\r" if cr_only else b"\n"
+    mv = memoryview(raw)
+    end = len(raw)
+    i = start
+    while True:
+        if end - i <= size:
+            cut = end
+        else:
+            cut = raw.rfind(nl, i, i + size)
+            if cut < 0:
+                cut = raw.find(nl, i + size)
+                if cut < 0:
+                    cut = end
+        text = str(mv[i:cut], codec)
+        if cr_only:
+            text = text.replace("\r", "\n")
+        yield text
+        if cut >= end:
+            return
+        i = cut + 1
 
 
 # ------------------------------------------------------------------------------------- format

@@ -26,6 +26,7 @@ Rules (see ``docs/guides/import.md``):
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import ClassVar
 
@@ -50,6 +51,13 @@ _STANDARD = "  "
 _TWO_CHAR_TAGS = frozenset(
     a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 )
+_TY_HEAD = re.compile(r"TY {1,3}- ?")
+_SPLIT_TAGS = re.compile(r"\n([A-Z][A-Z0-9])  - ?")
+
+
+def _only_crlf(block: str) -> bool:
+    """True when every CR in ``block`` ends a line (CRLF), so that stripping values is enough."""
+    return block.count("\r") == block.count("\r\n") + block.endswith("\r")
 _RECORD_NUMBER = re.compile(r"\d+\.?")
 
 Warn = Callable[[int | None, str], None]
@@ -112,17 +120,66 @@ class LosslessRisParser(rispy.RisParser):
         """
         known = KNOWN_TAGS
         number = _RECORD_NUMBER.fullmatch
+        valid = _TWO_CHAR_TAGS
+        match = _LINE.match
         rec: dict[str, list[str]] | None = None  # the current record (or the last one, closed)
         is_open = False  # False once its ER line has been read
         had_er = False  # its ER line has been read (it may have been reopened since)
         start = 0
         last: list[str] | None = None  # the value list of the last tag seen in this record
         pending = 0  # blank lines seen since the last non-blank line of the record
-        n = 0
-        valid = _TWO_CHAR_TAGS
-        match = _LINE.match
+        n = 0  # number of the line being read
+        split_tags = _SPLIT_TAGS.split
+        ty_head = _TY_HEAD.match
         for chunk in chunks:
-            for line in chunk.split("\n"):
+            end = len(chunk)
+            pos = 0
+            while pos <= end:
+                # Fast path: a whole record of plain "XX  - value" lines, "TY" to "ER", with
+                # no continuation or blank line inside: split it in one go.
+                head = ty_head(chunk, pos) if chunk.startswith("TY", pos) else None
+                if head is not None:
+                    er = chunk.find("\nER  -", pos)
+                    if er > 0:
+                        eol = chunk.find("\n", er + 1)
+                        if eol < 0:
+                            eol = end
+                        block = chunk[head.end() : er]
+                        parts = split_tags(block)
+                        # simple when every line break was followed by "XX  -"
+                        if (
+                            block.count("\n") * 2 + 1 == len(parts)
+                            and not chunk[er + 6 : eol].strip()
+                            and "\nTY  -" not in block
+                            and ("\r" not in block or _only_crlf(block))
+                        ):
+                            if rec is not None:
+                                if not had_er:
+                                    warn(start, "record has no 'ER  -' line; it ends where the "
+                                         f"next record starts (line {n + 1})")
+                                yield start, rec
+                            names = parts[1::2]
+                            rec = {"TY": [parts[0].strip()]}
+                            for t in dict.fromkeys(names):
+                                if t not in rec:
+                                    rec[t] = []
+                            # append each value to its tag's list, in order, in C
+                            deque(map(list.append, map(rec.__getitem__, names),
+                                      [v.strip() for v in parts[2::2]]), 0)
+                            start = n + 1
+                            n += (len(parts) + 1) // 2 + 1
+                            is_open = False
+                            had_er = True
+                            last = None
+                            pending = 0
+                            pos = eol + 1
+                            continue
+                # Slow path: one line.
+                eol = chunk.find("\n", pos)
+                if eol < 0:
+                    eol = end
+                line = chunk[pos:eol]
+                pos = eol + 1
                 n += 1
                 if line[2:5] == "  -" and line[:2] in valid:  # the usual "XX  - value"
                     tag, val = line[:2], line[5:]
