@@ -272,7 +272,7 @@ class Review:
                 dump = _json_line_encoder()
                 out = io.open(staging / "records.jsonl")
                 batch: list[bytes] = []
-                for n, (line, tags) in enumerate(stream.records, start=1):  # noqa: B007
+                for n, (line, tags) in enumerate(stream.records, start=1):
                     rec = normalise(tags)
                     rec["id"] = f"{prefix}-{n}"
                     rec["search"] = sid

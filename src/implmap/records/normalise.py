@@ -214,10 +214,10 @@ def _ris_plan(keys: frozenset[str]) -> Callable[[dict[str, list[str]]], dict[str
         if "\n" in journal or (not journal and jo_more):
             journal = _first(tags, "JF", "JO", "T2", "JA", "J2", "J1", "T3")
         volume = tags[vl][0] if vl else ""
-        if not volume and vl_more or "\n" in volume:
+        if (not volume and vl_more) or "\n" in volume:
             volume = _first(tags, "VL", "VO")
         issue = tags[is_][0] if is_ else ""
-        if not issue and is_more or "\n" in issue:
+        if (not issue and is_more) or "\n" in issue:
             issue = _first(tags, "IS", "CP")
         pages = _pages(_first(tags, "SP"), _first(tags, "EP")) if has_pages else ""
         doi = ""

@@ -40,8 +40,12 @@ __all__ = ["KNOWN_TAGS", "LosslessRisParser", "is_tag_line"]
 #: Tags RIS defines (rispy's table plus common extras). Non-standard spacing (``TY - X``) is
 #: accepted only for these, so that a wrapped abstract line like ``US - Mexico`` stays text.
 KNOWN_TAGS: frozenset[str] = frozenset(TAG_KEY_MAPPING) | frozenset(
-    "A5 A6 AE AI AT BN BT C1 C2 CP CR CT DI DS ED EF ET FN H1 H2 IP IS J1 JP L3 M2 N3 NV OL "
-    "PMID PP PT RD RT SF SL SR SV TT U1 U2 U3 U4 U5 UK VO Y3 Y4 YR".split()
+    {
+        "A5", "A6", "AE", "AI", "AT", "BN", "BT", "C1", "C2", "CP", "CR", "CT", "DI", "DS", "ED",
+        "EF", "ET", "FN", "H1", "H2", "IP", "IS", "J1", "JP", "L3", "M2", "N3", "NV", "OL", "PMID",
+        "PP", "PT", "RD", "RT", "SF", "SL", "SR", "SV", "TT", "U1", "U2", "U3", "U4", "U5", "UK",
+        "VO", "Y3", "Y4", "YR",
+    }
 )
 
 # One match per line (the text is split on "\n" only: "." also matches a bare "\r").
@@ -95,7 +99,7 @@ class LosslessRisParser(rispy.RisParser):
         """Split one line into ``(tag, value)``, or ``(None, text)`` for a non-tag line."""
         m = _LINE.match(line.rstrip("\n"))
         assert m is not None
-        tag, sp, sp2, val = m.groups()
+        tag, sp, _, val = m.groups()
         if tag and (sp == _STANDARD or tag in KNOWN_TAGS):
             return tag, _clean(val)
         return None, _clean(line)
