@@ -180,7 +180,7 @@ def _newline_mode(raw: bytes, codec: str) -> bool:
 
 
 def decode(raw: bytes, codec: str, start: int = 0, *, cr_only: bool | None = None,
-           size: int = CHUNK) -> Iterator[str]:
+           size: int | None = None) -> Iterator[str]:
     """Decode ``raw`` piece by piece into chunks of whole lines joined by ``"\\n"``.
 
     Each chunk ends just before a line break (the break itself is dropped), so that the chunks
@@ -188,6 +188,8 @@ def decode(raw: bytes, codec: str, start: int = 0, *, cr_only: bool | None = Non
     """
     if cr_only is None:
         cr_only = _newline_mode(raw, codec)
+    if size is None:
+        size = CHUNK
     if codec in _ONE_BYTE_NEWLINE:
         yield from _decode_cut(raw, codec, start, cr_only, size)
         return
@@ -252,7 +254,7 @@ def sniff(head: str, name: str) -> str:
     text = head.lstrip("\ufeff")
     if not text.strip():
         raise InputFormatError("the file is empty: it holds no records. Export the search "
-                               "results again", name)
+                               "results again as RIS or PubMed format", name)
     pm, ris = _PUBMED_START.search(text), _RIS_START.search(text)
     if pm and (not ris or pm.start() < ris.start()):
         return "pubmed"
