@@ -1,0 +1,324 @@
+"""What one running app holds in memory: one reviewer, one stage, one mode.
+
+The review is read once when the app starts (records, this reviewer's own log, the order); after
+that, a decision goes to disk through the core (:func:`implmap.screening.decide`, an fsynced
+append) and then updates memory, so a round trip never re-reads the review. When this reviewer's
+own log grows behind the app's back (a second tab, a second app), the app notices by the file's
+size and re-reads that one log.
+
+Blinding: in ``screen`` mode everything here comes from the core's reviewer-scoped functions
+(this reviewer's own decisions, records released by resolution); nothing reads another reviewer's
+log. ``resolve`` mode shows every decision on conflicting records, which is its purpose.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from ...errors import DecisionError, ImplmapError, UnknownRecordError
+from ...review import Review
+
+__all__ = ["MODES", "ScreeningSession", "safe_url"]
+
+MODES = ("screen", "resolve")
+DECISIONS = ("include", "exclude", "maybe")
+_RECORD_KEYS = ("id", "title", "authors", "journal", "year", "keywords", "abstract", "doi")
+
+
+def safe_url(url: Any) -> str | None:
+    """``url`` when it is a plain http(s) URL with a host, else ``None`` (never a link)."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def doi_url(doi: Any) -> str | None:
+    """The https://doi.org/ link for a DOI that looks like one (``10.xxxx/…``), else ``None``."""
+    if not isinstance(doi, str):
+        return None
+    doi = doi.strip()
+    if not doi.startswith("10.") or "/" not in doi or any(c.isspace() for c in doi):
+        return None
+    return "https://doi.org/" + quote(doi, safe="/:;()._-<>[]")
+
+
+def _seeded_order(ids: list[str], seed: int, reviewer: str, stage: str) -> list[str]:
+    """A stable per-reviewer random order: same review, reviewer and stage, same order."""
+    out = sorted(ids)
+    random.Random(f"implmap:{seed}:{reviewer}:{stage}").shuffle(out)
+    return out
+
+
+class ScreeningSession:
+    """The in-memory state behind one app (thread-safe; decisions are serialised)."""
+
+    def __init__(
+        self,
+        review: Review | str | Path,
+        reviewer: str,
+        stage: str = "title_abstract",
+        mode: str = "screen",
+    ):
+        if mode not in MODES:
+            raise ImplmapError(f"unknown app mode {mode!r} (use one of: {', '.join(MODES)})")
+        self.review = review if isinstance(review, Review) else Review(review)
+        manifest = self.review.manifest
+        self.reviewer = manifest.reviewer(reviewer)
+        self.stage = manifest.stage(stage)
+        self.mode = mode
+        self.full_text = self.stage.id == "full_text"
+        self._lock = threading.RLock()
+        self._undo: list[tuple[str, dict[str, Any] | None]] = []
+        self.ordering = "seeded"
+        self._load()
+
+    # ------------------------------------------------------------------------- loading
+    def _load(self) -> None:
+        from ... import screening as core
+
+        review, stage, me = self.review, self.stage.id, self.reviewer.id
+        if self.mode == "screen":
+            ids = list(core.records_to_screen(review, stage))
+            self.mine: dict[str, dict[str, Any]] = dict(core.reviewer_view(review, stage, me))
+            self.conflict_info: dict[str, dict[str, Any]] = {}
+            self.resolutions: dict[str, dict[str, Any]] = {}
+        else:
+            self.conflict_info = {c["record"]: c for c in core.conflict_dicts(review, stage)}
+            ids = list(self.conflict_info)
+            self.resolutions = dict(core.resolutions(review, stage))
+            self.mine = {}
+        self.ids = ids
+        wanted = set(ids)
+        self.records: dict[str, dict[str, Any]] = {}
+        for r in review.record_dicts():
+            if r["id"] in wanted:
+                self.records[r["id"]] = self._payload(r)
+        self.retrieval = dict(core.retrieval(review)) if self.full_text else {}
+        self._log_size = self._own_log_size()
+        self._ranked = self._initial_order()
+
+    def _payload(self, r: dict[str, Any]) -> dict[str, Any]:
+        out = {k: r.get(k) for k in _RECORD_KEYS}
+        out["doi_url"] = doi_url(r.get("doi"))
+        out["urls"] = [u for u in (r.get("urls") or []) if safe_url(u)]
+        return out
+
+    def _own_log_path(self) -> Path:
+        return self.review.root / "screening" / self.stage.id / f"{self.reviewer.id}.jsonl"
+
+    def _own_log_size(self) -> int:
+        try:
+            return self._own_log_path().stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def _initial_order(self) -> list[str]:
+        if self.mode == "resolve":
+            return sorted(self.ids)
+        return self._rank(self.ids)
+
+    def _rank(self, ids: list[str]) -> list[str]:
+        try:
+            from ..ranking import order_for
+        except ImportError:
+            self.ordering = "seeded"
+            return _seeded_order(ids, self.review.manifest.screening_seed, self.reviewer.id,
+                                 self.stage.id)
+        self.ordering = "ranked"
+        return list(order_for(self.review, self.reviewer.id, self.stage.id, ids))
+
+    def refresh_own_log(self) -> None:
+        """Re-read this reviewer's own log if it grew behind the app's back (another tab)."""
+        from ... import screening as core
+
+        if self.mode != "screen":
+            return
+        size = self._own_log_size()
+        if size != self._log_size:
+            with self._lock:
+                self.mine = dict(core.reviewer_view(self.review, self.stage.id, self.reviewer.id))
+                self._log_size = self._own_log_size()
+
+    # ------------------------------------------------------------------------- reading
+    def progress(self) -> dict[str, int]:
+        """This reviewer's own progress (screen) or the resolver's (resolve)."""
+        if self.mode == "resolve":
+            done = sum(1 for r in self.ids if r in self.resolutions)
+        else:
+            done = sum(1 for r in self.ids if r in self.mine)
+        return {"done": done, "total": len(self.ids)}
+
+    def info(self) -> dict[str, Any]:
+        m = self.review.manifest
+        return {
+            "review_title": m.title,
+            "question": m.question,
+            "reviewer": self.reviewer.id,
+            "reviewer_name": self.reviewer.name or self.reviewer.id,
+            "stage": self.stage.id,
+            "stage_name": self.stage.name or self.stage.id,
+            "stage_is_full_text": self.full_text,
+            "reasons_required": self.stage.reasons_required,
+            "exclusion_reasons": list(m.exclusion_reasons),
+            "include_terms": list(m.include_terms),
+            "exclude_terms": list(m.exclude_terms),
+            "mode": self.mode,
+            "ordering": self.ordering,
+            "progress": self.progress(),
+        }
+
+    def queue(self) -> dict[str, Any]:
+        """The order to show: already-decided records first (in ranked order), then the rest."""
+        self.refresh_own_log()
+        with self._lock:
+            done = self.resolutions if self.mode == "resolve" else self.mine
+            first = [r for r in self._ranked if r in done]
+            rest = [r for r in self._ranked if r not in done]
+            return {
+                "order": first + rest,
+                "decided": first,
+                "progress": self.progress(),
+                "ordering": self.ordering,
+            }
+
+    def record(self, rid: str) -> dict[str, Any]:
+        """One record as the app shows it, with this reviewer's own decision (or, when
+        resolving, everyone's decisions and the resolution)."""
+        try:
+            base = self.records[rid]
+        except KeyError:
+            raise UnknownRecordError(
+                f"record {rid!r} is not among the records of stage {self.stage.id}"
+            ) from None
+        out = dict(base)
+        if self.mode == "screen":
+            out["mine"] = _public(self.mine.get(rid))
+        else:
+            out["decisions"] = [_public(d) for d in self.conflict_info[rid].get("decisions", [])]
+            out["resolution"] = _public(self.resolutions.get(rid), keep_by=True)
+        if self.full_text:
+            out["full_text"] = self._full_text(rid)
+        return out
+
+    def _full_text(self, rid: str) -> dict[str, Any] | None:
+        entry = self.retrieval.get(rid)
+        if not entry:
+            return None
+        out: dict[str, Any] = {"status": entry.get("status")}
+        url = safe_url(entry.get("url"))
+        if url:
+            out["url"] = url
+        if entry.get("file") and self.full_text_file(rid) is not None:
+            out["file"] = Path(str(entry["file"])).name
+            out["file_url"] = f"/full-text/{quote(rid, safe='')}"
+        return out
+
+    def full_text_file(self, rid: str) -> Path | None:
+        """The local full-text file of a record, when it exists inside the review folder."""
+        entry = self.retrieval.get(rid) or {}
+        name = entry.get("file")
+        if not name:
+            return None
+        path = (self.review.root / str(name)).resolve()
+        if not path.is_relative_to(self.review.root) or not path.is_file():
+            return None
+        return path
+
+    # ------------------------------------------------------------------------- writing
+    def _check(self, rid: str, decision: str) -> None:
+        if rid not in self.records:
+            raise UnknownRecordError(
+                f"record {rid!r} is not among the records of stage {self.stage.id}"
+            )
+        if decision not in DECISIONS:
+            raise DecisionError(
+                f"decision must be one of {', '.join(DECISIONS)}, not {decision!r}"
+            )
+
+    def decide(
+        self, rid: str, decision: str, reason: str | None = None, note: str = ""
+    ) -> dict[str, Any]:
+        """Record this reviewer's decision; returns once it is on disk."""
+        from ... import screening as core
+
+        if self.mode != "screen":
+            raise DecisionError("this app is in resolve mode; it records resolutions only")
+        self._check(rid, decision)
+        with self._lock:
+            entry = core.decide(
+                self.review, self.stage.id, self.reviewer.id, rid, decision,
+                reason=reason or None, note=note or "",
+            )
+            self._undo.append((rid, self.mine.get(rid)))
+            self.mine[rid] = entry
+            self._log_size = self._own_log_size()
+            return entry
+
+    def undo(self) -> tuple[str | None, dict[str, Any] | None]:
+        """Take back this session's last decision: the record gets its previous decision back
+        (or none). Returns ``(record, entry now in force)``; ``(None, None)`` if nothing to undo."""
+        from ... import screening as core
+
+        with self._lock:
+            if not self._undo:
+                return None, None
+            rid, previous = self._undo.pop()
+            entry = core.undo(self.review, self.stage.id, self.reviewer.id, rid, previous)
+            if entry is None:
+                self.mine.pop(rid, None)
+            else:
+                self.mine[rid] = entry
+            self._log_size = self._own_log_size()
+            return rid, entry
+
+    def resolve(
+        self, rid: str, decision: str, reason: str | None = None, note: str = ""
+    ) -> dict[str, Any]:
+        """Record the final decision on a conflicting record (resolve mode)."""
+        from ... import screening as core
+
+        if self.mode != "resolve":
+            raise DecisionError("this app is in screen mode; start 'implmap resolve' to resolve")
+        self._check(rid, decision)
+        with self._lock:
+            entry = core.resolve(
+                self.review, self.stage.id, rid, decision, by=[self.reviewer.id],
+                reason=reason or None, note=note or "",
+            )
+            self.resolutions[rid] = entry
+            return entry
+
+    def mark_not_retrieved(self, rid: str) -> dict[str, Any] | None:
+        """Record that the full text of ``rid`` could not be obtained."""
+        from ... import screening as core
+
+        if not self.full_text:
+            raise DecisionError("full-text retrieval belongs to the full_text stage")
+        if rid not in self.records:
+            raise UnknownRecordError(f"record {rid!r} is not among the records of this stage")
+        with self._lock:
+            entry = core.mark_retrieval(self.review, rid, "not_retrieved")
+            self.retrieval[rid] = entry
+            return self._full_text(rid)
+
+
+def _public(entry: dict[str, Any] | None, keep_by: bool = False) -> dict[str, Any] | None:
+    if not entry:
+        return None
+    keys = ["decision", "reason", "note", "reviewer", "time"]
+    if keep_by:
+        keys += ["by", "method"]
+    return {k: entry.get(k) for k in keys if k in entry}
