@@ -6,9 +6,9 @@ import json
 import warnings
 
 import pytest
-from app_support import make_review
 
 import implmap.screening as core
+from app_support import make_review
 from implmap.fsio import append_line, dump_json_line, read_jsonl
 from implmap.screening.app import create_app
 

@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
-from app_support import make_review, running
 
 import implmap.screening as core
+from app_support import make_review, running
 from implmap.fsio import read_jsonl
 from implmap.screening.app import create_app
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from app_support import make_review
 
 import implmap.screening as core
+from app_support import make_review
 from implmap.fsio import read_jsonl
 
 SRC = Path(__file__).resolve().parent.parent / "src"
@@ -42,7 +42,7 @@ class Server:
             if m:
                 self.base, self.token = m.group(1), m.group(2)
                 break
-            if not line and self.proc.poll() is not None or time.monotonic() > deadline:
+            if (not line and self.proc.poll() is not None) or time.monotonic() > deadline:
                 raise AssertionError(f"server did not start:\n{self.output}")
         self.http = httpx.Client(base_url=self.base, headers={"X-Implmap-Token": self.token},
                                  timeout=10)
