@@ -26,6 +26,7 @@ __all__ = ["MODES", "ScreeningSession", "safe_url"]
 
 MODES = ("screen", "resolve")
 DECISIONS = ("include", "exclude", "maybe")
+RERANK_EVERY = 25
 _RECORD_KEYS = ("id", "title", "authors", "journal", "year", "keywords", "abstract", "doi")
 
 
@@ -83,6 +84,7 @@ class ScreeningSession:
         self._lock = threading.RLock()
         self._undo: list[tuple[str, dict[str, Any] | None]] = []
         self.ordering = "seeded"
+        self._reranking = False
         self._load()
 
     # ------------------------------------------------------------------------- loading
@@ -109,6 +111,8 @@ class ScreeningSession:
         self.retrieval = dict(core.retrieval(review)) if self.full_text else {}
         self._log_size = self._own_log_size()
         self._ranked = self._initial_order()
+        self._ranked_at = len(self.mine)
+        self._recount()
 
     def _payload(self, r: dict[str, Any]) -> dict[str, Any]:
         out = {k: r.get(k) for k in _RECORD_KEYS}
@@ -151,15 +155,16 @@ class ScreeningSession:
             with self._lock:
                 self.mine = dict(core.reviewer_view(self.review, self.stage.id, self.reviewer.id))
                 self._log_size = self._own_log_size()
+                self._recount()
 
     # ------------------------------------------------------------------------- reading
     def progress(self) -> dict[str, int]:
         """This reviewer's own progress (screen) or the resolver's (resolve)."""
-        if self.mode == "resolve":
-            done = sum(1 for r in self.ids if r in self.resolutions)
-        else:
-            done = sum(1 for r in self.ids if r in self.mine)
-        return {"done": done, "total": len(self.ids)}
+        return {"done": self._done, "total": len(self.ids)}
+
+    def _recount(self) -> None:
+        done = self.resolutions if self.mode == "resolve" else self.mine
+        self._done = sum(1 for r in done if r in self.records)
 
     def info(self) -> dict[str, Any]:
         m = self.review.manifest
@@ -180,9 +185,35 @@ class ScreeningSession:
             "progress": self.progress(),
         }
 
+    def _maybe_rerank(self) -> None:
+        """Re-rank the undecided records in the background after every RERANK_EVERY decisions
+        (the ranking learns from this reviewer's own decisions), never blocking a request."""
+        if self.ordering != "ranked" or self.mode != "screen" or self._reranking:
+            return
+        if len(self.mine) - self._ranked_at < RERANK_EVERY:
+            return
+        self._reranking = True
+        self._ranked_at = len(self.mine)
+
+        def work() -> None:
+            try:
+                ranked = self._rank(list(self.ids))
+                with self._lock:
+                    self._ranked = ranked
+            except Exception as exc:  # keep the old order; say why on the console
+                import warnings
+
+                warnings.warn(f"re-ranking failed, keeping the previous order: {exc}",
+                              stacklevel=1)
+            finally:
+                self._reranking = False
+
+        threading.Thread(target=work, name="implmap-rerank", daemon=True).start()
+
     def queue(self) -> dict[str, Any]:
         """The order to show: already-decided records first (in ranked order), then the rest."""
         self.refresh_own_log()
+        self._maybe_rerank()
         with self._lock:
             done = self.resolutions if self.mode == "resolve" else self.mine
             first = [r for r in self._ranked if r in done]
@@ -263,6 +294,7 @@ class ScreeningSession:
                 reason=reason or None, note=note or "",
             )
             self._undo.append((rid, self.mine.get(rid)))
+            self._done += rid not in self.mine
             self.mine[rid] = entry
             self._log_size = self._own_log_size()
             return entry
@@ -277,6 +309,7 @@ class ScreeningSession:
                 return None, None
             rid, previous = self._undo.pop()
             entry = core.undo(self.review, self.stage.id, self.reviewer.id, rid, previous)
+            self._done += (entry is not None) - (rid in self.mine)
             if entry is None:
                 self.mine.pop(rid, None)
             else:
@@ -298,6 +331,7 @@ class ScreeningSession:
                 self.review, self.stage.id, rid, decision, by=[self.reviewer.id],
                 reason=reason or None, note=note or "",
             )
+            self._done += rid not in self.resolutions
             self.resolutions[rid] = entry
             return entry
 
