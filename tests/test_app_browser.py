@@ -150,3 +150,26 @@ def test_blinding_every_response_of_reviewer_a(tmp_path, page):
         assert '"ben"' not in text, url
         for e in ben_entries:
             assert json.dumps(e["time"]) not in text, url
+
+
+def test_full_text_reason_keys_and_not_retrieved(tmp_path, page):
+    rev = make_review(tmp_path / "rev", n=3)
+    ids = sorted(r["id"] for r in rev.record_dicts())
+    for who in ("ana", "ben"):
+        for rid in ids:
+            core.decide(rev, "title_abstract", who, rid, "include")
+    expect = _expect()
+    with running(create_app(rev, "ana", stage="full_text", token=TOKEN)) as base:
+        page.goto(f"{base}/?token={TOKEN}")
+        _ready(page)
+        expect(page.locator("#reasons")).to_be_visible()
+        first = page.inner_text("#record-id")
+        page.keyboard.press("e")  # no reason yet: nothing is saved, the picker asks for one
+        expect(page.locator("#message")).to_contain_text("reason")
+        expect(page.locator("#progress-text")).to_have_text("0 / 3 screened by you")
+        page.keyboard.press("2")  # picks "wrong concept" and saves the exclusion
+        expect(page.locator("#progress-text")).to_have_text("1 / 3 screened by you")
+        page.keyboard.press("r")
+        expect(page.locator("#fulltext-status")).to_have_text("Marked not retrieved.")
+    entry = core.reviewer_view(rev, "full_text", "ana")[first]
+    assert entry["decision"] == "exclude" and entry["reason"] == "wrong concept"

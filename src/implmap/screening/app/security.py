@@ -32,6 +32,7 @@ CSP = (
     "connect-src 'self'; font-src 'self'; frame-src 'self'; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'"
 )
+FULL_TEXT_CSP = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
 # Hosts a browser on this machine uses to reach a loopback server ("testserver" is what
 # starlette's TestClient sends). Anything else is refused, which defeats DNS rebinding.
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "testserver"})
@@ -127,8 +128,10 @@ def _origin_ok(headers: dict[bytes, bytes]) -> bool:
 
 
 def _security_headers(path: str) -> list[tuple[bytes, bytes]]:
+    # A full-text PDF opens in the browser's PDF viewer (a plugin); nothing else may run there.
+    csp = FULL_TEXT_CSP if path.startswith("/full-text/") else CSP
     out = [
-        (b"content-security-policy", CSP.encode()),
+        (b"content-security-policy", csp.encode()),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"no-referrer"),
         (b"x-frame-options", b"DENY"),

@@ -164,7 +164,13 @@ def create_app(
         if path is None:
             return Response("No local full text for this record.\n", 404,
                             media_type="text/plain")
-        return FileResponse(path, content_disposition_type="inline")
+        # PDFs open in the browser; anything else (HTML, Word…) is offered as a download so
+        # that no file from the folder runs as a page of this app.
+        if path.suffix.lower() == ".pdf":
+            return FileResponse(path, media_type="application/pdf",
+                                content_disposition_type="inline")
+        return FileResponse(path, media_type="application/octet-stream", filename=path.name,
+                            content_disposition_type="attachment")
 
     async def favicon(request: Request) -> Response:
         return Response(status_code=204)

@@ -400,8 +400,8 @@
   }
 
   // ------------------------------------------------------------------------------ startup
-  async function loadQueue(keep) {
-    const data = await api("/api/queue");
+  async function loadQueue(keep, given) {
+    const data = given || await api("/api/queue");
     state.order = data.order;
     state.decided = new Set(data.decided);
     renderProgress(data.progress);
@@ -458,7 +458,7 @@
 
   async function start() {
     try {
-      const s = await api("/api/session");
+      const [s, queue] = await Promise.all([api("/api/session"), api("/api/queue")]);
       state.session = s;
       document.body.classList.add(`mode-${s.mode}`);
       if (s.stage_is_full_text) document.body.classList.add("stage-ft");
@@ -467,7 +467,7 @@
       document.title = `${s.mode === "resolve" ? "Resolve" : "Screen"} · ${s.review_title}`;
       buildTerms(s.include_terms || [], s.exclude_terms || []);
       $("btn-undo").hidden = s.mode === "resolve";
-      await loadQueue();
+      await loadQueue(undefined, queue);
       await render();
       document.body.dataset.ready = "1";
     } catch (err) {
