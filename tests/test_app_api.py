@@ -113,7 +113,7 @@ def test_undo_restores_the_previous_state(rev):
     r = c.post("/api/undo", json={}).json()
     assert r["record"] == a and r["entry"]["decision"] == "include"
     # what the disk says agrees with what the app says, also for a fresh app
-    mine = core.reviewer_view(rev, "title_abstract", "ana")
+    mine = core.reviewer_view(rev, "ana", "title_abstract").decisions
     assert {k: v["decision"] for k, v in mine.items()} == {a: "include"}
     fresh = client(create_app(rev, "ana", token=TOKEN)).get("/api/queue").json()
     assert fresh["progress"]["done"] == 1
@@ -193,7 +193,7 @@ def test_own_log_written_elsewhere_is_picked_up(rev):
 def _ben_decides_everything(rev, marker: str) -> list[str]:
     ids = [r["id"] for r in rev.record_dicts()]
     for i, rid in enumerate(ids):
-        core.decide(rev, "title_abstract", "ben", rid, ("include", "exclude", "maybe")[i % 3],
+        core.decide(rev, "ben", "title_abstract", rid, ("include", "exclude", "maybe")[i % 3],
                     note=f"{marker} note {i}")
     return ids
 
@@ -223,7 +223,7 @@ def _to_full_text(rev) -> list[str]:
     ids = sorted(r["id"] for r in rev.record_dicts())[:3]
     for who in ("ana", "ben"):
         for rid in ids:
-            core.decide(rev, "title_abstract", who, rid, "include")
+            core.decide(rev, who, "title_abstract", rid, "include")
     return ids
 
 
@@ -275,10 +275,10 @@ def test_full_text_links_files_and_not_retrieved(rev):
 def test_resolve_mode_shows_all_decisions_and_records_the_final_one(rev):
     ids = sorted(r["id"] for r in rev.record_dicts())
     x, y = ids[0], ids[1]
-    core.decide(rev, "title_abstract", "ana", x, "include", note="ana thinks yes")
-    core.decide(rev, "title_abstract", "ben", x, "exclude", note="ben thinks no")
-    core.decide(rev, "title_abstract", "ana", y, "include")
-    core.decide(rev, "title_abstract", "ben", y, "include")
+    core.decide(rev, "ana", "title_abstract", x, "include", note="ana thinks yes")
+    core.decide(rev, "ben", "title_abstract", x, "exclude", note="ben thinks no")
+    core.decide(rev, "ana", "title_abstract", y, "include")
+    core.decide(rev, "ben", "title_abstract", y, "include")
     c = client(create_app(rev, "cam", mode="resolve", token=TOKEN))
     info = c.get("/api/session").json()
     assert info["mode"] == "resolve"

@@ -130,7 +130,7 @@ def test_two_reviewers_two_processes_lose_nothing(rev):
         a.stop()
         b.stop()
     for who in ("ana", "ben"):
-        view = core.reviewer_view(rev, "title_abstract", who)
+        view = core.reviewer_view(rev, who, "title_abstract").decisions
         assert {k: v["decision"] for k, v in view.items()} == sent[who]
         assert len(list(read_jsonl(rev.root / f"screening/title_abstract/{who}.jsonl"))) == 40
 

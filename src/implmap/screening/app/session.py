@@ -93,14 +93,19 @@ class ScreeningSession:
 
         review, stage, me = self.review, self.stage.id, self.reviewer.id
         if self.mode == "screen":
-            ids = list(core.records_to_screen(review, stage))
-            self.mine: dict[str, dict[str, Any]] = dict(core.reviewer_view(review, stage, me))
+            view = core.reviewer_view(review, me, stage)
+            ids = list(view.released)
+            self.mine: dict[str, dict[str, Any]] = dict(view.decisions)
+            self.resolutions: dict[str, dict[str, Any]] = dict(view.resolutions)
+            self.pilot_complete = view.pilot_complete
             self.conflict_info: dict[str, dict[str, Any]] = {}
-            self.resolutions: dict[str, dict[str, Any]] = {}
         else:
-            self.conflict_info = {c["record"]: c for c in core.conflict_dicts(review, stage)}
+            self.conflict_info = {
+                c["record"]: c for c in core.conflict_dicts(review, stage, include_resolved=True)
+            }
             ids = list(self.conflict_info)
             self.resolutions = dict(core.resolutions(review, stage))
+            self.pilot_complete = True
             self.mine = {}
         self.ids = ids
         wanted = set(ids)
@@ -145,15 +150,25 @@ class ScreeningSession:
         return list(order_for(self.review, self.reviewer.id, self.stage.id, ids))
 
     def refresh_own_log(self) -> None:
-        """Re-read this reviewer's own log if it grew behind the app's back (another tab)."""
+        """Re-read this reviewer's own log if it grew behind the app's back (another tab), and
+        the whole view while a pilot round holds the other records back."""
         from ... import screening as core
 
         if self.mode != "screen":
             return
+        if not self.pilot_complete:
+            with self._lock:
+                before = self.ids
+                self._load()
+                if self.ids != before:
+                    self._undo.clear()
+            return
         size = self._own_log_size()
         if size != self._log_size:
             with self._lock:
-                self.mine = dict(core.reviewer_view(self.review, self.stage.id, self.reviewer.id))
+                view = core.reviewer_view(self.review, self.reviewer.id, self.stage.id)
+                self.mine = dict(view.decisions)
+                self.resolutions = dict(view.resolutions)
                 self._log_size = self._own_log_size()
                 self._recount()
 
@@ -182,6 +197,7 @@ class ScreeningSession:
             "exclude_terms": list(m.exclude_terms),
             "mode": self.mode,
             "ordering": self.ordering,
+            "pilot": not self.pilot_complete,
             "progress": self.progress(),
         }
 
@@ -237,6 +253,9 @@ class ScreeningSession:
         out = dict(base)
         if self.mode == "screen":
             out["mine"] = _public(self.mine.get(rid))
+            # public once resolved (the resolution names who resolved it, not who decided what)
+            final = self.resolutions.get(rid)
+            out["final"] = final.get("decision") if final else None
         else:
             out["decisions"] = [_public(d) for d in self.conflict_info[rid].get("decisions", [])]
             out["resolution"] = _public(self.resolutions.get(rid), keep_by=True)
@@ -290,7 +309,7 @@ class ScreeningSession:
         self._check(rid, decision)
         with self._lock:
             entry = core.decide(
-                self.review, self.stage.id, self.reviewer.id, rid, decision,
+                self.review, self.reviewer.id, self.stage.id, rid, decision,
                 reason=reason or None, note=note or "",
             )
             self._undo.append((rid, self.mine.get(rid)))
@@ -308,7 +327,7 @@ class ScreeningSession:
             if not self._undo:
                 return None, None
             rid, previous = self._undo.pop()
-            entry = core.undo(self.review, self.stage.id, self.reviewer.id, rid, previous)
+            entry = core.undo(self.review, self.reviewer.id, self.stage.id, rid, previous)
             self._done += (entry is not None) - (rid in self.mine)
             if entry is None:
                 self.mine.pop(rid, None)
@@ -326,9 +345,15 @@ class ScreeningSession:
         if self.mode != "resolve":
             raise DecisionError("this app is in screen mode; start 'implmap resolve' to resolve")
         self._check(rid, decision)
+        me = self.reviewer.id
+        deciders = [d.get("reviewer") for d in self.conflict_info[rid].get("decisions", [])]
+        if me in deciders:  # one of the screeners settles it: by consensus, with the others
+            by, method = sorted({me, *[d for d in deciders if isinstance(d, str)]}), "consensus"
+        else:
+            by, method = [me], "third_reviewer"
         with self._lock:
             entry = core.resolve(
-                self.review, self.stage.id, rid, decision, by=[self.reviewer.id],
+                self.review, self.stage.id, rid, decision, by=by, method=method,
                 reason=reason or None, note=note or "",
             )
             self._done += rid not in self.resolutions
