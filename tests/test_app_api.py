@@ -198,10 +198,14 @@ def _ben_decides_everything(rev, marker: str) -> list[str]:
     return ids
 
 
-def test_screen_mode_reveals_nothing_of_another_reviewer(rev, monkeypatch):
+@pytest.mark.parametrize("ordering", ["seeded", "as installed"])
+def test_screen_mode_reveals_nothing_of_another_reviewer(rev, monkeypatch, ordering):
+    """Pages, API answers, order and counts of ana's app are the same whatever ben decided
+    (with the seeded order, and with the ranking module when it is installed)."""
     import sys
 
-    monkeypatch.setitem(sys.modules, "implmap.screening.ranking", None)
+    if ordering == "seeded":
+        monkeypatch.setitem(sys.modules, "implmap.screening.ranking", None)
     before = client(create_app(rev, "ana", token=TOKEN)).get("/api/queue").json()
     marker = "BEN-SECRET-7f3a9"
     ids = _ben_decides_everything(rev, marker)

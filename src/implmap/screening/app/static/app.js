@@ -203,6 +203,9 @@
     const badge = $("my-decision");
     badge.textContent = own ? (state.session.mode === "resolve" ? `resolved: ${own.decision}` : own.decision) : "";
     badge.className = `badge ${own ? own.decision : ""}`;
+    if (state.session.mode === "screen" && rec.final) {
+      badge.textContent += `${own ? " · " : ""}final: ${rec.final}`;
+    }
     $("note").value = own && own.note ? own.note : "";
     state.reason = own && own.reason ? own.reason : null;
     state.excludePending = false;
