@@ -301,3 +301,51 @@ def test_resolve_mode_shows_all_decisions_and_records_the_final_one(rev):
     again = client(create_app(rev, "cam", mode="resolve", token=TOKEN))
     rec = again.get("/api/records", params={"ids": x}).json()["records"][0]
     assert rec["resolution"]["decision"] == "include"
+
+
+# ------------------------------------------------------------------------------ ranking
+def _fake_ranking(monkeypatch, order_for):
+    import sys
+    import types
+
+    mod = types.ModuleType("implmap.screening.ranking")
+    mod.order_for = order_for
+    monkeypatch.setitem(sys.modules, "implmap.screening.ranking", mod)
+
+
+def test_records_come_in_the_ranking_order(rev, monkeypatch):
+    calls = []
+
+    def order_for(review, reviewer, stage, ids):
+        calls.append((reviewer, stage, len(ids)))
+        return [*sorted(ids, reverse=True), sorted(ids)[0], "not-a-record"]  # repeats, strays
+
+    _fake_ranking(monkeypatch, order_for)
+    q = client(create_app(rev, "ana", token=TOKEN)).get("/api/queue").json()
+    assert q["ordering"] == "ranked" and calls == [("ana", "title_abstract", 6)]
+    assert q["order"] == sorted(q["order"], reverse=True) and len(q["order"]) == 6
+
+
+def test_a_slow_ranking_does_not_hold_up_the_first_record(rev, monkeypatch):
+    import threading
+
+    from implmap.screening.app import session as session_mod
+
+    release = threading.Event()
+
+    def order_for(review, reviewer, stage, ids):
+        release.wait(10)
+        return sorted(ids, reverse=True)
+
+    _fake_ranking(monkeypatch, order_for)
+    monkeypatch.setattr(session_mod, "RANK_WAIT", 0.05)
+    c = client(create_app(rev, "ana", token=TOKEN))
+    first = c.get("/api/queue").json()
+    assert first["ordering"] == "ranking" and len(first["order"]) == 6  # the seeded order
+    release.set()
+    for _ in range(100):
+        q = c.get("/api/queue").json()
+        if q["ordering"] == "ranked":
+            break
+        threading.Event().wait(0.02)
+    assert q["ordering"] == "ranked" and q["order"] == sorted(q["order"], reverse=True)

@@ -13,6 +13,7 @@ log. ``resolve`` mode shows every decision on conflicting records, which is its 
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 from pathlib import Path
@@ -27,6 +28,8 @@ __all__ = ["MODES", "ScreeningSession", "safe_url"]
 MODES = ("screen", "resolve")
 DECISIONS = ("include", "exclude", "maybe")
 RERANK_EVERY = 25
+RANK_WAIT = 1.5  # seconds the app waits for the ranking at start before showing the seeded order
+log = logging.getLogger("implmap.screening.app")
 _RECORD_KEYS = ("id", "title", "authors", "journal", "year", "keywords", "abstract", "doi")
 
 
@@ -54,6 +57,29 @@ def doi_url(doi: Any) -> str | None:
     if not doi.startswith("10.") or "/" not in doi or any(c.isspace() for c in doi):
         return None
     return "https://doi.org/" + quote(doi, safe="/:;()._-<>[]")
+
+
+def _order_for() -> Any:
+    """``implmap.screening.ranking.order_for`` when that module is installed, else ``None``."""
+    try:
+        from ..ranking import order_for
+    except ImportError:
+        return None
+    return order_for
+
+
+def _complete(order: Any, ids: list[str]) -> list[str]:
+    """``order`` restricted to ``ids``, without repeats, with any ID it lacks appended in the
+    order of ``ids``: whatever the ranking returns, every record is shown exactly once."""
+    known = set(ids)
+    seen: set[str] = set()
+    out = []
+    for rid in order:
+        if rid in known and rid not in seen:
+            seen.add(rid)
+            out.append(rid)
+    out.extend(r for r in ids if r not in seen)
+    return out
 
 
 def _seeded_order(ids: list[str], seed: int, reviewer: str, stage: str) -> list[str]:
@@ -135,19 +161,55 @@ class ScreeningSession:
             return 0
 
     def _initial_order(self) -> list[str]:
+        """Resolve mode: record order. Screen mode: the ranking's order when it is installed
+        and answers within ``RANK_WAIT`` seconds; else the seeded order at once, and the
+        ranking's order as soon as it is ready (the page picks it up on its next queue call)."""
         if self.mode == "resolve":
             return sorted(self.ids)
-        return self._rank(self.ids)
+        seeded = _seeded_order(self.ids, self.review.manifest.screening_seed, self.reviewer.id,
+                               self.stage.id)
+        order_for = _order_for()
+        if order_for is None:
+            self.ordering = "seeded"
+            return seeded
+        ids = list(self.ids)
+        box: dict[str, Any] = {"late": False}
+
+        def work() -> None:
+            try:
+                order = _complete(order_for(self.review, self.reviewer.id, self.stage.id, ids),
+                                  seeded)
+            except Exception as exc:  # keep the seeded order; say why on the console
+                log.warning("ranking failed, records stay in the seeded order: %s", exc)
+                with self._lock:
+                    box["failed"] = True
+                    if box["late"]:
+                        self.ordering = "seeded"
+                return
+            with self._lock:
+                box["order"] = order
+                if box["late"] and self.ids == ids:
+                    self._ranked = order
+                    self.ordering = "ranked"
+
+        thread = threading.Thread(target=work, name="implmap-rank", daemon=True)
+        thread.start()
+        thread.join(RANK_WAIT)
+        with self._lock:
+            if "order" in box:
+                self.ordering = "ranked"
+                return box["order"]
+            box["late"] = True
+            self.ordering = "seeded" if box.get("failed") else "ranking"
+            return seeded
 
     def _rank(self, ids: list[str]) -> list[str]:
-        try:
-            from ..ranking import order_for
-        except ImportError:
-            self.ordering = "seeded"
-            return _seeded_order(ids, self.review.manifest.screening_seed, self.reviewer.id,
-                                 self.stage.id)
-        self.ordering = "ranked"
-        return list(order_for(self.review, self.reviewer.id, self.stage.id, ids))
+        seeded = _seeded_order(ids, self.review.manifest.screening_seed, self.reviewer.id,
+                               self.stage.id)
+        order_for = _order_for()
+        if order_for is None:
+            return seeded
+        return _complete(order_for(self.review, self.reviewer.id, self.stage.id, ids), seeded)
 
     def refresh_own_log(self) -> None:
         """Re-read this reviewer's own log if it grew behind the app's back (another tab), and
@@ -217,10 +279,7 @@ class ScreeningSession:
                 with self._lock:
                     self._ranked = ranked
             except Exception as exc:  # keep the old order; say why on the console
-                import warnings
-
-                warnings.warn(f"re-ranking failed, keeping the previous order: {exc}",
-                              stacklevel=1)
+                log.warning("re-ranking failed, keeping the previous order: %s", exc)
             finally:
                 self._reranking = False
 

@@ -403,18 +403,33 @@
   }
 
   // ------------------------------------------------------------------------------ startup
+  // keep: the record on screen. When it is undecided it moves to the head of the undecided
+  // part, so that after deciding it the page goes on with the best-ranked records.
   async function loadQueue(keep, given) {
     const data = given || await api("/api/queue");
     state.order = data.order;
     state.decided = new Set(data.decided);
     renderProgress(data.progress);
-    if (keep !== undefined) {
-      const i = state.order.indexOf(keep);
-      state.pos = i >= 0 ? i : firstUndecided(0);
+    if (keep !== undefined && state.order.includes(keep)) {
+      if (!state.decided.has(keep)) {
+        state.order = state.order.filter((id) => id !== keep);
+        state.order.splice(data.decided.length, 0, keep);
+      }
+      state.pos = state.order.indexOf(keep);
     } else {
       state.pos = firstUndecided(0);
     }
+    if (data.ordering === "ranking") {
+      // the ranking is still being computed on the server: pick it up when it is ready
+      setTimeout(() => enqueue(() => loadQueue(currentId()).then(renderPosition)), 2000);
+    }
     return data;
+  }
+
+  function renderPosition() {
+    if (currentId() !== undefined) {
+      $("position").textContent = `${state.pos + 1} of ${state.order.length}`;
+    }
   }
 
   function onKey(ev) {
