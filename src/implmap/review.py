@@ -387,3 +387,52 @@ class Review:
 
     def __repr__(self) -> str:
         return f"Review({str(self.root)!r})"
+
+    # ------------------------------------------------------------------------------ screening
+    # Thin doors to implmap.screening (decision logs, conflicts, agreement, PRISMA).
+    def decide(self, reviewer: str, stage: str, record: str, decision: str,
+               reason: str | None = None, note: str = "") -> dict[str, Any]:
+        """Record a screening decision (see :func:`implmap.screening.decide`)."""
+        from .screening import decide
+
+        return decide(self, reviewer, stage, record, decision, reason=reason, note=note)
+
+    def conflicts(self, stage: str, include_resolved: bool = False) -> list[Any]:
+        """Conflicts at ``stage`` (see :func:`implmap.screening.conflicts`)."""
+        from .screening import conflicts
+
+        return conflicts(self, stage, include_resolved=include_resolved)
+
+    def resolve(self, stage: str, record: str, decision: str, by: str | Sequence[str],
+                method: str | None = None, reason: str | None = None,
+                note: str = "") -> dict[str, Any]:
+        """Resolve a conflict (see :func:`implmap.screening.resolve`)."""
+        from .screening import resolve
+
+        return resolve(self, stage, record, decision, by, method=method, reason=reason,
+                       note=note)
+
+    def final_decisions(self, stage: str) -> dict[str, str]:
+        """Agreed or resolved decisions at ``stage`` (see
+        :func:`implmap.screening.final_decisions`)."""
+        from .screening import final_decisions
+
+        return final_decisions(self, stage)
+
+    def included_records(self) -> list[str]:
+        """Records included at full text (see :func:`implmap.screening.included_records`)."""
+        from .screening import included_records
+
+        return included_records(self)
+
+    def agreement(self, stage: str | None = None, pilot: bool = False) -> Any:
+        """Agreement between reviewers (see :func:`implmap.screening.agreement`)."""
+        from .screening import agreement
+
+        return agreement(self, stage=stage, pilot=pilot)
+
+    def prisma_counts(self) -> Any:
+        """PRISMA flow counts, checked (see :func:`implmap.screening.prisma_counts`)."""
+        from .screening import prisma_counts
+
+        return prisma_counts(self)
