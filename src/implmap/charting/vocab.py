@@ -111,20 +111,22 @@ class Vocabulary:
 
     def theme(self, name: str) -> Theme:
         """A theme by ID or name: case-insensitive, or a unique prefix of either."""
-        by_key: dict[str, Theme] = {}
-        for t in self.themes:
-            by_key[t.id] = t
-            by_key.setdefault(t.name, t)
         if not self.themes:
             raise UnknownTermError("this review has no themes (define them in "
                                    f"{THEMES_FILE}: a list of id, name, description)")
-        try:
-            return by_key[match_choice(name, list(by_key), "theme")]
-        except UnknownTermError:
-            raise UnknownTermError(
-                f"unknown theme {name!r}. Valid themes (ID: name):\n  "
-                + "\n  ".join(f"{t.id}: {t.name}" for t in self.themes)
-            ) from None
+        v = name.strip().casefold()
+        exact = [t for t in self.themes if v in (t.id.casefold(), t.name.casefold())]
+        pref = [t for t in self.themes
+                if v and (t.id.casefold().startswith(v) or t.name.casefold().startswith(v))]
+        if exact:
+            return exact[0]
+        if len(pref) == 1:
+            return pref[0]
+        what = "ambiguous theme" if pref else "unknown theme"
+        raise UnknownTermError(
+            f"{what} {name!r}. Valid themes (ID: name):\n  "
+            + "\n  ".join(f"{t.id}: {t.name}" for t in self.themes)
+        )
 
     def theme_name(self, theme_id: str) -> str:
         """The name of a theme ID (the ID itself when the codebook does not hold it)."""
