@@ -82,7 +82,7 @@ class TagModel:
             if y.min() == y.max():  # a label with no example (or only examples): a constant
                 self._models.append(float(y[0]) if len(y) else 0.0)
                 continue
-            m = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
+            m = LogisticRegression(C=self.C, class_weight="balanced", solver="liblinear")
             m.fit(x, y, sample_weight=w)
             self._models.append(m)
         return self
