@@ -91,8 +91,8 @@ def test_lookup_cli_prints_groups_and_escapes_markup(mini):
         cli, ["lookup", "-r", str(mini.root), "--domain", "environmental", "--type", "barrier"])
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "2 finding(s) from 2 study(ies)" in out
-    assert "Time and money" in out and "2 study(ies), 2 finding(s)" in out
+    assert "2 findings from 2 studies" in out
+    assert "Time and money" in out and "2 studies, 2 findings" in out
     assert "[bold red]Nurses[/bold red]" in out  # shown as text, not taken as markup
     assert "Physical opportunity" in out
 

@@ -19,6 +19,10 @@ def _console():  # type: ignore[no-untyped-def]
     return Console(highlight=False, soft_wrap=False)
 
 
+def _n(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
 def _fmt_kappa(k: float) -> str:
     return "n/a" if isinstance(k, float) and math.isnan(k) else f"{k:.2f}"
 
@@ -55,8 +59,8 @@ def lookup(text: str | None, domain: str | None, theme: str | None, perspective:
     con = _console()
     where = ", ".join(f"{k}: {v}" for k, v in res.filters.items()) or "all findings"
     n_st = res.findings["study"].nunique() if len(res.findings) else 0
-    con.print(Text(f"{len(res.findings)} finding(s) from {n_st} study(ies) ({where})",
-                   style="bold"))
+    con.print(Text(f"{_n(len(res.findings), 'finding')} from {_n(n_st, 'study', 'studies')} "
+                   f"({where})", style="bold"))
     if res.groups.empty:
         con.print("Nothing matches; loosen a filter (see `implmap vocabulary` for the names).")
         return
@@ -70,20 +74,24 @@ def lookup(text: str | None, domain: str | None, theme: str | None, perspective:
         table.add_row(Text(g.domain or "-"), Text(g.theme_name or "-"), Text(g.type),
                       str(g.n_studies), str(g.n_findings))
     con.print(table)
+    from rich.padding import Padding
+
     for g in res.groups.itertuples(index=False):
-        head = Text("\n")
+        head = Text()
         head.append(f"{g.domain or '(no domain)'} · {g.theme_name or '(no theme)'} · ",
                     style="bold")
         head.append(g.type, style="bold red" if g.type == "barrier" else "bold green")
-        head.append(f" · {g.n_studies} study(ies), {g.n_findings} finding(s)")
+        head.append(f" · {_n(g.n_studies, 'study', 'studies')}, "
+                    f"{_n(g.n_findings, 'finding')}")
+        con.print()
         con.print(head)
         if g.comb:
-            con.print(Text(f"  COM-B: {'; '.join(g.comb)} → functions: "
-                           f"{', '.join(g.functions)}", style="italic"))
+            con.print(Padding(Text(f"COM-B: {'; '.join(g.comb)} → intervention functions: "
+                                   f"{', '.join(g.functions)}", style="italic"), (0, 0, 0, 2), expand=False))
         for study, fid, stmt in g.statements:
-            line = Text("  • " + stmt)
+            line = Text("• " + stmt)
             line.append(f" [{study}/{fid}]", style="dim")
-            con.print(line)
+            con.print(Padding(line, (0, 0, 0, 2), expand=False))
 
 
 @click.command()
