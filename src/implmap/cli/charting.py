@@ -19,6 +19,16 @@ def _console():  # type: ignore[no-untyped-def]
     return Console(highlight=False, soft_wrap=False)
 
 
+def _hanging(text: str, first: str, rest: str, width: int, style: str = ""):  # type: ignore[no-untyped-def]
+    """Plain text wrapped with a hanging indent, as a rich Text (never parsed as markup)."""
+    import textwrap
+
+    from rich.text import Text
+
+    return Text(textwrap.fill(text, width=max(width - 1, 40), initial_indent=first,
+                              subsequent_indent=rest, break_on_hyphens=False), style=style)
+
+
 def _n(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
@@ -74,8 +84,6 @@ def lookup(text: str | None, domain: str | None, theme: str | None, perspective:
         table.add_row(Text(g.domain or "-"), Text(g.theme_name or "-"), Text(g.type),
                       str(g.n_studies), str(g.n_findings))
     con.print(table)
-    from rich.padding import Padding
-
     for g in res.groups.itertuples(index=False):
         head = Text()
         head.append(f"{g.domain or '(no domain)'} · {g.theme_name or '(no theme)'} · ",
@@ -86,12 +94,13 @@ def lookup(text: str | None, domain: str | None, theme: str | None, perspective:
         con.print()
         con.print(head)
         if g.comb:
-            con.print(Padding(Text(f"COM-B: {'; '.join(g.comb)} → intervention functions: "
-                                   f"{', '.join(g.functions)}", style="italic"), (0, 0, 0, 2), expand=False))
+            con.print(_hanging(f"COM-B: {'; '.join(g.comb)} → intervention functions: "
+                               f"{', '.join(g.functions)}", "  ", "  ", con.width,
+                               style="italic"))
         for study, fid, stmt in g.statements:
-            line = Text("• " + stmt)
-            line.append(f" [{study}/{fid}]", style="dim")
-            con.print(Padding(line, (0, 0, 0, 2), expand=False))
+            line = _hanging(f"{stmt} [{study}/{fid}]", "  • ", "    ", con.width)
+            line.highlight_regex(r"\[[^\[\]]+/[^\[\]]+\]$", "dim")
+            con.print(line)
 
 
 @click.command()
