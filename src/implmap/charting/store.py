@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -36,21 +36,22 @@ def loc_field(loc: tuple) -> str:
 
 
 def read_study(path: Path, report: Report, rel: str | None = None
-               ) -> tuple[Study | None, Marks | None]:
+               ) -> tuple[Study | None, Marks | None, Any]:
     """Parse and shape-check one study file; add every problem to ``report``.
 
-    Returns the study (None when it could not be read) and the line marks of its nodes.
+    Returns the study (None when it could not be read or does not fit the schema), the line
+    marks of its nodes, and the parsed data (None after a syntax error).
     """
     rel = rel or str(path)
     try:
         data, marks = load_yaml(path)
     except InputFormatError as exc:
         report.add(rel, exc.reason, line=exc.line, code="yaml-syntax")
-        return None, None
+        return None, None, None
     if not isinstance(data, dict):
         report.add(rel, "a study file must be a mapping (id, records, citation, findings, …)",
                    line=1, code="invalid-study")
-        return None, marks
+        return None, marks, data
     try:
         study = Study.model_validate(data)
     except ValidationError as exc:
@@ -67,8 +68,8 @@ def read_study(path: Path, report: Report, rel: str | None = None
             report.add(rel, msg, line=marks.line(loc), field=loc_field(loc),
                        record=record, code="missing-type" if loc[-1] == "type"
                        and err["type"] == "missing" else "invalid-field")
-        return None, marks
-    return study, marks
+        return None, marks, data
+    return study, marks, data
 
 
 def _finding_id(data: dict, loc: tuple) -> str | None:
@@ -90,7 +91,7 @@ def load_studies(review: Review) -> list[Study]:
     report = Report()
     out = []
     for path in study_files(review.root):
-        study, _ = read_study(path, report, str(path.relative_to(review.root)))
+        study, _, _ = read_study(path, report, str(path.relative_to(review.root)))
         if study is not None:
             out.append(study)
     if not report.valid:

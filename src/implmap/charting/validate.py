@@ -12,8 +12,10 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from ..errors import InputFormatError, Report
-from .model import Study, Theme
+from .model import Finding, Theme
 from .store import STUDIES_DIR, loc_field, read_study, study_files
 from .vocab import MAPPINGS_FILE, THEMES_FILE, Vocabulary, load_vocabulary
 from .yamlio import Marks, load_yaml
@@ -98,8 +100,6 @@ def _check_themes(review: Review, report: Report) -> list[Theme] | None:
         report.add(THEMES_FILE, "the codebook must be a list of {id, name, description}",
                    line=1, code="invalid-codebook")
         return None
-    from pydantic import ValidationError
-
     out: list[Theme] = []
     seen: dict[str, int | None] = {}
     for i, item in enumerate(data):
@@ -166,11 +166,12 @@ def _check_mappings(review: Review, vocab: Vocabulary, report: Report) -> None:
                            code="unknown-function")
 
 
-def _check_terms(study: Study, marks: Marks, rel: str, vocab: Vocabulary,
-                 themes: list[str] | None, reviewers: set[str], report: Report) -> None:
+def _check_terms(sid: str, findings: list[tuple[int, Finding]], marks: Marks, rel: str,
+                 vocab: Vocabulary, themes: list[str] | None, reviewers: set[str],
+                 report: Report) -> None:
     names = vocab.domain_names
     seen_f: dict[str, int | None] = {}
-    for i, f in enumerate(study.findings):
+    for i, f in findings:
         floc = ("findings", i)
 
         def add(msg: str, loc: tuple[Any, ...], code: str, severity: str = "error",
@@ -179,7 +180,7 @@ def _check_terms(study: Study, marks: Marks, rel: str, vocab: Vocabulary,
                        code=code, severity=severity)
 
         if f.id in seen_f:
-            add(f"duplicate finding ID {f.id!r} in study {study.id} (first on line "
+            add(f"duplicate finding ID {f.id!r} in study {sid} (first on line "
                 f"{seen_f[f.id]}); give each finding its own ID", (*floc, "id"),
                 "duplicate-finding")
         else:
@@ -259,18 +260,33 @@ def check_charting(review: Review, report: Report) -> None:
     seen_ids: dict[str, str] = {}
     for path in files:
         rel = str(path.relative_to(review.root))
-        study, marks = read_study(path, report, rel)
-        if study is None or marks is None:
+        study, marks, data = read_study(path, report, rel)
+        if marks is None or not isinstance(data, dict):
             continue
-        if study.id != path.stem:
-            report.add(rel, f"study ID {study.id!r} differs from the file name; name the file "
-                       f"{study.id}.yaml", line=marks.line(("id",)), field="id",
+        if study is not None:
+            sid, records = study.id, list(study.records)
+            findings = list(enumerate(study.findings))
+        else:  # the schema errors are reported; check what can still be checked
+            sid = str(data.get("id") or path.stem)
+            raw_records = data.get("records")
+            records = [r for r in raw_records if isinstance(r, str)] if isinstance(
+                raw_records, list) else []
+            findings = []
+            raw_findings = data.get("findings")
+            for i, raw in enumerate(raw_findings if isinstance(raw_findings, list) else []):
+                try:
+                    findings.append((i, Finding.model_validate(raw)))
+                except ValidationError:
+                    continue
+        if sid != path.stem:
+            report.add(rel, f"study ID {sid!r} differs from the file name; name the file "
+                       f"{sid}.yaml", line=marks.line(("id",)), field="id",
                        code="study-id-file")
-        if study.id in seen_ids:
-            report.add(rel, f"duplicate study ID {study.id!r} (also in {seen_ids[study.id]})",
+        if sid in seen_ids:
+            report.add(rel, f"duplicate study ID {sid!r} (also in {seen_ids[sid]})",
                        line=marks.line(("id",)), field="id", code="duplicate-study")
-        seen_ids[study.id] = rel
-        for j, rid in enumerate(study.records):
+        seen_ids[sid] = rel
+        for j, rid in enumerate(records):
             loc = ("records", j)
             if known and rid not in known:
                 report.add(rel, f"record {rid!r} is not in any imported search",
@@ -285,7 +301,7 @@ def check_charting(review: Review, report: Report) -> None:
                            "report belongs to one study", line=marks.line(loc),
                            field=f"records[{j}]", record=rid, code="record-two-studies")
             charted.setdefault(rid, rel)
-        _check_terms(study, marks, rel, vocab, themes, reviewers, report)
+        _check_terms(sid, findings, marks, rel, vocab, themes, reviewers, report)
     if inc is not None:
         for rid in sorted(inc - set(charted)):
             report.add(STUDIES_DIR, f"record {rid} is included at full text but no study "
