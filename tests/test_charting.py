@@ -92,6 +92,8 @@ def test_shipped_json_schema_is_current_and_printed_by_the_cli():
 
     shipped = resources.files("implmap.charting").joinpath("data", "charting.schema.json")
     assert shipped.read_text("utf-8") == json_schema_text()
+    docs_copy = EVIDENCE.parent / "docs" / "charting.schema.json"
+    assert docs_copy.read_text("utf-8") == json_schema_text()  # regenerate: implmap schema -o
     result = CliRunner().invoke(cli, ["schema"])
     assert result.exit_code == 0
     assert json.loads(result.output)["title"] == "implmap charting study"
