@@ -285,3 +285,19 @@ def test_a_review_without_charting_is_not_checked_for_it(tmp_path):
     review = Review.init(tmp_path / "r")
     assert review.check().valid
     assert review.studies() == []
+
+
+def test_the_charting_package_is_light_and_declares_its_surface():
+    import subprocess
+    import sys
+
+    import implmap.charting as charting
+
+    for name in charting.__all__:
+        assert hasattr(charting, name), name
+    assert issubclass(charting.UnknownTermError, __import__("implmap").ImplmapError)
+    code = ("import sys, implmap.charting; print(','.join(m for m in ('sklearn', 'pandas') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == ""

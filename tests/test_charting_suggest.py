@@ -70,6 +70,9 @@ def test_suggest_with_nothing_to_do_and_unknown_study(tmp_path):
     review, _ = make_review(tmp_path / "r")
     result = CliRunner().invoke(cli, ["suggest", "-r", str(review.root), "--study", "study-b"])
     assert "nothing to suggest" in result.output
+    one = CliRunner().invoke(cli, ["suggest", "-r", str(review.root), "--study",
+                                   str(review.root / "charting/studies/study-a.yaml")])
+    assert "study-a/f3" in one.output
     bad = CliRunner().invoke(cli, ["suggest", "-r", str(review.root), "--study", "nope"])
     assert bad.exit_code == 1 and "study-a" in bad.output
 

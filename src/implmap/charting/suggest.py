@@ -155,10 +155,15 @@ def suggest_texts(review: Review, texts: Sequence[str], top: int = 3
 def suggest(review: Review, top: int = 3, study: str | None = None) -> list[Suggestion]:
     """Suggestions for every finding without TDF domains (and for every one without themes).
 
-    ``study`` restricts them to one study ID. The review's files are not changed.
+    ``study`` restricts them to one study (its ID, a unique prefix, or its file path). The
+    review's files are not changed.
     """
     studies = review.studies()
     if study is not None:
+        from pathlib import Path
+
+        if study.endswith((".yaml", ".yml")):
+            study = Path(study).stem
         from .vocab import match_choice
 
         study = match_choice(study, [s.id for s in studies], "study")

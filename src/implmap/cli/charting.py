@@ -104,7 +104,8 @@ def lookup(text: str | None, domain: str | None, theme: str | None, perspective:
 
 
 @click.command()
-@click.option("--study", "-s", help="Only the findings of this study (ID or unique prefix).")
+@click.option("--study", "-s",
+              help="Only the findings of this study (ID, unique prefix, or its YAML file).")
 @click.option("--top", default=3, show_default=True, help="Suggestions per finding.")
 @click.option("--text", "texts", multiple=True,
               help="Suggest for this statement instead (repeatable); the review is the training "
