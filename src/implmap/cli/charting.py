@@ -167,6 +167,7 @@ def coding_agreement(themes: bool, as_json: bool, review_path: Path) -> None:
     if as_json:
         click.echo(json.dumps(res.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
         return
+    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
@@ -179,7 +180,8 @@ def coding_agreement(themes: bool, as_json: bool, review_path: Path) -> None:
     parts = [("TDF domain", res.domains)] + ([("Theme", res.themes)] if themes else [])
     for label, df in parts:
         for (ca, cb), sub in df.groupby(["coder_a", "coder_b"], sort=True):
-            table = Table(title=f"{label}: {ca} vs {cb} ({int(sub['n'].iloc[0])} findings)")
+            table = Table(title=escape(f"{label}: {ca} vs {cb} ({int(sub['n'].iloc[0])} "
+                                       "findings)"))
             table.add_column(label)
             for col in (ca, cb, "both", "agreement", "kappa"):
                 table.add_column(col, justify="right")
@@ -202,12 +204,11 @@ def coding_agreement(themes: bool, as_json: bool, review_path: Path) -> None:
 @review_option
 def vocabulary(as_json: bool, review_path: Path) -> None:
     """List the TDF domains and constructs, their COM-B components and functions, and themes."""
-    from ..review import Review
+    from ..charting.vocab import load_vocabulary
 
-    root = review_path
-    vocab = (open_review(root) if (root / "implmap.yaml").exists() else None)
-    v = vocab.vocabulary() if isinstance(vocab, Review) else __import__(
-        "implmap.charting.vocab", fromlist=["load_vocabulary"]).load_vocabulary()
+    # outside a review folder: the shipped vocabulary (no themes, default mappings)
+    v = (open_review(review_path).vocabulary() if (review_path / "implmap.yaml").exists()
+         else load_vocabulary())
     if as_json:
         click.echo(json.dumps({
             "domains": [{"number": d.number, "name": d.name, "description": d.description,
@@ -221,14 +222,16 @@ def vocabulary(as_json: bool, review_path: Path) -> None:
     con = _console()
     for d in v.domains:
         con.print(Text(f"{d.number}. {d.name}", style="bold"))
-        con.print(Text(f"   {d.description}"))
-        con.print(Text("   constructs: " + "; ".join(d.constructs), style="dim"))
-        con.print(Text(f"   COM-B: {', '.join(v.comb(d.name))} → "
-                       f"{', '.join(v.functions(v.comb(d.name)))}"))
+        w = con.width
+        con.print(_hanging(d.description, "   ", "   ", w))
+        con.print(_hanging("constructs: " + "; ".join(d.constructs), "   ", "   ", w,
+                           style="dim"))
+        con.print(_hanging(f"COM-B: {', '.join(v.comb(d.name))} → intervention functions: "
+                           f"{', '.join(v.functions(v.comb(d.name)))}", "   ", "   ", w))
     if v.themes:
         con.print(Text("Themes", style="bold"))
         for t in v.themes:
-            con.print(Text(f"   {t.id}: {t.name}"))
+            con.print(_hanging(f"{t.id}: {t.name}. {t.description}", "   ", "     ", con.width))
 
 
 @click.command()
