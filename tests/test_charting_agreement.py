@@ -71,3 +71,26 @@ def test_no_dual_coding_says_what_to_do(tmp_path):
     assert review.check().valid, [str(p) for p in review.check().problems]
     result = CliRunner().invoke(cli, ["coding-agreement", "-r", str(review.root)])
     assert "coded independently" in result.output
+
+
+def test_cohen_kappa_properties():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pairs = st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=40)
+
+    @settings(max_examples=60, deadline=None)
+    @given(pairs)
+    def check(items):
+        a = [x for x, _ in items]
+        b = [y for _, y in items]
+        k = cohen_kappa(a, b)
+        if math.isnan(k):
+            assert len(set(a)) == 1 and set(a) == set(b)
+            return
+        assert -1 - 1e-9 <= k <= 1 + 1e-9
+        assert k == pytest.approx(cohen_kappa(b, a))  # symmetric
+        if a == b:
+            assert k == pytest.approx(1.0)
+
+    check()

@@ -119,3 +119,12 @@ def test_lookup_on_the_bundled_review_lists_time_money_and_support_barriers():
     assert themes.get("support", 0) >= 1
     assert (res.groups.n_studies >= 1).all()
     assert (res.groups.n_studies <= res.groups.n_findings).all()
+
+
+def test_a_review_without_charting_has_no_findings(review):
+    assert review.findings().empty
+    assert list(review.findings().columns) == FINDING_COLUMNS
+    res = review.lookup(domain="knowledge")
+    assert res.findings.empty and res.groups.empty
+    result = CliRunner().invoke(cli, ["lookup", "-r", str(review.root)])
+    assert result.exit_code == 0 and "Nothing matches" in result.output
