@@ -21,7 +21,8 @@ _stage = click.option("--stage", "-s", default="title_abstract", show_default=Tr
 def _console():  # type: ignore[no-untyped-def]
     from rich.console import Console
 
-    return Console()
+    console = Console()
+    return console if console.is_terminal else Console(width=120)  # pipes: do not squeeze
 
 
 def _fmt(x: float | None) -> str:
@@ -121,14 +122,15 @@ def agreement(stage: str | None, pilot: bool, as_json: bool, review_path: Path) 
     console = _console()
     title = "Agreement" + (" (pilot records)" if pilot else "") + " — maybe counts as include"
     table = Table(title=title)
-    for col in ("stage", "reviewers", "records", "both incl.", "both excl.", "only 1st incl.",
-                "only 2nd incl.", "% agreement", "Cohen's kappa", "PABAK"):
-        table.add_column(col, justify="right" if col not in ("stage", "reviewers") else "left")
+    for col in ("stage", "pair", "records", "incl/incl", "excl/excl", "disagree", "% agree",
+                "kappa", "PABAK"):
+        table.add_column(col, justify="left" if col in ("stage", "pair") else "right")
     for p in report.pairs:
         pct = "n/a" if p.percent is None else f"{100 * p.percent:.1f}"
-        table.add_row(p.stage, " / ".join(p.reviewers), str(p.n), str(p.both_include),
-                      str(p.both_exclude), str(p.only_first_includes),
-                      str(p.only_second_includes), pct, _fmt(p.kappa), _fmt(p.pabak))
+        table.add_row(p.stage, "/".join(p.reviewers), str(p.n), str(p.both_include),
+                      str(p.both_exclude),
+                      str(p.only_first_includes + p.only_second_includes), pct, _fmt(p.kappa),
+                      _fmt(p.pabak))
     console.print(table)
     if report.groups:
         g_table = Table(title="More than two reviewers (records all of them screened)")
