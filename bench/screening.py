@@ -117,13 +117,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--records", type=int, default=20_000)
     ap.add_argument("--decisions", type=int, default=500)
+    ap.add_argument("--pilot", type=int, default=0,
+                    help="pilot_size in the manifest (a pilot round of N records; default none)")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="implmap-bench-") as tmp:
         t0 = time.perf_counter()
         review, source = build_review(Path(tmp) / "review", args.records)
+        if args.pilot:
+            m = review.manifest.model_copy(deep=True)
+            m.pilot_size = args.pilot
+            review.save_manifest(m)
         print(f"Review: {args.records} records ({source}); built in "
-              f"{time.perf_counter() - t0:.1f} s")
+              f"{time.perf_counter() - t0:.1f} s"
+              + (f"; pilot round of {args.pilot} records" if args.pilot else ""))
 
         env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
         start = time.perf_counter()

@@ -135,10 +135,11 @@ class ScreeningSession:
             self.mine = {}
         self.ids = ids
         wanted = set(ids)
-        self.records: dict[str, dict[str, Any]] = {}
-        for r in review.record_dicts():
-            if r["id"] in wanted:
-                self.records[r["id"]] = self._payload(r)
+        # the stored records as read; a record's payload is built the first time it is asked for
+        self.records: dict[str, dict[str, Any]] = {
+            r["id"]: r for r in review.record_dicts() if r["id"] in wanted
+        }
+        self._payloads: dict[str, dict[str, Any]] = {}
         self.retrieval = dict(core.retrieval(review)) if self.full_text else {}
         self._log_size = self._own_log_size()
         self._ranked = self._initial_order()
@@ -219,11 +220,16 @@ class ScreeningSession:
         if self.mode != "screen":
             return
         if not self.pilot_complete:
+            view = core.reviewer_view(self.review, self.reviewer.id, self.stage.id)
             with self._lock:
-                before = self.ids
-                self._load()
-                if self.ids != before:
+                if view.pilot_complete or list(view.released) != self.ids:
+                    self._load()  # the pilot is over: the other records are released now
                     self._undo.clear()
+                else:
+                    self.mine = dict(view.decisions)
+                    self.resolutions = dict(view.resolutions)
+                    self._log_size = self._own_log_size()
+                    self._recount()
             return
         size = self._own_log_size()
         if size != self._log_size:
@@ -304,11 +310,14 @@ class ScreeningSession:
         """One record as the app shows it, with this reviewer's own decision (or, when
         resolving, everyone's decisions and the resolution)."""
         try:
-            base = self.records[rid]
+            raw = self.records[rid]
         except KeyError:
             raise UnknownRecordError(
                 f"record {rid!r} is not among the records of stage {self.stage.id}"
             ) from None
+        base = self._payloads.get(rid)
+        if base is None:
+            base = self._payloads[rid] = self._payload(raw)
         out = dict(base)
         if self.mode == "screen":
             out["mine"] = _public(self.mine.get(rid))
