@@ -372,3 +372,20 @@ def test_pilot_round_first_then_everything(rev):
     assert c.get("/api/session").json()["pilot"] is False
     body = c.get("/api/records", params={"ids": ",".join(q["order"])}).text
     assert "ben pilot note" not in body
+
+
+# ------------------------------------------------------------------------------ serve()
+def test_serve_refuses_other_hosts_and_busy_ports(rev):
+    import socket
+
+    from implmap import ImplmapError
+    from implmap.screening.app import serve
+
+    with pytest.raises(ImplmapError, match="loopback only"):
+        serve(rev, "ana", host="0.0.0.0", open_browser=False)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        with pytest.raises(ImplmapError, match=f"cannot listen on 127.0.0.1:{port}"):
+            serve(rev, "ana", port=port, open_browser=False, announce=lambda text: None)
