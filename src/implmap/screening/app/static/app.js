@@ -78,6 +78,7 @@
       if (!term) return;
       let pat = escapeRe(term);
       if (pat.endsWith("\\*")) pat = pat.slice(0, -2) + "\\w*"; // "implement*"
+      else if (/\w$/.test(term)) pat += "\\b"; // "rat" is not "rate"
       parts.push(pat);
       termKind.set(term.toLowerCase().replace(/\*$/, ""), kind);
     };
