@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -149,6 +150,8 @@ def main() -> None:
                     break
             if base is None:
                 raise SystemExit(f"the server did not start (exit code {proc.wait()})")
+            # keep reading what the server says, so that a full pipe never blocks it
+            threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
             listening = time.perf_counter() - start
             http = httpx.Client(base_url=base, headers={"X-Implmap-Token": token}, timeout=30)
             queue = http.get("/api/queue").json()
