@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ...errors import DecisionError, ImplmapError, UnknownRecordError
+from ...fsio import dump_json_line
 from ...review import Review
 
 __all__ = ["MODES", "ScreeningSession", "safe_url"]
@@ -376,6 +377,7 @@ class ScreeningSession:
             raise DecisionError("this app is in resolve mode; it records resolutions only")
         self._check(rid, decision)
         with self._lock:
+            before = self._own_log_size()
             entry = core.decide(
                 self.review, self.reviewer.id, self.stage.id, rid, decision,
                 reason=reason or None, note=note or "",
@@ -383,8 +385,19 @@ class ScreeningSession:
             self._undo.append((rid, self.mine.get(rid)))
             self._done += rid not in self.mine
             self.mine[rid] = entry
-            self._log_size = self._own_log_size()
+            self._wrote(before, entry)
             return entry
+
+    def _wrote(self, before: int, entry: dict[str, Any] | None) -> None:
+        """Account for our own append, so that only appends by others trigger a re-read. When
+        the log grew by more than our line (another app of this reviewer wrote too), the size
+        is left stale and the next queue call re-reads the log."""
+        if entry is None or before != self._log_size:
+            return
+        size = len(dump_json_line(entry).encode("utf-8"))
+        after = self._own_log_size()
+        if after - before in (size, size + 1):  # +1: a newline after a torn line
+            self._log_size = after
 
     def undo(self) -> tuple[str | None, dict[str, Any] | None]:
         """Take back this session's last decision: the record gets its previous decision back
@@ -395,13 +408,14 @@ class ScreeningSession:
             if not self._undo:
                 return None, None
             rid, previous = self._undo.pop()
+            before = self._own_log_size()
             entry = core.undo(self.review, self.reviewer.id, self.stage.id, rid, previous)
             self._done += (entry is not None) - (rid in self.mine)
             if entry is None:
                 self.mine.pop(rid, None)
             else:
                 self.mine[rid] = entry
-            self._log_size = self._own_log_size()
+            self._wrote(before, entry)  # a withdrawal (None) is simply re-read next time
             return rid, entry
 
     def resolve(
