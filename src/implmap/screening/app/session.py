@@ -6,9 +6,10 @@ append) and then updates memory, so a round trip never re-reads the review. When
 own log grows behind the app's back (a second tab, a second app), the app notices by the file's
 size and re-reads that one log.
 
-Blinding: in ``screen`` mode everything here comes from the core's reviewer-scoped functions
-(this reviewer's own decisions, records released by resolution); nothing reads another reviewer's
-log. ``resolve`` mode shows every decision on conflicting records, which is its purpose.
+Blinding: in ``screen`` mode everything here comes from the core's blinded
+:func:`implmap.screening.reviewer_view` (this reviewer's own decisions, the records released to
+them, resolutions); nothing reads another reviewer's log. ``resolve`` mode shows every decision
+on conflicting records, which is its purpose.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from urllib.parse import quote, urlsplit
 from ...errors import DecisionError, ImplmapError, UnknownRecordError
 from ...fsio import dump_json_line
 from ...review import Review
+from ..log import DECISIONS
 
 __all__ = ["MODES", "ScreeningSession", "safe_url"]
 
 MODES = ("screen", "resolve")
-DECISIONS = ("include", "exclude", "maybe")
 RERANK_EVERY = 25
 RANK_WAIT = 1.5  # seconds the app waits for the ranking at start before showing the seeded order
 log = logging.getLogger("implmap.screening.app")
@@ -57,7 +58,7 @@ def doi_url(doi: Any) -> str | None:
     doi = doi.strip()
     if not doi.startswith("10.") or "/" not in doi or any(c.isspace() for c in doi):
         return None
-    return "https://doi.org/" + quote(doi, safe="/:;()._-<>[]")
+    return "https://doi.org/" + quote(doi, safe="/:;()._-[]")
 
 
 def _order_for() -> Any:
