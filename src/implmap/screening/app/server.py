@@ -21,7 +21,7 @@ import socket
 import sys
 import threading
 import webbrowser
-from contextlib import closing
+from contextlib import closing, suppress
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -257,5 +257,7 @@ def serve(
             webbrowser.open(url)
 
         threading.Thread(target=_open, daemon=True).start()
-    with closing(sock):
+    # uvicorn re-raises Ctrl+C once it has shut down cleanly
+    with closing(sock), suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
+    say(f"implmap {mode} stopped; every decision is on disk.")
