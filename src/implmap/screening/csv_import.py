@@ -73,7 +73,7 @@ def import_csv(review: Review, path: str | Path, reviewer: str, stage: str) -> i
     Raises :class:`DecisionError` listing every bad row by file and line.
     """
     from .log import DECISIONS, check_reason, check_reviewer, check_stage, decisions, log_path, now
-    from .queue import check_released, records_to_screen
+    from .queue import records_to_screen, release_checker
 
     path = Path(path)
     check_reviewer(review, reviewer)
@@ -84,6 +84,7 @@ def import_csv(review: Review, path: str | Path, reviewer: str, stage: str) -> i
         raise DecisionError(f"{path}, line 1: the header must name a 'record' (or 'id') or "
                             f"'doi' column and a 'decision' column; it has: {', '.join(header)}")
     todo = records_to_screen(review, stage)
+    check_released = release_checker(review, reviewer, stage)
     todo_set = set(todo)
     by_doi: dict[str, list[str]] = {}
     all_ids: set[str] = set()
@@ -122,7 +123,7 @@ def import_csv(review: Review, path: str | Path, reviewer: str, stage: str) -> i
             continue
         try:
             reason = check_reason(review, st, decision, row.get("reason"), what=where)
-            check_released(review, reviewer, stage, rid)
+            check_released(rid)
         except DecisionError as exc:
             problems.append(str(exc) if str(exc).startswith(where) else f"{where}: {exc}")
             continue

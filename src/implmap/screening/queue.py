@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,7 @@ __all__ = [
     "screeners",
 ]
 
-_CACHE: dict[tuple[str, str], tuple[Any, list[str]]] = {}
+_CACHE: dict[tuple[str, str], tuple[Any, list[str], frozenset[str]]] = {}
 
 
 def _signature(paths: list[Path]) -> tuple[Any, ...]:
@@ -94,6 +95,11 @@ def _primaries(review: Review, ids: list[str]) -> list[str]:
 
 def records_to_screen(review: Review, stage: str) -> list[str]:
     """The record IDs screened at ``stage``, in search then file order (see the module doc)."""
+    return list(_screened(review, stage)[0])
+
+
+def _screened(review: Review, stage: str) -> tuple[list[str], frozenset[str]]:
+    """``records_to_screen`` and its set, cached until one of the input files changes."""
     from .conflicts import final_decisions
     from .log import check_stage
 
@@ -102,7 +108,7 @@ def records_to_screen(review: Review, stage: str) -> list[str]:
     sig = _signature(_inputs(review, stage))
     hit = _CACHE.get(key)
     if hit is not None and hit[0] == sig:
-        return list(hit[1])
+        return hit[1], hit[2]
     ids = [s.id for s in review.manifest.stages]
     pos = ids.index(stage)
     if pos == 0:
@@ -112,8 +118,8 @@ def records_to_screen(review: Review, stage: str) -> list[str]:
         finals = final_decisions(review, before)
         out = [r for r in records_to_screen(review, before) if finals.get(r) in
                ("include", "maybe")]
-    _CACHE[key] = (sig, out)
-    return list(out)
+    _CACHE[key] = (sig, out, frozenset(out))
+    return out, frozenset(out)
 
 
 def screeners(review: Review) -> list[str]:
@@ -161,22 +167,34 @@ def released_records(review: Review, reviewer: str, stage: str) -> list[str]:
     return pilot_records(review, stage)
 
 
+def release_checker(review: Review, reviewer: str, stage: str) -> Callable[[str], None]:
+    """A function that raises :class:`DecisionError` unless a record is screened at ``stage``
+    and released to ``reviewer`` (computed once: for checking many records)."""
+    _, todo = _screened(review, stage)
+    gated = not pilot_complete(review, stage)
+    pilot = frozenset(pilot_records(review, stage)) if gated else frozenset()
+
+    def check(record: str) -> None:
+        if record not in todo:
+            ids = [s.id for s in review.manifest.stages]
+            pos = ids.index(stage)
+            if record not in set(_all_ids(review)):
+                why = "the review holds no record with this ID"
+            elif pos == 0:
+                why = "it is a duplicate (deduplication kept another record of its group)"
+            else:
+                why = (f"it has no final include or maybe at {ids[pos - 1]!r} (excluded, not "
+                       "yet decided by every reviewer, or its conflict is still open)")
+            raise DecisionError(f"record {record!r} is not screened at {stage!r}: {why}")
+        if gated and record not in pilot:
+            raise DecisionError(
+                f"record {record!r} is not released to {reviewer!r} yet: every reviewer must "
+                f"first complete the pilot round ({review.manifest.pilot_size} records)"
+            )
+
+    return check
+
+
 def check_released(review: Review, reviewer: str, stage: str, record: str) -> None:
     """A :class:`DecisionError` unless ``record`` is screened at ``stage`` and released."""
-    todo = records_to_screen(review, stage)
-    if record not in set(todo):
-        ids = [s.id for s in review.manifest.stages]
-        pos = ids.index(stage)
-        if record not in set(_all_ids(review)):
-            why = "the review holds no record with this ID"
-        elif pos == 0:
-            why = "it is a duplicate (deduplication kept another record of its group)"
-        else:
-            why = (f"it has no final include or maybe at {ids[pos - 1]!r} (excluded, not yet "
-                   "decided by every reviewer, or its conflict is still open)")
-        raise DecisionError(f"record {record!r} is not screened at {stage!r}: {why}")
-    if not pilot_complete(review, stage) and record not in set(pilot_records(review, stage)):
-        raise DecisionError(
-            f"record {record!r} is not released to {reviewer!r} yet: every reviewer must first "
-            f"complete the pilot round ({review.manifest.pilot_size} records)"
-        )
+    release_checker(review, reviewer, stage)(record)
