@@ -17,7 +17,7 @@ from screening_support import make_review
 TA = "title_abstract"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["include", "exclude", "maybe"]),
                           st.sampled_from(["include", "exclude", "maybe"])), min_size=1,
                 max_size=60))
