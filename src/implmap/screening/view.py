@@ -4,6 +4,10 @@
 list. It never reads another reviewer's log, so nothing in it (decisions, counts, order) can
 depend on another reviewer's decision on an unresolved record. The one thing it shares is
 whether the pilot round is complete, which depends on others' progress, not their decisions.
+
+The record list of a later stage (full text) is the outcome of the stage before: a record
+appears there once its title-and-abstract decision is final (agreed or resolved), which is the
+point at which that earlier decision stops being blinded.
 """
 
 from __future__ import annotations
