@@ -24,7 +24,7 @@ def test_import_by_id_and_doi(rev, tmp_path):
     f.write_text(
         "\ufeffRecord,DOI,Decision,Reason,Note\n"
         f"{ids[0]},,include,,looks right\n"
-        ",https://doi.org/10.1000/X0.1,Exclude,wrong concept,\n"
+        ",https://doi.org/10.1000/X0.1,Exclude,Wrong Concept,\n"
         ",doi:10.1000/x0.2,maybe,,\n"
         "\n", encoding="utf-8")
     assert screening.import_csv(rev, f, "ana", TA) == 3
@@ -49,17 +49,19 @@ def test_one_bad_row_rejects_the_file_with_every_problem(rev, tmp_path):
         f"{ids[1]};;perhaps;\n"
         f"{ids[2]};;exclude;no reason like this\n"
         f"{ids[0]};;exclude;\n"
-        ";;include;\n")
+        ";;include;\n"
+        f"{ids[3]};10.1000/x0.4;include;\n")
     with pytest.raises(DecisionError) as exc:
         screening.import_csv(rev, f, "ana", TA)
     msg = str(exc.value)
-    assert "6 problem(s)" in msg and "nothing was imported" in msg
+    assert "7 problem(s)" in msg and "nothing was imported" in msg
     assert f"{f}, line 3: unknown record ID 'nope-9'" in msg
     assert f"{f}, line 4: no record screened at 'title_abstract' has DOI '10.9999/missing'" in msg
     assert f"{f}, line 5: decision must be one of" in msg
     assert f"{f}, line 6: unknown exclusion reason 'no reason like this'" in msg
     assert f"{f}, line 7: record {ids[0]} is also on line 2" in msg
     assert f"{f}, line 8: neither a record ID nor a DOI" in msg
+    assert f"{f}, line 9: record {ids[3]} has DOI '10.1000/x0.3', not '10.1000/x0.4'" in msg
     assert not (rev.root / "screening" / TA / "ana.jsonl").exists()
 
 

@@ -87,11 +87,12 @@ def import_csv(review: Review, path: str | Path, reviewer: str, stage: str) -> i
     check_released = release_checker(review, reviewer, stage)
     todo_set = set(todo)
     by_doi: dict[str, list[str]] = {}
-    all_ids: set[str] = set()
+    doi_of: dict[str, str] = {}
     for r in review.record_dicts():
-        all_ids.add(r["id"])
+        doi_of[r["id"]] = normalise_doi(r.get("doi") or "")
         if r.get("doi") and r["id"] in todo_set:
             by_doi.setdefault(normalise_doi(r["doi"]), []).append(r["id"])
+    spelling = {x.lower(): x for x in review.manifest.exclusion_reasons}
     problems: list[str] = []
     seen: dict[str, int] = {}
     accepted: list[tuple[str, str, str | None, str]] = []
@@ -100,8 +101,12 @@ def import_csv(review: Review, path: str | Path, reviewer: str, stage: str) -> i
         rid = row.get(id_col, "") if id_col else ""
         doi = row.get("doi", "")
         if rid:
-            if rid not in all_ids:
+            if rid not in doi_of:
                 problems.append(f"{where}: unknown record ID {rid!r}")
+                continue
+            if doi and normalise_doi(doi) != doi_of[rid]:
+                problems.append(f"{where}: record {rid} has DOI {doi_of[rid] or 'none'!r}, "
+                                f"not {doi!r}; check which record this row means")
                 continue
         elif doi:
             hits = by_doi.get(normalise_doi(doi), [])
@@ -122,7 +127,9 @@ def import_csv(review: Review, path: str | Path, reviewer: str, stage: str) -> i
                             f"{row.get('decision', '')!r}")
             continue
         try:
-            reason = check_reason(review, st, decision, row.get("reason"), what=where)
+            given = row.get("reason") or ""
+            given = spelling.get(given.strip().lower(), given)  # reasons match in any case
+            reason = check_reason(review, st, decision, given, what=where)
             check_released(rid)
         except DecisionError as exc:
             problems.append(str(exc) if str(exc).startswith(where) else f"{where}: {exc}")
