@@ -252,11 +252,15 @@ def resolve(
                             "exclude, not maybe")
     if not isinstance(note, str):
         raise DecisionError(f"{what}: the note must be text")
-    _, _, outcomes = _outcomes(review, stage)
-    if record not in outcomes:
+    from .queue import _screened
+
+    if record not in _screened(review, stage)[1]:
         raise DecisionError(f"{what}: the record is not screened at this stage")
-    if outcomes[record].state != "conflict" and record not in resolutions(review, stage):
-        state = outcomes[record].state
+    entries = {who: mine[record] for who, mine in decisions(review, stage).items()
+               if record in mine}
+    outcome = assess(entries, **_rules(review, stage))
+    if outcome.state != "conflict" and record not in resolutions(review, stage):
+        state = outcome.state
         raise DecisionError(f"{what}: there is no conflict to resolve (its decisions are "
                             f"{'still incomplete' if state == 'pending' else 'in agreement'})")
     entry = {
