@@ -18,6 +18,7 @@ next stage and is not counted as included.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -140,10 +141,14 @@ def resolutions(review: Review, stage: str) -> dict[str, dict[str, Any]]:
     """The resolution in force for each resolved record at ``stage`` (latest line wins)."""
     check_stage(review, stage)
     out: dict[str, dict[str, Any]] = {}
-    for _, entry in read_log(stage_dir(review, stage) / RESOLUTIONS_FILE):
+    path = stage_dir(review, stage) / RESOLUTIONS_FILE
+    for n, entry in read_log(path):
         rid = entry.get("record")
         if isinstance(rid, str) and entry.get("decision") in ("include", "exclude", "maybe"):
             out[rid] = entry
+        else:
+            warnings.warn(f"{path}, line {n}: skipped a resolution without a record ID or a "
+                          "valid decision (see 'implmap check')", stacklevel=2)
     return out
 
 
