@@ -6,17 +6,21 @@ import csv
 import io
 import json
 import sys
+import tempfile
 import types
+from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from implmap import screening
 from implmap.cli import cli
 from implmap.fsio import dump_json_line, write_atomic
 from implmap.screening import PrismaCounts, PrismaError
-from screening_support import make_review
+from screening_support import REASONS, make_review
 
 TA, FT = "title_abstract", "full_text"
 
@@ -146,3 +150,45 @@ def test_cli_prints_and_writes_json_and_csv(flow, tmp_path):
     sys.modules["implmap.records.dedupe"].duplicates_removed = lambda review: 5
     res = CliRunner().invoke(cli, ["prisma", "-r", str(rev.root)])
     assert res.exit_code == 1 and "Error: the PRISMA counts do not add up" in res.output
+
+
+_dec = st.sampled_from(["include", "exclude", "maybe", None])
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ta=st.lists(st.tuples(_dec, _dec), min_size=8, max_size=8),
+       ft=st.lists(st.tuples(st.sampled_from(["include", "exclude", None]),
+                             st.sampled_from(["include", "exclude", None]),
+                             st.sampled_from(REASONS), st.sampled_from(REASONS),
+                             st.sampled_from(["resolve", "leave", "lost"])),
+                   min_size=8, max_size=8),
+       resolve_ta=st.lists(st.sampled_from(["include", "exclude", "maybe", None]), min_size=8,
+                           max_size=8))
+def test_counts_always_add_up(ta, ft, resolve_ta):
+    """Whatever state screening is in, the counts add up and agree with included_records."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rev = make_review(Path(tmp) / "r", n=8)
+        ids = screening.records_to_screen(rev, TA)
+        for rid, (a, b) in zip(ids, ta, strict=True):
+            for who, d in (("ana", a), ("ben", b)):
+                if d:
+                    screening.decide(rev, who, TA, rid, d)
+        open_ = {c.record for c in screening.conflicts(rev, TA)}
+        for rid, d in zip(ids, resolve_ta, strict=True):
+            if d and rid in open_:
+                screening.resolve(rev, TA, rid, d, by="cam")
+        for rid, (a, b, ra, rb, then) in zip(ids, ft, strict=True):
+            if rid not in screening.records_to_screen(rev, FT):
+                continue
+            if then == "lost":
+                screening.mark_retrieval(rev, rid, "not_retrieved")
+                continue
+            for who, d, r in (("ana", a, ra), ("ben", b, rb)):
+                if d:
+                    screening.decide(rev, who, FT, rid, d, reason=r if d == "exclude" else None)
+            if then == "resolve" and rid in {c.record for c in screening.conflicts(rev, FT)}:
+                screening.resolve(rev, FT, rid, "exclude", by="cam", reason=REASONS[0])
+        c = screening.prisma_counts(rev)  # raises if anything does not add up
+        assert c.records_screened == 8
+        assert c.reports_included == len(screening.included_records(rev))
+        assert c.reports_sought == len(screening.records_to_screen(rev, FT))
