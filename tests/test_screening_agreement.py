@@ -116,3 +116,18 @@ def test_pilot_flag_without_a_pilot_is_an_error(tmp_path):
     rev = make_review(tmp_path / "r", n=3)
     with pytest.raises(DecisionError, match="no pilot round"):
         screening.agreement(rev, pilot=True)
+
+
+def test_the_pilot_belongs_to_the_first_stage(tmp_path):
+    rev = make_review(tmp_path / "r", n=6, pilot=2)
+    pilot = screening.pilot_records(rev, TA)
+    for who in ("ana", "ben"):
+        for rid in pilot:
+            screening.decide(rev, who, TA, rid, "include")
+    assert screening.records_to_screen(rev, "full_text") == sorted(pilot, key=lambda r: int(
+        r.split("-")[1]))
+    assert screening.pilot_records(rev, "full_text") == []
+    assert screening.released_records(rev, "ana", "full_text") == screening.records_to_screen(
+        rev, "full_text")
+    with pytest.raises(DecisionError, match="belongs to the first stage"):
+        screening.agreement(rev, "full_text", pilot=True)

@@ -4,15 +4,16 @@
   (``implmap.records.dedupe.primary_ids``), else every record.
 * Each later stage (``full_text``) screens the records whose final decision at the stage before
   is include or maybe; a record with an open conflict has no final decision, so it waits.
-* Pilot (``pilot_size: N`` in the manifest): the first N records of a stage, in an order seeded
-  by ``screening_seed``, are screened by every reviewer first; nothing else is released to
-  anyone until every reviewer (role ``reviewer``) has decided all of them.
+* Pilot (``pilot_size: N`` in the manifest): the first N records of the first stage, in an
+  order seeded by ``screening_seed``, are screened by every reviewer first; nothing else is
+  released to anyone until every reviewer (role ``reviewer``) has decided all of them. Import
+  and deduplicate before screening starts: the pilot is drawn from the records there are.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-import random
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -128,13 +129,17 @@ def screeners(review: Review) -> list[str]:
 
 
 def pilot_records(review: Review, stage: str) -> list[str]:
-    """The pilot round of ``stage``: the first ``pilot_size`` records in the seeded order."""
+    """The pilot round: the first ``pilot_size`` records of the first stage in an order seeded
+    by ``screening_seed`` (each record ranked by a hash of seed and ID, so the draw does not
+    depend on file order). Later stages have no pilot: their records arrive one by one."""
     m = review.manifest
-    if m.pilot_size <= 0:
+    if m.pilot_size <= 0 or stage != m.stages[0].id:
         return []
-    order = sorted(records_to_screen(review, stage))
-    random.Random(f"implmap-pilot:{m.screening_seed}:{stage}").shuffle(order)
-    return order[: m.pilot_size]
+
+    def rank(rid: str) -> str:
+        return hashlib.sha256(f"implmap-pilot:{m.screening_seed}:{rid}".encode()).hexdigest()
+
+    return sorted(records_to_screen(review, stage), key=rank)[: m.pilot_size]
 
 
 def pilot_complete(review: Review, stage: str) -> bool:
