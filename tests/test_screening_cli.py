@@ -64,3 +64,14 @@ def test_conflict_table_escapes_markup(tmp_path):
     screening.decide(rev, "ben", TA, rid, "exclude")
     res = _run("conflicts", "-r", rev.root)
     assert "[bold red]x[/]" in res.output
+
+
+def test_a_torn_log_line_is_a_warning_not_a_failure(tmp_path):
+    rev = make_review(tmp_path / "r", n=3)
+    ids = screening.records_to_screen(rev, TA)
+    screening.decide(rev, "ana", TA, ids[0], "include")
+    with open(rev.root / "screening" / TA / "ana.jsonl", "a") as fh:
+        fh.write('{"decision":"incl')
+    res = CliRunner().invoke(cli, ["agreement", "-r", str(rev.root)])
+    assert res.exit_code == 0
+    assert "Warning:" in res.stderr and "ana.jsonl, line 2" in res.stderr
