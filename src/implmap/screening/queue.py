@@ -42,7 +42,7 @@ def _signature(paths: list[Path]) -> tuple[Any, ...]:
         except FileNotFoundError:
             out.append((str(p), None))
             continue
-        out.append((str(p), st.st_mtime_ns, st.st_size))
+        out.append((str(p), st.st_ino, st.st_mtime_ns, st.st_size))
     return tuple(out)
 
 
