@@ -81,3 +81,14 @@ def test_pilot_release_depends_on_progress_not_decisions(tmp_path):
     for rid in pilot:
         screening.decide(rev, "ben", TA, rid, "include")
     assert _view(rev, "ana", TA) == open_a
+
+
+def test_a_resolution_among_others_stays_hidden_until_i_decide(tmp_path):
+    rev = make_review(tmp_path / "r", n=3, reviewers=("ana", "ben", "dan"))
+    rid = screening.records_to_screen(rev, TA)[0]
+    screening.decide(rev, "ben", TA, rid, "include")
+    screening.decide(rev, "dan", TA, rid, "exclude")
+    screening.resolve(rev, TA, rid, "include", by="cam")
+    assert screening.reviewer_view(rev, "ana", TA).resolutions == {}
+    screening.decide(rev, "ana", TA, rid, "exclude")
+    assert list(screening.reviewer_view(rev, "ana", TA).resolutions) == [rid]
