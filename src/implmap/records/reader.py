@@ -133,7 +133,7 @@ def detect_encoding(raw: bytes, name: str = "<data>") -> tuple[str, int, list[st
     if head.startswith(b"PK\x03\x04"):
         raise InputFormatError("it looks like a ZIP archive (an Excel or Word file?), not a "
                                "search export; export the records as RIS or PubMed format", name)
-    if b"\x00" in head:
+    if head.count(0) * 50 > len(head):  # more than 2 % NUL bytes: UTF-16 or binary
         even, odd = head[0::2].count(0), head[1::2].count(0)
         if odd > len(head) // 3 and even < len(head) // 50:
             return "utf-16-le", 0, [f"{name}: no byte-order mark, but the file looks like "
