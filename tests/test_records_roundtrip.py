@@ -24,7 +24,7 @@ _chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\
 _line = st.text(_chars, min_size=1, max_size=40).map(str.strip).filter(
     lambda s: bool(s) and not is_tag_line(s) and not re.fullmatch(r"\d+\.?", s)
 )
-_long_line = st.text(_chars, min_size=200, max_size=1500).map(str.strip).filter(
+_long_line = st.text(_chars, min_size=200, max_size=800).map(str.strip).filter(
     lambda s: bool(s) and not is_tag_line(s)
 )
 _first = st.one_of(st.just(""), _line, _long_line)
@@ -49,7 +49,7 @@ _record = st.fixed_dictionaries(
     lambda ty: st.dictionaries(_tag, st.lists(_value(), min_size=1, max_size=4), max_size=12)
     .map(lambda rest: {**ty, **rest})
 )
-_many_authors = st.lists(_line, min_size=50, max_size=300).map(
+_many_authors = st.lists(_line, min_size=30, max_size=120).map(
     lambda names: {"TY": ["JOUR"], "AU": names, "TI": ["Many authors"]}
 )
 

@@ -58,6 +58,7 @@ class _BackgroundWriter:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="implmap-io")
         self._futures: list[Any] = []
         self._unsynced = 0
+        self._open: list[Any] = []
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> None:
         self._futures.append(self._pool.submit(fn, *args))
@@ -72,7 +73,8 @@ class _BackgroundWriter:
         self._submit(run)
 
     def open(self, path: Path) -> Any:
-        fh = open(path, "wb", buffering=0)  # noqa: SIM115 - closed by close()
+        fh = open(path, "wb", buffering=0)  # noqa: SIM115 - closed by close() or shutdown()
+        self._open.append(fh)
         return fh
 
     def append(self, fh: Any, chunks: list[bytes]) -> None:
@@ -109,9 +111,12 @@ class _BackgroundWriter:
             self._pool.shutdown(wait=True)
 
     def shutdown(self) -> None:
+        """Stop after an error: cancel what has not started, close the files."""
         for f in self._futures:
             f.cancel()
         self._pool.shutdown(wait=True)
+        for fh in self._open:
+            fh.close()
 
 
 def _json_line_encoder() -> Callable[[Any], bytes]:
