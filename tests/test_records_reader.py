@@ -10,8 +10,8 @@ import pytest
 import rispy
 
 from implmap.errors import InputFormatError
-from implmap.records.ris import LosslessRisParser
 from implmap.records.reader import read_file
+from implmap.records.ris import LosslessRisParser
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "ris"
 
@@ -64,7 +64,8 @@ def test_windows_1252_is_detected_and_reported():
     pf = read_file(FIX / "cp1252.ris")
     assert pf.encoding == "cp1252"
     assert pf.records[0].tags["TI"] == ["Patients’ views on self-management – a café-based survey"]
-    assert pf.records[0].tags["AB"] == ["Participants named cost (€) and “lack of time” as barriers."]
+    assert pf.records[0].tags["AB"] == [
+        "Participants named cost (€) and “lack of time” as barriers."]
     (w,) = pf.warnings
     assert w.startswith("cp1252.ris, line 2: ") and "Windows-1252" in w
 
