@@ -20,7 +20,7 @@ FIX = Path(__file__).resolve().parent / "fixtures" / "ris"
 # ----------------------------------------------------------------- what a reader can produce
 # Values are stripped; each continuation line is stripped, non-empty, not a tag line and not an
 # Ovid record number; blank lines sit only between lines of text.
-_chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x00")
+_chars = st.characters(blacklist_categories=("Cs", "Cc"))  # text, not control bytes
 _line = st.text(_chars, min_size=1, max_size=40).map(str.strip).filter(
     lambda s: bool(s) and not is_tag_line(s) and not re.fullmatch(r"\d+\.?", s)
 )

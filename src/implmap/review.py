@@ -11,6 +11,7 @@ Layout (see ``docs/review-folder.md``)::
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
@@ -125,8 +126,9 @@ def _json_line_encoder() -> Callable[[Any], bytes]:
         import orjson
     except ImportError:  # pragma: no cover - orjson is a dependency
         return lambda obj: dump_json_line(obj).encode("utf-8")
-    opt = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
-    return lambda obj: orjson.dumps(obj, option=opt)
+    from functools import partial
+
+    return partial(orjson.dumps, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
 
 
 def _slug(text: str) -> str:
@@ -277,19 +279,29 @@ class Review:
                 dump = _json_line_encoder()
                 out = io.open(staging / "records.jsonl")
                 batch: list[bytes] = []
-                for n, (line, tags) in enumerate(stream.records, start=1):
-                    rec = normalise(tags)
-                    rec["id"] = f"{prefix}-{n}"
-                    rec["search"] = sid
-                    rec["ordinal"] = n
-                    rec["line"] = line
-                    rec["tags"] = tags
-                    batch.append(dump(rec))
-                    if n % 2000 == 0:
-                        io.append(out, batch)
-                        batch = []
-                        if progress is not None:
-                            progress(n, max(n, estimate))
+                gc_was_on = gc.isenabled()
+                gc.disable()  # records make no reference cycles; the collector only costs time
+                try:
+                    for n, (line, tags) in enumerate(stream.records, start=1):
+                        rec = normalise(tags)
+                        rec["id"] = f"{prefix}-{n}"
+                        rec["search"] = sid
+                        rec["ordinal"] = n
+                        rec["line"] = line
+                        rec["tags"] = tags
+                        batch.append(dump(rec))
+                        if n % 2000 == 0:
+                            io.append(out, batch)
+                            batch = []
+                            if progress is not None:
+                                progress(n, max(n, estimate))
+                except InputFormatError as exc:
+                    if exc.path is None:  # a malformed record: name the file
+                        raise InputFormatError(exc.reason, str(path), exc.line) from None
+                    raise
+                finally:
+                    if gc_was_on:
+                        gc.enable()
                 io.append(out, batch)
                 io.close(out)
                 io.wait()

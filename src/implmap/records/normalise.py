@@ -113,12 +113,14 @@ def _pmid(tags: dict[str, list[str]]) -> str:
     bare: list[tuple[str, str]] = []
     for t in _PMID_TAGS:
         for v in get(t) or ():
-            m = _PMID_MARKED.search(v)
-            if m:
-                return m.group(1)
-            m = _DIGITS.fullmatch(v)
-            if m and not m.group(1).startswith("0"):
-                bare.append((t, m.group(1)))
+            if "MID" in v or "mid" in v or "ubMed" in v or "ubmed" in v or "UBMED" in v:
+                m = _PMID_MARKED.search(v)
+                if m:
+                    return m.group(1)
+            if v[:1].isdigit() or v[:1].isspace():
+                m = _DIGITS.fullmatch(v)
+                if m and not m.group(1).startswith("0"):
+                    bare.append((t, m.group(1)))
     if not bare:
         return ""
     for t, digits in bare:
