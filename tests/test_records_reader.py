@@ -221,3 +221,35 @@ def test_parser_keeps_rispys_interface():
     assert entries[0]["SN"] == ["1234-5678", "8765-4321"]
     assert LosslessRisParser().parse_line("TY - JOUR") == ("TY", "JOUR")
     assert LosslessRisParser().parse_line("US - Mexico border") == (None, "US - Mexico border")
+
+
+def _all_inputs() -> list[Path]:
+    from conftest import CORPORA
+
+    files = sorted(p for p in FIX.iterdir() if p.suffix in (".ris", ".nbib"))
+    if (CORPORA / "ris").is_dir():
+        files += sorted(p for p in (CORPORA / "ris").rglob("*") if p.suffix in (".ris", ".txt"))
+    return files
+
+
+def test_fast_path_reads_exactly_like_the_line_by_line_reading(monkeypatch, tmp_path):
+    """Whole plain records are read in one go; that must change nothing, warnings included."""
+    import implmap.records.ris as ris
+
+    def read_all(path: Path):
+        try:
+            pf = read_file(path)
+        except InputFormatError as exc:
+            return str(exc)
+        return [(r.line, r.tags) for r in pf.records], pf.warnings
+
+    inputs = _all_inputs()
+    generated = tmp_path / "mixed.ris"
+    generated.write_bytes(b"\n".join(p.read_bytes() for p in inputs
+                                     if p.suffix == ".ris" and p.read_bytes().isascii()))
+    inputs.append(generated)
+    fast = {p: read_all(p) for p in inputs}
+    monkeypatch.setattr(ris, "_TY_HEAD", re.compile(r"(?!)"))  # never: line by line only
+    slow = {p: read_all(p) for p in inputs}
+    for p in inputs:
+        assert fast[p] == slow[p], p
