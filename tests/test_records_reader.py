@@ -253,3 +253,10 @@ def test_fast_path_reads_exactly_like_the_line_by_line_reading(monkeypatch, tmp_
     slow = {p: read_all(p) for p in inputs}
     for p in inputs:
         assert fast[p] == slow[p], p
+
+
+def test_value_whose_first_line_is_empty(tmp_path):
+    data = b"TY  - JOUR\nTI  - \n  continued title\nN1  -\n\nnote after a blank line\nER  - \n"
+    (rec,) = read_file(tmp_path / "x.ris", data=data).records
+    assert rec.tags == {"TY": ["JOUR"], "TI": ["\ncontinued title"],
+                        "N1": ["\n\nnote after a blank line"]}

@@ -141,7 +141,8 @@ def _split(values: list[str], splitter: re.Pattern[str], marks: str) -> list[str
     if not values:
         return []
     joined = "\x00".join(values)
-    if any(c in joined for c in marks):
+    if marks[0] in joined or marks[1] in joined or (len(marks) > 2 and (
+            marks[2] in joined or marks[3] in joined)):
         return _unique([x for v in values for x in splitter.split(v) if x])
     return _unique(values)
 

@@ -70,7 +70,11 @@ def _continued(value: str) -> str | None:
         if not text:
             pending += 1
             continue
-        if "\r" in text or is_tag_line(line) or (pending and _RECORD_NUMBER.fullmatch(text)):
+        if (
+            "\r" in text
+            or ("A" <= text[0] <= "Z" and "-" in text[2:8] and is_tag_line(line))
+            or (pending and _RECORD_NUMBER.fullmatch(text))
+        ):
             return None
         out += "\n" * (pending + 1) + text
         pending = 0
@@ -79,7 +83,10 @@ def _continued(value: str) -> str | None:
 
 def _only_crlf(block: str) -> bool:
     """True when every CR in ``block`` ends a line (CRLF), so that stripping values is enough."""
-    return block.count("\r") == block.count("\r\n") + block.endswith("\r")
+    return _BARE_CR.search(block.rstrip("\r")) is None
+
+
+_BARE_CR = re.compile(r"\r(?!\n)")
 _RECORD_NUMBER = re.compile(r"\d+\.?")
 
 Warn = Callable[[int | None, str], None]
@@ -175,13 +182,15 @@ class LosslessRisParser(rispy.RisParser):
                             and "\nTY  -" not in block
                             and ("\r" not in block or _only_crlf(block))
                         ):
-                            values = [v.strip() for v in parts[2::2]]
-                            ty = parts[0].strip()
-                            if newlines * 2 + 1 != len(parts):
+                            if newlines * 2 + 1 == len(parts):
+                                ty = parts[0].strip()
+                                values = [v.strip() for v in parts[2::2]]
+                            else:
                                 # continuation or blank lines inside: join them, unless one
                                 # needs the line-by-line reading (a tag with odd spacing…)
-                                ty = _continued(ty)
-                                values = [_continued(v) if "\n" in v else v for v in values]
+                                ty = _continued(parts[0])
+                                values = [_continued(v) if "\n" in v else v.strip()
+                                          for v in parts[2::2]]
                                 if ty is None or None in values:
                                     values = None
                         if values is not None:
