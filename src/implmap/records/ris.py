@@ -221,6 +221,9 @@ class LosslessRisParser(rispy.RisParser):
                 line = chunk[pos:eol]
                 pos = eol + 1
                 n += 1
+                if not line or line == "\r":  # a blank line (between records, usually)
+                    pending += 1
+                    continue
                 if line[2:5] == "  -" and line[:2] in valid:  # the usual "XX  - value"
                     tag, val = line[:2], line[5:]
                 else:
