@@ -258,6 +258,9 @@ class Review:
             raise ImplmapError(f"{path}: no such file") from None
         except IsADirectoryError:
             raise ImplmapError(f"{path} is a folder; name the export file itself") from None
+        if path.name in ("records.jsonl", "search.yaml"):
+            raise ImplmapError(f"{path}: rename the file first ({path.name!r} is the name of a "
+                               "file implmap keeps beside it)")
         digest = hashlib.sha256(raw).hexdigest()
         for s in self.searches():
             if s.sha256 == digest:
@@ -268,6 +271,9 @@ class Review:
         estimate = estimate_records(raw, stream)
         with self.lock("import"):
             self._clean_staging()
+            for s in self.searches():  # another process may have imported it meanwhile
+                if s.sha256 == digest:
+                    return ImportResult(s, added=False)
             final = self.searches_dir / sid
             if final.exists():
                 raise DuplicateImportError(f"{final} exists already; nothing was imported")
