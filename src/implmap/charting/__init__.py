@@ -1,15 +1,16 @@
 """Charting: studies, findings, TDF / COM-B / BCW vocabularies, validation, suggestions, lookup.
 
 The modules stay light to import; pandas and scikit-learn load inside the functions that need
-them (:func:`findings_frame`, :func:`lookup`, :func:`suggest`, :func:`coding_agreement`).
+them. The functions ``lookup.lookup`` and ``suggest.suggest`` are not re-exported here, so that
+``implmap.charting.lookup`` and ``implmap.charting.suggest`` stay the modules.
 """
 
 from __future__ import annotations
 
 from .agreement import CodingAgreement, coding_agreement, cohen_kappa
-from .lookup import LookupResult, findings_frame, lookup
+from .lookup import LookupResult, findings_frame
 from .model import Coding, Finding, Participant, Study, TdfTag, Theme, json_schema
-from .suggest import Suggestion, loso_accuracy, suggest, suggest_texts, write_suggestions
+from .suggest import Suggestion, loso_accuracy, suggest_texts, write_suggestions
 from .validate import check_charting
 from .vocab import Domain, UnknownTermError, Vocabulary, load_vocabulary
 
@@ -32,9 +33,7 @@ __all__ = [
     "findings_frame",
     "json_schema",
     "load_vocabulary",
-    "lookup",
     "loso_accuracy",
-    "suggest",
     "suggest_texts",
     "write_suggestions",
 ]
