@@ -301,3 +301,14 @@ def test_the_charting_package_is_light_and_declares_its_surface():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == ""
+
+
+def test_vocabulary_cli_outside_a_review_and_schema_to_a_file(tmp_path):
+    result = CliRunner().invoke(cli, ["vocabulary", "-r", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert len(data["domains"]) == 14 and data["themes"] == []
+    assert data["domains"][1]["comb"] == ["Physical capability", "Psychological capability"]
+    out = tmp_path / "charting.schema.json"
+    assert CliRunner().invoke(cli, ["schema", "-o", str(out)]).exit_code == 0
+    assert out.read_text("utf-8") == json_schema_text()

@@ -84,3 +84,9 @@ def test_leave_one_study_out_scores_every_tagged_finding(tmp_path):
     for r in res.values():
         assert r["n"] == 3  # f3 has no tags, so it is not scored
         assert 0 <= r["top1"] <= r["top3"] <= 1
+
+
+def test_review_suggest_for_one_study(tmp_path):
+    review, _ = make_review(tmp_path / "r")
+    assert review.suggest(study="study-b") == []
+    assert {s.finding for s in review.suggest(top=1, study="study-a")} == {"f3"}

@@ -453,12 +453,12 @@ class Review:
 
         return coding_agreement(self)
 
-    def suggest(self, top: int = 3) -> list[Suggestion]:
+    def suggest(self, top: int = 3, study: str | None = None) -> list[Suggestion]:
         """Suggested TDF domains and themes for findings not tagged yet (never written into
         the study files; see :func:`implmap.charting.suggest.suggest`)."""
         from .charting.suggest import suggest
 
-        return suggest(self, top=top)
+        return suggest(self, top=top, study=study)
 
     def __repr__(self) -> str:
         return f"Review({str(self.root)!r})"
