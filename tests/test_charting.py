@@ -178,6 +178,9 @@ CASES: list[tuple[str, Mutation, str, str | None, str, tuple[Any, int]]] = [
     ("unknown-field", lambda t, ids: t.replace("  level: individual\n",
                                                "  level: individual\n  levle: system\n", 1),
      "invalid-field", "findings[1].levle", "unknown field 'levle'", ("levle", 1)),
+    ("duplicate-key", lambda t, ids: t.replace("  level: individual\n",
+                                               "  level: individual\n  level: system\n", 1),
+     "duplicate-key", "findings[1].level", "given twice", ("level: system", 1)),
     ("study-id-file", lambda t, ids: t.replace("id: study-a", "id: study-x", 1),
      "study-id-file", "id", "differs from the file name", ("study-x", 1)),
 ]

@@ -48,6 +48,10 @@ def read_study(path: Path, report: Report, rel: str | None = None
     except InputFormatError as exc:
         report.add(rel, exc.reason, line=exc.line, code="yaml-syntax")
         return None, None, None
+    for loc, line, first in marks.duplicates:
+        report.add(rel, f"key {loc[-1]!r} is given twice (first on line {first}); YAML keeps "
+                   "only the last value: remove one", line=line, field=loc_field(loc),
+                   code="duplicate-key")
     if not isinstance(data, dict):
         report.add(rel, "a study file must be a mapping (id, records, citation, findings, …)",
                    line=1, code="invalid-study")

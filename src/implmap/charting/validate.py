@@ -94,6 +94,10 @@ def _check_themes(review: Review, report: Report) -> list[Theme] | None:
     except InputFormatError as exc:
         report.add(THEMES_FILE, exc.reason, line=exc.line, code="yaml-syntax")
         return None
+    for loc, line, first in marks.duplicates:
+        report.add(THEMES_FILE, f"key {loc[-1]!r} is given twice (first on line {first}); "
+                   "YAML keeps only the last value: remove one", line=line,
+                   field=str(loc[-1]), code="duplicate-key")
     if data is None:
         return []
     if not isinstance(data, list):

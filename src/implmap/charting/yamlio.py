@@ -24,6 +24,9 @@ class Marks:
 
     def __init__(self) -> None:
         self._lines: dict[Loc, int] = {}
+        #: keys given twice in one mapping: (location, line of the repeat, line of the first);
+        #: YAML keeps only the last value, so these are reported rather than merged silently.
+        self.duplicates: list[tuple[Loc, int, int]] = []
 
     def line(self, loc: Sequence[Any] = ()) -> int | None:
         """The line of ``loc``, or of its nearest enclosing node that has one."""
@@ -38,9 +41,13 @@ class Marks:
     def _walk(self, node: yaml.Node, loc: Loc) -> None:
         self._lines.setdefault(loc, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
+            first: dict[Any, int] = {}
             for key, value in node.value:
                 k = key.value if isinstance(key, yaml.ScalarNode) else None
                 sub = (*loc, k)
+                if k in first:
+                    self.duplicates.append((sub, key.start_mark.line + 1, first[k]))
+                first.setdefault(k, key.start_mark.line + 1)
                 self._lines[sub] = key.start_mark.line + 1
                 self._walk(value, sub)
                 # a value on its own lines keeps the key's line for the key itself
