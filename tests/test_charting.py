@@ -214,6 +214,7 @@ def test_included_record_without_a_study_and_records_charted_twice(tmp_path):
     codes = {p.code: p for p in report.problems}
     assert codes["included-not-charted"].record == ids[1]
     assert "no study charts it" in codes["included-not-charted"].message
+    assert codes["included-not-charted"].severity == "warning"
     assert codes["record-two-studies"].file == "charting/studies/study-b.yaml"
     assert codes["record-two-studies"].line == 3
 

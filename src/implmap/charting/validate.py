@@ -310,4 +310,5 @@ def check_charting(review: Review, report: Report) -> None:
         for rid in sorted(inc - set(charted)):
             report.add(STUDIES_DIR, f"record {rid} is included at full text but no study "
                        f"charts it; add it to a study's records (or create "
-                       f"{STUDIES_DIR}/<study-id>.yaml)", record=rid, code="included-not-charted")
+                       f"{STUDIES_DIR}/<study-id>.yaml)", record=rid, code="included-not-charted",
+                       severity="warning")  # charting takes weeks: not yet charted is no error
