@@ -39,6 +39,12 @@ from .records.model import RECORD_FIELDS, Record, Search
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .charting.agreement import CodingAgreement
+    from .charting.lookup import LookupResult
+    from .charting.model import Study
+    from .charting.suggest import Suggestion
+    from .charting.vocab import Vocabulary
+
 __all__ = ["ImportResult", "Review"]
 
 SCRATCH = ".implmap"
@@ -427,5 +433,100 @@ class Review:
 
         return check_review(self)
 
+    # ------------------------------------------------------------------------------- charting
+    def vocabulary(self) -> Vocabulary:
+        """The charting vocabulary of this review: TDF v2, COM-B and intervention-function maps
+        (with ``charting/mappings.yaml`` overrides) and the theme codebook."""
+        from .charting.vocab import load_vocabulary
+
+        return load_vocabulary(self)
+
+    def studies(self) -> list[Study]:
+        """Every charted study (``charting/studies/*.yaml``), in file-name order.
+
+        Raises :class:`~implmap.errors.ValidationFailed` naming file and line when a study file
+        does not fit the schema.
+        """
+        from .charting.store import load_studies
+
+        return load_studies(self)
+
+    def findings(self) -> pd.DataFrame:
+        """Every charted finding as a DataFrame, one row per finding (see
+        :func:`implmap.charting.lookup.findings_frame` for the columns)."""
+        from .charting.lookup import findings_frame
+
+        return findings_frame(self)
+
+    def lookup(self, text: str | None = None, **filters: str | None) -> LookupResult:
+        """Findings matching ``domain``, ``theme``, ``perspective``, ``level``, ``type`` and
+        words of ``text``, grouped by (domain, theme, type) with their study counts (see
+        :func:`implmap.charting.lookup.lookup`)."""
+        from .charting.lookup import lookup
+
+        return lookup(self, text, **filters)
+
+    def coding_agreement(self) -> CodingAgreement:
+        """Agreement of the dual coders per TDF domain and per theme (Cohen's kappa)."""
+        from .charting.agreement import coding_agreement
+
+        return coding_agreement(self)
+
+    def suggest(self, top: int = 3, study: str | None = None) -> list[Suggestion]:
+        """Suggested TDF domains and themes for findings not tagged yet (never written into
+        the study files; see :func:`implmap.charting.suggest.suggest`)."""
+        from .charting.suggest import suggest
+
+        return suggest(self, top=top, study=study)
+
     def __repr__(self) -> str:
         return f"Review({str(self.root)!r})"
+
+    # ------------------------------------------------------------------------------ screening
+    # Thin doors to implmap.screening (decision logs, conflicts, agreement, PRISMA).
+    def decide(self, reviewer: str, stage: str, record: str, decision: str,
+               reason: str | None = None, note: str = "") -> dict[str, Any]:
+        """Record a screening decision (see :func:`implmap.screening.decide`)."""
+        from .screening import decide
+
+        return decide(self, reviewer, stage, record, decision, reason=reason, note=note)
+
+    def conflicts(self, stage: str, include_resolved: bool = False) -> list[Any]:
+        """Conflicts at ``stage`` (see :func:`implmap.screening.conflicts`)."""
+        from .screening import conflicts
+
+        return conflicts(self, stage, include_resolved=include_resolved)
+
+    def resolve(self, stage: str, record: str, decision: str, by: str | Sequence[str],
+                method: str | None = None, reason: str | None = None,
+                note: str = "") -> dict[str, Any]:
+        """Resolve a conflict (see :func:`implmap.screening.resolve`)."""
+        from .screening import resolve
+
+        return resolve(self, stage, record, decision, by, method=method, reason=reason,
+                       note=note)
+
+    def final_decisions(self, stage: str) -> dict[str, str]:
+        """Agreed or resolved decisions at ``stage`` (see
+        :func:`implmap.screening.final_decisions`)."""
+        from .screening import final_decisions
+
+        return final_decisions(self, stage)
+
+    def included_records(self) -> list[str]:
+        """Records included at full text (see :func:`implmap.screening.included_records`)."""
+        from .screening import included_records
+
+        return included_records(self)
+
+    def agreement(self, stage: str | None = None, pilot: bool = False) -> Any:
+        """Agreement between reviewers (see :func:`implmap.screening.agreement`)."""
+        from .screening import agreement
+
+        return agreement(self, stage=stage, pilot=pilot)
+
+    def prisma_counts(self) -> Any:
+        """PRISMA flow counts, checked (see :func:`implmap.screening.prisma_counts`)."""
+        from .screening import prisma_counts
+
+        return prisma_counts(self)
