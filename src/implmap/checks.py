@@ -90,6 +90,28 @@ def check_searches(review: Review, report: Report) -> None:
 CHECKERS: list[Callable[[Review, Report], None]] = [check_manifest, check_searches]
 
 
+# -- screening: decision logs, resolutions, retrieval ------------------------------------------
+def check_screening(review: Review, report: Report) -> None:
+    """Screening logs, resolutions and retrieval (see :mod:`implmap.screening.check`)."""
+    from .screening.check import check_screening as _check
+
+    _check(review, report)
+
+
+CHECKERS.append(check_screening)
+
+
+# -- charting: study files, theme codebook, mapping overrides ------------------------------------
+def check_charting(review: Review, report: Report) -> None:
+    """Charting files: studies, themes codebook, mapping overrides (see implmap.charting)."""
+    from .charting.validate import check_charting as _check
+
+    _check(review, report)
+
+
+CHECKERS.append(check_charting)
+
+
 def check_review(review: Review) -> Report:
     """Run every checker on ``review`` and return the sorted report."""
     report = Report()

@@ -11,6 +11,7 @@ Layout (see ``docs/review-folder.md``)::
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
@@ -38,10 +39,102 @@ from .records.model import RECORD_FIELDS, Record, Search
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .charting.agreement import CodingAgreement
+    from .charting.lookup import LookupResult
+    from .charting.model import Study
+    from .charting.suggest import Suggestion
+    from .charting.vocab import Vocabulary
+
 __all__ = ["ImportResult", "Review"]
 
 SCRATCH = ".implmap"
 GITIGNORE = f"{SCRATCH}/\n"
+
+
+class _BackgroundWriter:
+    """Writes and fsyncs files on one background thread, in the order asked.
+
+    Writing and fsync release the GIL, so a big import spends its disk time while the main
+    thread parses. :meth:`wait` returns when everything asked is on disk, or re-raises the
+    first error.
+    """
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="implmap-io")
+        self._futures: list[Any] = []
+        self._unsynced = 0
+        self._open: list[Any] = []
+
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._futures.append(self._pool.submit(fn, *args))
+
+    def write_file(self, path: Path, data: bytes) -> None:
+        def run() -> None:
+            with open(path, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+
+        self._submit(run)
+
+    def open(self, path: Path) -> Any:
+        fh = open(path, "wb", buffering=0)  # noqa: SIM115 - closed by close() or shutdown()
+        self._open.append(fh)
+        return fh
+
+    def append(self, fh: Any, chunks: list[bytes]) -> None:
+        """Append ``chunks``; sync every few MB so that little is left to sync at the end."""
+        if not chunks:
+            return
+
+        data = b"".join(chunks)  # one write call: the thread takes the GIL back only once
+
+        def run() -> None:
+            view = memoryview(data)
+            while view:  # an unbuffered write may write less than asked
+                view = view[fh.write(view) :]
+            self._unsynced += len(data)
+            if self._unsynced > (8 << 20):
+                os.fdatasync(fh.fileno())
+                self._unsynced = 0
+
+        self._submit(run)
+
+    def close(self, fh: Any) -> None:
+        def run() -> None:
+            os.fsync(fh.fileno())
+            fh.close()
+
+        self._submit(run)
+
+    def wait(self) -> None:
+        try:
+            for f in self._futures:
+                f.result()
+        finally:
+            self._futures.clear()
+            self._pool.shutdown(wait=True)
+
+    def shutdown(self) -> None:
+        """Stop after an error: cancel what has not started, close the files."""
+        for f in self._futures:
+            f.cancel()
+        self._pool.shutdown(wait=True)
+        for fh in self._open:
+            fh.close()
+
+
+def _json_line_encoder() -> Callable[[Any], bytes]:
+    """``dump_json_line`` as UTF-8 bytes; orjson when installed (same bytes, ~6x faster)."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        return lambda obj: dump_json_line(obj).encode("utf-8")
+    from functools import partial
+
+    return partial(orjson.dumps, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
 
 
 def _slug(text: str) -> str:
@@ -151,9 +244,6 @@ class Review:
         :class:`~implmap.errors.InputFormatError` naming file and line when the file cannot be
         read as RIS or PubMed.
         """
-        from .records.normalise import normalise
-        from .records.reader import estimate_records, stream_file
-
         path = Path(path)
         if not database.strip():
             raise ImplmapError("--database must name the database the file was exported from")
@@ -171,25 +261,58 @@ class Review:
             raise ImplmapError(f"{path}: no such file") from None
         except IsADirectoryError:
             raise ImplmapError(f"{path} is a folder; name the export file itself") from None
+        if path.name in ("records.jsonl", "search.yaml"):
+            raise ImplmapError(f"{path}: rename the file first ({path.name!r} is the name of a "
+                               "file implmap keeps beside it)")
         digest = hashlib.sha256(raw).hexdigest()
         for s in self.searches():
             if s.sha256 == digest:
                 return ImportResult(s, added=False)
-        stream = stream_file(path, data=raw)  # format and encoding errors are raised here
+        try:
+            return self._import_bytes(path, raw, digest, database, searched_s, query, progress,
+                                      check_all=False)
+        except UnicodeDecodeError:  # not UTF-8 after all, past the part checked up front
+            return self._import_bytes(path, raw, digest, database, searched_s, query, progress,
+                                      check_all=True)
+
+    def _import_bytes(
+        self,
+        path: Path,
+        raw: bytes,
+        digest: str,
+        database: str,
+        searched_s: str,
+        query: str,
+        progress: Callable[[int, int], None] | None,
+        check_all: bool,
+    ) -> ImportResult:
+        from .records.normalise import normalise
+        from .records.reader import estimate_records, stream_file
+
+        # format and encoding errors are raised here
+        stream = stream_file(path, data=raw, check_all=check_all)
         sid = f"{_slug(database)}-{digest[:8]}"
         prefix = digest[:8]
         estimate = estimate_records(raw, stream)
         with self.lock("import"):
             self._clean_staging()
+            for s in self.searches():  # another process may have imported it meanwhile
+                if s.sha256 == digest:
+                    return ImportResult(s, added=False)
             final = self.searches_dir / sid
             if final.exists():
                 raise DuplicateImportError(f"{final} exists already; nothing was imported")
             staging = Path(tempfile.mkdtemp(prefix="import-", dir=self.scratch))
+            io = _BackgroundWriter()  # file writes and fsyncs overlap the parsing
             try:
-                (staging / path.name).write_bytes(raw)
+                io.write_file(staging / path.name, raw)
                 n = 0
-                with open(staging / "records.jsonl", "w", encoding="utf-8") as out:
-                    batch: list[str] = []
+                dump = _json_line_encoder()
+                out = io.open(staging / "records.jsonl")
+                batch: list[bytes] = []
+                gc_was_on = gc.isenabled()
+                gc.disable()  # records make no reference cycles; the collector only costs time
+                try:
                     for n, (line, tags) in enumerate(stream.records, start=1):
                         rec = normalise(tags)
                         rec["id"] = f"{prefix}-{n}"
@@ -197,15 +320,22 @@ class Review:
                         rec["ordinal"] = n
                         rec["line"] = line
                         rec["tags"] = tags
-                        batch.append(dump_json_line(rec))
-                        if n % 1000 == 0:
-                            out.writelines(batch)
-                            batch.clear()
+                        batch.append(dump(rec))
+                        if n % 2000 == 0:
+                            io.append(out, batch)
+                            batch = []
                             if progress is not None:
                                 progress(n, max(n, estimate))
-                    out.writelines(batch)
-                    out.flush()
-                    os.fsync(out.fileno())
+                except InputFormatError as exc:
+                    if exc.path is None:  # a malformed record: name the file
+                        raise InputFormatError(exc.reason, str(path), exc.line) from None
+                    raise
+                finally:
+                    if gc_was_on:
+                        gc.enable()
+                io.append(out, batch)
+                io.close(out)
+                io.wait()
                 if n == 0:
                     raise InputFormatError("no records found: the file has no complete RIS or "
                                            "PubMed record; export the search results again",
@@ -229,13 +359,14 @@ class Review:
                 (staging / "search.yaml").write_text(
                     yaml.safe_dump(meta, sort_keys=False, allow_unicode=True), encoding="utf-8"
                 )
-                for f in (staging / path.name, staging / "search.yaml"):
-                    with open(f, "rb") as fh:
-                        os.fsync(fh.fileno())
+                with open(staging / "search.yaml", "rb") as fh:
+                    os.fsync(fh.fileno())
+                _fsync_dir(staging)
                 self.searches_dir.mkdir(exist_ok=True)
                 staging.rename(final)  # the one atomic step: the search appears whole or not
                 _fsync_dir(self.searches_dir)
             except BaseException:
+                io.shutdown()
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
         return ImportResult(search, added=True)
@@ -302,8 +433,103 @@ class Review:
 
         return check_review(self)
 
+    # ------------------------------------------------------------------------------- charting
+    def vocabulary(self) -> Vocabulary:
+        """The charting vocabulary of this review: TDF v2, COM-B and intervention-function maps
+        (with ``charting/mappings.yaml`` overrides) and the theme codebook."""
+        from .charting.vocab import load_vocabulary
+
+        return load_vocabulary(self)
+
+    def studies(self) -> list[Study]:
+        """Every charted study (``charting/studies/*.yaml``), in file-name order.
+
+        Raises :class:`~implmap.errors.ValidationFailed` naming file and line when a study file
+        does not fit the schema.
+        """
+        from .charting.store import load_studies
+
+        return load_studies(self)
+
+    def findings(self) -> pd.DataFrame:
+        """Every charted finding as a DataFrame, one row per finding (see
+        :func:`implmap.charting.lookup.findings_frame` for the columns)."""
+        from .charting.lookup import findings_frame
+
+        return findings_frame(self)
+
+    def lookup(self, text: str | None = None, **filters: str | None) -> LookupResult:
+        """Findings matching ``domain``, ``theme``, ``perspective``, ``level``, ``type`` and
+        words of ``text``, grouped by (domain, theme, type) with their study counts (see
+        :func:`implmap.charting.lookup.lookup`)."""
+        from .charting.lookup import lookup
+
+        return lookup(self, text, **filters)
+
+    def coding_agreement(self) -> CodingAgreement:
+        """Agreement of the dual coders per TDF domain and per theme (Cohen's kappa)."""
+        from .charting.agreement import coding_agreement
+
+        return coding_agreement(self)
+
+    def suggest(self, top: int = 3, study: str | None = None) -> list[Suggestion]:
+        """Suggested TDF domains and themes for findings not tagged yet (never written into
+        the study files; see :func:`implmap.charting.suggest.suggest`)."""
+        from .charting.suggest import suggest
+
+        return suggest(self, top=top, study=study)
+
     def __repr__(self) -> str:
         return f"Review({str(self.root)!r})"
+
+    # ------------------------------------------------------------------------------ screening
+    # Thin doors to implmap.screening (decision logs, conflicts, agreement, PRISMA).
+    def decide(self, reviewer: str, stage: str, record: str, decision: str,
+               reason: str | None = None, note: str = "") -> dict[str, Any]:
+        """Record a screening decision (see :func:`implmap.screening.decide`)."""
+        from .screening import decide
+
+        return decide(self, reviewer, stage, record, decision, reason=reason, note=note)
+
+    def conflicts(self, stage: str, include_resolved: bool = False) -> list[Any]:
+        """Conflicts at ``stage`` (see :func:`implmap.screening.conflicts`)."""
+        from .screening import conflicts
+
+        return conflicts(self, stage, include_resolved=include_resolved)
+
+    def resolve(self, stage: str, record: str, decision: str, by: str | Sequence[str],
+                method: str | None = None, reason: str | None = None,
+                note: str = "") -> dict[str, Any]:
+        """Resolve a conflict (see :func:`implmap.screening.resolve`)."""
+        from .screening import resolve
+
+        return resolve(self, stage, record, decision, by, method=method, reason=reason,
+                       note=note)
+
+    def final_decisions(self, stage: str) -> dict[str, str]:
+        """Agreed or resolved decisions at ``stage`` (see
+        :func:`implmap.screening.final_decisions`)."""
+        from .screening import final_decisions
+
+        return final_decisions(self, stage)
+
+    def included_records(self) -> list[str]:
+        """Records included at full text (see :func:`implmap.screening.included_records`)."""
+        from .screening import included_records
+
+        return included_records(self)
+
+    def agreement(self, stage: str | None = None, pilot: bool = False) -> Any:
+        """Agreement between reviewers (see :func:`implmap.screening.agreement`)."""
+        from .screening import agreement
+
+        return agreement(self, stage=stage, pilot=pilot)
+
+    def prisma_counts(self) -> Any:
+        """PRISMA flow counts, checked (see :func:`implmap.screening.prisma_counts`)."""
+        from .screening import prisma_counts
+
+        return prisma_counts(self)
 
     # ---------------------------------------------------------------- prioritisation (ranking)
     def ranker(self, reviewer: str, stage: str = "title_abstract"):  # type: ignore[no-untyped-def]

@@ -31,10 +31,13 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from . import charting as _charting
     from . import prioritise as _prioritise
     from . import records as _records
+    from . import screen as _screen
+    from . import screening as _screening
 
-    for mod in (_records, _prioritise):
+    for mod in (_records, _screen, _screening, _charting, _prioritise):
         for cmd in mod.COMMANDS:
             cli.add_command(cmd)
 

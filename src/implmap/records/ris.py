@@ -26,6 +26,7 @@ Rules (see ``docs/guides/import.md``):
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import ClassVar
 
@@ -39,8 +40,12 @@ __all__ = ["KNOWN_TAGS", "LosslessRisParser", "is_tag_line"]
 #: Tags RIS defines (rispy's table plus common extras). Non-standard spacing (``TY - X``) is
 #: accepted only for these, so that a wrapped abstract line like ``US - Mexico`` stays text.
 KNOWN_TAGS: frozenset[str] = frozenset(TAG_KEY_MAPPING) | frozenset(
-    "A5 A6 AE AI AT BN BT C1 C2 CP CR CT DI DS ED EF ET FN H1 H2 IP IS J1 JP L3 M2 N3 NV OL "
-    "PMID PP PT RD RT SF SL SR SV TT U1 U2 U3 U4 U5 UK VO Y3 Y4 YR".split()
+    {
+        "A5", "A6", "AE", "AI", "AT", "BN", "BT", "C1", "C2", "CP", "CR", "CT", "DI", "DS", "ED",
+        "EF", "ET", "FN", "H1", "H2", "IP", "IS", "J1", "JP", "L3", "M2", "N3", "NV", "OL", "PMID",
+        "PP", "PT", "RD", "RT", "SF", "SL", "SR", "SV", "TT", "U1", "U2", "U3", "U4", "U5", "UK",
+        "VO", "Y3", "Y4", "YR",
+    }
 )
 
 # One match per line (the text is split on "\n" only: "." also matches a bare "\r").
@@ -50,6 +55,38 @@ _STANDARD = "  "
 _TWO_CHAR_TAGS = frozenset(
     a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 )
+_TY_HEAD = re.compile(r"TY {1,3}- ?")
+_SPLIT_TAGS = re.compile(r"\n([A-Z][A-Z0-9])  - ?")
+
+
+def _continued(value: str) -> str | None:
+    """A stripped value with its continuation lines joined as the line-by-line reading joins
+    them, or None when a line needs that reading (a tag line, an Ovid number, a bare CR)."""
+    lines = value.split("\n")
+    out = lines[0].strip()
+    pending = 0
+    for line in lines[1:]:
+        text = line.strip()
+        if not text:
+            pending += 1
+            continue
+        if (
+            "\r" in text
+            or ("A" <= text[0] <= "Z" and "-" in text[2:8] and is_tag_line(line))
+            or (pending and _RECORD_NUMBER.fullmatch(text))
+        ):
+            return None
+        out += "\n" * (pending + 1) + text
+        pending = 0
+    return out
+
+
+def _only_crlf(block: str) -> bool:
+    """True when every CR in ``block`` ends a line (CRLF), so that stripping values is enough."""
+    return _BARE_CR.search(block.rstrip("\r")) is None
+
+
+_BARE_CR = re.compile(r"\r(?!\n)")
 _RECORD_NUMBER = re.compile(r"\d+\.?")
 
 Warn = Callable[[int | None, str], None]
@@ -87,7 +124,7 @@ class LosslessRisParser(rispy.RisParser):
         """Split one line into ``(tag, value)``, or ``(None, text)`` for a non-tag line."""
         m = _LINE.match(line.rstrip("\n"))
         assert m is not None
-        tag, sp, sp2, val = m.groups()
+        tag, sp, _, val = m.groups()
         if tag and (sp == _STANDARD or tag in KNOWN_TAGS):
             return tag, _clean(val)
         return None, _clean(line)
@@ -112,18 +149,81 @@ class LosslessRisParser(rispy.RisParser):
         """
         known = KNOWN_TAGS
         number = _RECORD_NUMBER.fullmatch
+        valid = _TWO_CHAR_TAGS
+        match = _LINE.match
         rec: dict[str, list[str]] | None = None  # the current record (or the last one, closed)
         is_open = False  # False once its ER line has been read
         had_er = False  # its ER line has been read (it may have been reopened since)
         start = 0
         last: list[str] | None = None  # the value list of the last tag seen in this record
         pending = 0  # blank lines seen since the last non-blank line of the record
-        n = 0
-        valid = _TWO_CHAR_TAGS
-        match = _LINE.match
+        n = 0  # number of the line being read
+        split_tags = _SPLIT_TAGS.split
+        ty_head = _TY_HEAD.match
         for chunk in chunks:
-            for line in chunk.split("\n"):
+            end = len(chunk)
+            pos = 0
+            while pos <= end:
+                # Fast path: a whole record of plain "XX  - value" lines, "TY" to "ER", with
+                # no continuation or blank line inside: split it in one go.
+                head = ty_head(chunk, pos) if chunk.startswith("TY", pos) else None
+                if head is not None:
+                    er = chunk.find("\nER  -", pos)
+                    if er > 0:
+                        eol = chunk.find("\n", er + 1)
+                        if eol < 0:
+                            eol = end
+                        block = chunk[head.end() : er]
+                        parts = split_tags(block)
+                        newlines = block.count("\n")
+                        values: list[str] | None = None
+                        if (
+                            not chunk[er + 6 : eol].strip()
+                            and "\nTY  -" not in block
+                            and ("\r" not in block or _only_crlf(block))
+                        ):
+                            if newlines * 2 + 1 == len(parts):
+                                ty = parts[0].strip()
+                                values = [v.strip() for v in parts[2::2]]
+                            else:
+                                # continuation or blank lines inside: join them, unless one
+                                # needs the line-by-line reading (a tag with odd spacing…)
+                                ty = _continued(parts[0])
+                                values = [_continued(v) if "\n" in v else v.strip()
+                                          for v in parts[2::2]]
+                                if ty is None or None in values:
+                                    values = None
+                        if values is not None:
+                            if rec is not None:
+                                if not had_er:
+                                    warn(start, "record has no 'ER  -' line; it ends where the "
+                                         f"next record starts (line {n + 1})")
+                                yield start, rec
+                            names = parts[1::2]
+                            rec = {"TY": [ty]}
+                            for t in dict.fromkeys(names):
+                                if t not in rec:
+                                    rec[t] = []
+                            # append each value to its tag's list, in order, in C
+                            deque(map(list.append, map(rec.__getitem__, names), values), 0)
+                            start = n + 1
+                            n += newlines + 2
+                            is_open = False
+                            had_er = True
+                            last = None
+                            pending = 0
+                            pos = eol + 1
+                            continue
+                # Slow path: one line.
+                eol = chunk.find("\n", pos)
+                if eol < 0:
+                    eol = end
+                line = chunk[pos:eol]
+                pos = eol + 1
                 n += 1
+                if not line or line == "\r":  # a blank line (between records, usually)
+                    pending += 1
+                    continue
                 if line[2:5] == "  -" and line[:2] in valid:  # the usual "XX  - value"
                     tag, val = line[:2], line[5:]
                 else:
