@@ -77,7 +77,7 @@ def test_lower_bound_is_consistent_with_the_test():
 
 
 def test_bad_input_is_refused():
-    with pytest.raises(ValueError, match="0 .* or 1"):
+    with pytest.raises(ValueError, match=r"0 .* or 1"):
         h0_pvalue([0, 2], 10)
     with pytest.raises(ValueError, match="smaller than"):
         h0_pvalue([0, 1, 0], 2)
