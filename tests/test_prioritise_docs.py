@@ -48,6 +48,7 @@ def test_python_examples(workdir, capsys):
     assert ns["estimate"].estimated_total == 27
     assert "False 0.164 0.889" in out  # what the guide's comment says it prints
     assert ns["later"].reached is True
+    assert "True 0.041" in out
     assert (workdir / "simulation" / "recall.png").exists()
     assert (workdir / "simulation" / "recall.svg").exists()
     assert ns["result"].inclusions == 4
