@@ -225,15 +225,15 @@ def _first_stop(labels_seq: np.ndarray, total: int, start: int, end: int) -> int
     return None
 
 
-def stopping_point(labels_seq: np.ndarray, total: int) -> int | None:
+def stopping_point(labels_seq: np.ndarray, total: int, start: int = 0) -> int | None:
     """When the stopping estimate first claims 95 % recall with 95 % confidence (screened
-    count), checking on a grid then narrowing down to the exact record."""
+    count), checking on a grid after ``start`` then narrowing down to the exact record."""
     from .stopping import h0_pvalue
 
     step = max(1, total // 200)
-    prev = 0
+    prev = start
     n = labels_seq.size
-    for t in [*range(step, n, step), n]:
+    for t in [*range(start + step, n, step), n]:
         if labels_seq[:t].sum() and h0_pvalue(labels_seq[:t], total, 0.95) < 0.05:
             return _first_stop(labels_seq, total, prev + 1, t)
         prev = t
@@ -325,14 +325,15 @@ def replay(
             if h0_pvalue(seq_now, n, 0.95) < 0.05:
                 stop_at = _first_stop(seq_now, n, last_check + 1, t)
             last_check = t
-        if found == total_pos and stop_at is not None:
-            # every figure is known now: the rest keeps the last ranking (no more refits)
+        if found == total_pos:
+            # every inclusion is found: whatever order the rest come in, their labels are all
+            # 0, so no figure depends on it. Keep the last ranking and stop refitting.
             order.extend(j for j in ranked[ptr:] if not labelled[j])
             break
     seconds = time.perf_counter() - t0
     seq = y_all[order].astype(np.int64)
     cum = np.cumsum(seq)
-    st = stop_at if stop_at is not None else stopping_point(seq, n)
+    st = stop_at if stop_at is not None else stopping_point(seq, n, start=last_check)
     return SimulationResult(
         dataset=dataset,
         seed=seed,
