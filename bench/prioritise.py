@@ -45,13 +45,14 @@ ASREVIEW_README = {  # corpora/README.md: ASReview default model, 5 seeds (insig
 
 
 CACHE = Path("/tmp/implmap-bench-asreview.json")
+FRESH = False  # --fresh: rerun ASReview even when cached (for same-run wall times)
 
 
 def _asreview(python: str, path: Path, priors: tuple[int, int], n: int, y: list[int]) -> dict:
     """ASReview's run from these priors; runs are cached in CACHE (they take minutes)."""
     key = f"{path.name}:{priors[0]}:{priors[1]}"
     cache = json.loads(CACHE.read_text()) if CACHE.exists() else {}
-    if key not in cache:
+    if key not in cache or FRESH:
         t0 = time.perf_counter()
         out = subprocess.run(
             [python, str(ROOT / "bench" / "_asreview_run.py"), str(path), str(priors[0]),
@@ -138,7 +139,11 @@ def main() -> None:
     ap.add_argument("--schedule", default="adaptive", choices=["adaptive", "every"])
     ap.add_argument("--classifier", default="svm")
     ap.add_argument("--no-timing", action="store_true")
+    ap.add_argument("--fresh", action="store_true",
+                    help="rerun ASReview even when a cached run exists (same-run wall times)")
     args = ap.parse_args()
+    global FRESH
+    FRESH = args.fresh
     if not CORPUS.is_dir():
         sys.exit(f"{CORPUS} is absent: the benchmark needs ../shared/corpora/screening")
     files = sorted(CORPUS.glob("*.csv"))
