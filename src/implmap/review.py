@@ -38,6 +38,8 @@ from .records.model import RECORD_FIELDS, Record, Search
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .records.dedupe import DedupeResult
+
 __all__ = ["ImportResult", "Review"]
 
 SCRATCH = ".implmap"
@@ -304,3 +306,29 @@ class Review:
 
     def __repr__(self) -> str:
         return f"Review({str(self.root)!r})"
+
+    # --------------------------------------------------------------------------- deduplication
+    def find_duplicates(self) -> DedupeResult:
+        """Group duplicate records across searches and write ``dedupe/groups.jsonl``.
+
+        Nothing is deleted; people's decisions (:meth:`dedupe_decide`) always win. See
+        :mod:`implmap.records.dedupe`.
+        """
+        from .records.dedupe import find_duplicates
+
+        return find_duplicates(self)
+
+    def dedupe_decide(
+        self, action: str, a: str, b: str, by: str = "", note: str = ""
+    ) -> DedupeResult | None:
+        """Record a person's ``merge``, ``keep_apart`` or ``undo`` decision on two records
+        (append-only) and re-run deduplication."""
+        from .records.dedupe import decide
+
+        return decide(self, action, a, b, by=by, note=note)
+
+    def primary_ids(self) -> set[str]:
+        """The records screening shows: group primaries and records without duplicates."""
+        from .records.dedupe import primary_ids
+
+        return primary_ids(self)

@@ -31,9 +31,10 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from . import dedupe as _dedupe
     from . import records as _records
 
-    for mod in (_records,):
+    for mod in (_records, _dedupe):
         for cmd in mod.COMMANDS:
             cli.add_command(cmd)
 

@@ -26,6 +26,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from .normalise import normalise_doi
+
 __all__ = [
     "Keys",
     "fold_spelling",
@@ -309,7 +311,9 @@ def make_keys(rec: dict[str, Any], order: int = 0) -> Keys:
     authors = tuple(a for a in (parse_author(x) for x in rec.get("authors") or ()) if a[0])
     year_m = re.search(r"\d{4}", str(rec.get("year") or ""))
     journal_raw = rec.get("journal") or ""
-    doi = (rec.get("doi") or "").strip().lower()
+    doi = rec.get("doi") or ""
+    if doi:
+        doi = normalise_doi(doi) or doi.strip().lower()
     first, last = _page_range(rec.get("pages") or "")
     return Keys(
         id=rec["id"],
@@ -317,7 +321,8 @@ def make_keys(rec: dict[str, Any], order: int = 0) -> Keys:
         title=title,
         compact=title.replace(" ", ""),
         words=frozenset(title.split()),
-        numbers=tuple(sorted(w for w in title.split() if w.isdigit() or w in _NUMERALS)),
+        numbers=tuple(sorted(w.lstrip("0") if w.isdigit() else str(_ROMAN[w])
+                             for w in title.split() if w.isdigit() or w in _NUMERALS)),
         surnames=tuple(a[0] for a in authors),
         authors=authors,
         year=int(year_m.group(0)) if year_m else None,
