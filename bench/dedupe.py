@@ -171,6 +171,11 @@ _BRITISH = [("hemat", "haemat"), ("pediatric", "paediatric"), ("randomized", "ra
             ("behavior", "behaviour"), ("center", "centre"), ("tumor", "tumour")]
 
 
+def _initials(name: str) -> str:
+    surname, _, given = name.partition(",")
+    return f"{surname.strip()} {''.join(w[0] for w in given.replace('.', ' ').split())}".strip()
+
+
 def _variant(r: dict, rnd: random.Random, new_id: str) -> dict:
     v = dict(r, id=new_id, authors=list(r["authors"]))
     t = v["title"]
@@ -187,8 +192,8 @@ def _variant(r: dict, rnd: random.Random, new_id: str) -> dict:
     elif roll < 0.55:
         t = f"[{t}]"
     v["title"] = t
-    if rnd.random() < 0.5 and v["authors"]:  # "Zuna, R E" -> "Zuna RE"
-        v["authors"] = [a.replace(",", "").replace(".", "") for a in v["authors"]]
+    if rnd.random() < 0.5 and v["authors"]:  # "Zuna, Rosemary E." -> "Zuna RE" (PubMed AU)
+        v["authors"] = [_initials(a) for a in v["authors"]]
     if rnd.random() < 0.1 and len(v["authors"]) > 3:
         v["authors"] = v["authors"][:3]
     if rnd.random() < 0.3 and v["journal"]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from dedupe_helpers import rec
 
+from dedupe_helpers import rec
 from implmap.records.dedupe import dedupe_records
 from implmap.records.keys import (
     journal_compatible,

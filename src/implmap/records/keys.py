@@ -24,6 +24,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .normalise import normalise_doi
@@ -78,18 +79,24 @@ def normalise_text(text: str) -> str:
         text = html.unescape(text)
     if "<" in text:
         text = _TAGS.sub(" ", text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", text.lower()).strip()
 
 
 def fold_spelling(text: str) -> str:
     """Fold common British spellings of normalised ``text`` to American ones."""
+    return " ".join([_fold_word(w) for w in text.split()])
+
+
+@lru_cache(maxsize=200_000)
+def _fold_word(word: str) -> str:
     for pattern, repl in _SPELLING[:-1]:
-        text = pattern.sub(repl, text)
-    if "is" not in text:
-        return text
-    return _SPELLING[-1][0].sub(_ize, text)
+        word = pattern.sub(repl, word)
+    if "is" not in word:
+        return word
+    return _SPELLING[-1][0].sub(_ize, word)
 
 
 def _ize(m: re.Match[str]) -> str:
@@ -104,7 +111,7 @@ def _ize(m: re.Match[str]) -> str:
 _TITLE_NOTES = re.compile(
     r"\s*\[(?:erratum|corrected|comment|retracted|retraction|update|republished|summary for|"
     r"see |expression of concern)[^\]]*(?:\]|$)|\s*\[(?:review|[a-z]+ abstract|\d+ refs?)"
-    r"[^\]]*(?:\]|$)|\s*\[[A-Za-z]{3,20}\]\s*\.?\s*$", re.I)
+    r"[^\]]*(?:\]|$)|(?<=[\w.\])])\s*\[[A-Za-z]{3,20}\]\s*\.?\s*$", re.I)
 
 
 def strip_title_notes(title: str) -> str:
@@ -127,6 +134,7 @@ def normalise_title(title: str) -> str:
 _INITIALS = re.compile(r"^[A-Z]{1,4}$")
 
 
+@lru_cache(maxsize=200_000)
 def parse_author(name: str) -> tuple[str, str]:
     """``(surname, initials)`` of one author name, both normalised (lower case, no spaces).
 
@@ -145,8 +153,12 @@ def parse_author(name: str) -> tuple[str, str]:
             initials = "".join(w[0] for w in re.split(r"[\s.\-]+", given) if w)
     else:
         parts = name.split()
-        if len(parts) > 1 and _INITIALS.match(parts[-1].replace(".", "")):
-            surname, initials = " ".join(parts[:-1]), parts[-1].replace(".", "")
+        k = len(parts)
+        while k > 1 and _INITIALS.match(parts[k - 1].replace(".", "")) and (
+                k == len(parts) or len(parts[k - 1].replace(".", "")) <= 2):
+            k -= 1
+        if k < len(parts):  # "Klausen MD", "Zuna R E"
+            surname, initials = " ".join(parts[:k]), "".join(parts[k:]).replace(".", "")
         elif len(parts) > 1:
             surname = parts[-1]
             initials = "".join(w[0] for w in parts[:-1] if w)
@@ -160,6 +172,7 @@ _JOURNAL_STOP = {"the", "of", "and", "in", "for", "on", "de", "la", "le", "du", 
                  "des", "y", "et", "a", "an", "official", "journal_"}
 
 
+@lru_cache(maxsize=50_000)
 def normalise_journal(journal: str) -> tuple[str, ...]:
     """The words of a journal name that matter (``&`` is *and*; stop words dropped)."""
     text = normalise_text(journal.split("=")[0])
@@ -203,6 +216,8 @@ _REPLY = re.compile(
 _COMMENT = re.compile(
     r"\b(comment(s|ary)? on|commentary:|letter to the editor|re:)|^\W*(comment|commentary|"
     r"letter)\b\s*[:\[(]|\[comment\]", re.I)
+_ANY_KIND = re.compile(r"errat|corrig|correction|retract|withdraw|repl|respon|comment|letter|"
+                       r"re:|protocol|\(vol", re.I)
 _PROTOCOL = re.compile(r"\bprotocol\b", re.I)
 _PART = re.compile(r"\b(?:part|phase)\s+([ivx]{1,5}|\d{1,2}|one|two|three|four|a|b)\b", re.I)
 _PREPRINT_JOURNAL = re.compile(r"rxiv|preprint|ssrn|research\s*square|arxiv", re.I)
@@ -220,28 +235,44 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii":
 def record_kind(title: str, rtype: str, journal: str, doi: str) -> str:
     """What sort of item a record is: ``erratum``, ``retraction``, ``reply``, ``comment``,
     ``protocol``, ``preprint``, ``conference`` or ``article`` (everything else)."""
-    title = strip_title_notes(title)
-    if _ERRATUM.search(title):
+    if "[" in title:
+        title = strip_title_notes(title)
+    if not _ANY_KIND.search(title):
+        pass
+    elif _ERRATUM.search(title):
         return "erratum"
-    if _RETRACTION.search(title):
+    elif _RETRACTION.search(title):
         return "retraction"
-    if _REPLY.search(title):
+    elif _REPLY.search(title):
         return "reply"
-    if _COMMENT.search(title):
+    elif _COMMENT.search(title):
         return "comment"
-    if _PROTOCOL.search(title):
+    elif _PROTOCOL.search(title):
         return "protocol"
-    if doi.startswith(_PREPRINT_DOI) or _PREPRINT_JOURNAL.search(journal):
+    source = _source_kind(journal)
+    if doi.startswith(_PREPRINT_DOI) or source == "preprint":
         return "preprint"
-    if rtype.strip().lower() in _CONFERENCE_TYPES or (
-        journal and _CONFERENCE_JOURNAL.search(journal)
-    ):
+    if source == "conference" or rtype.strip().lower() in _CONFERENCE_TYPES:
         return "conference"
     return "article"
 
 
+@lru_cache(maxsize=50_000)
+def _source_kind(journal: str) -> str:
+    if not journal:
+        return ""
+    if _PREPRINT_JOURNAL.search(journal):
+        return "preprint"
+    if _CONFERENCE_JOURNAL.search(journal):
+        return "conference"
+    return ""
+
+
 def part_number(title: str) -> int | None:
     """The part number of a multi-part paper (``Part II`` -> 2), or None."""
+    low = title.lower()
+    if "part" not in low and "phase" not in low:
+        return None
     m = _PART.search(title)
     if not m:
         return None
@@ -335,6 +366,7 @@ def make_keys(rec: dict[str, Any], order: int = 0) -> Keys:
         pmid=str(rec.get("pmid") or "").strip(),
         kind=record_kind(raw_title, rec.get("type") or "", journal_raw, doi),
         part=part_number(raw_title),
-        retracted=bool(_RETRACTED.search(raw_title)),
+        retracted=bool(("etract" in raw_title or "ithdraw" in raw_title or "ETRACT" in raw_title
+                        or "ITHDRAW" in raw_title) and _RETRACTED.search(raw_title)),
         completeness=sum(1 for f in _COMPLETE if rec.get(f)),
     )

@@ -47,9 +47,11 @@ class Verdict:
 
 
 def title_similarity(a: Keys, b: Keys) -> float:
-    """Similarity of two normalised titles: 1.0 when equal, else a character-level ratio.
+    """Similarity of two normalised titles: 1.0 when equal, else the Dice coefficient of their
+    character trigrams (spaces ignored).
 
-    A title that is the start of the other (a dropped subtitle, a truncated export) scores 0.9.
+    A title that is the start or the end of the other (a dropped subtitle or series name, a
+    truncated export) scores 0.9.
     """
     if not a.compact or not b.compact:
         return 0.0
@@ -58,10 +60,16 @@ def title_similarity(a: Keys, b: Keys) -> float:
     short, long_ = sorted((a.compact, b.compact), key=len)
     if len(short) >= 30 and (long_.startswith(short) or long_.endswith(short)):
         return 0.9
-    sm = SequenceMatcher(None, a.title, b.title, autojunk=False)
-    if sm.real_quick_ratio() < 0.7 or sm.quick_ratio() < 0.7:
-        return sm.quick_ratio() * 0.99
-    return sm.ratio()
+    if len(short) < 0.6 * len(long_):
+        return len(short) / len(long_)
+    ga, gb = _grams(a.compact), _grams(b.compact)
+    return 2 * len(ga & gb) / (len(ga) + len(gb))
+
+
+def _grams(s: str) -> set[str]:
+    if len(s) < 3:
+        return {s}
+    return {s[i:i + 3] for i in range(len(s) - 2)}
 
 
 def _authors(a: Keys, b: Keys) -> tuple[bool | None, float]:
@@ -187,6 +195,10 @@ def compare(a: Keys, b: Keys) -> Verdict:
         if ydiff is not None and (source_agree or journal):
             return Verdict(DUPLICATE, "same-title-source", "same title, year and source",
                            tsim, details=details)
+        if tsim == 1.0 and ydiff == 0 and len(a.words) >= 6 and len(a.compact) >= 40:
+            return Verdict(DUPLICATE, "same-long-title-year", "the same long title and year; "
+                           "nothing else to compare, nothing against it", tsim,
+                           details=details)
         return Verdict(UNCERTAIN, "same-title-little-else", "same title; too little else to "
                        "compare", tsim, details=details)
     # similar but not equal titles: the source must agree too
