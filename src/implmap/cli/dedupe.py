@@ -38,7 +38,9 @@ def _line(r: dict[str, Any]) -> str:
 
 def _details(e: dict[str, Any]) -> str:
     d = e.get("details") or {}
-    return ", ".join(f"{k} {v}" for k, v in d.items()) if d else ""
+    order = ["title", "authors", "year", "journal", "volume", "issue", "page"]
+    keys = [k for k in order if k in d] + sorted(k for k in d if k not in order)
+    return ", ".join(f"{k} {d[k]}" for k in keys)
 
 
 @click.group(invoke_without_command=True)
