@@ -62,6 +62,10 @@ _SPELLING: list[tuple[re.Pattern[str], str]] = [
         (r"\b(\w{3,})is(ation|ations|e|ed|es|ing|er|ers)\b", r"\1iz\2"),
     ]
 ]
+# a literal that each pattern above needs, to skip the regular expression cheaply
+_NEEDLES = ["aem", "paed", "aetiol", "gynaec", "caesar", "anaest", "oedem", "oesoph", "oestr",
+            "foet", "hoea", "manoeuv", "haem", "our", "tre", "ogue", "ys", "ll", "programme",
+            "ageing", "grey", "defence", "licence", "sulph"]
 # ``-ise`` words that are not ``-ize`` words in American English.
 _ISE_KEEP = re.compile(
     r"\b(advert|adv|chast|circumc|comprom|desp|dev|disgu|enterpr|exerc|excis|expert|franch|"
@@ -87,13 +91,25 @@ def normalise_text(text: str) -> str:
 
 def fold_spelling(text: str) -> str:
     """Fold common British spellings of normalised ``text`` to American ones."""
-    return " ".join([_fold_word(w) for w in text.split()])
+    cache = _FOLDED
+    out = []
+    for w in text.split():
+        f = cache.get(w)
+        if f is None:
+            f = _fold_word(w)
+            if len(cache) < 500_000:
+                cache[w] = f
+        out.append(f)
+    return " ".join(out)
 
 
-@lru_cache(maxsize=200_000)
+_FOLDED: dict[str, str] = {}
+
+
 def _fold_word(word: str) -> str:
-    for pattern, repl in _SPELLING[:-1]:
-        word = pattern.sub(repl, word)
+    for needle, (pattern, repl) in zip(_NEEDLES, _SPELLING[:-1], strict=True):
+        if needle in word:
+            word = pattern.sub(repl, word)
     if "is" not in word:
         return word
     return _SPELLING[-1][0].sub(_ize, word)
@@ -216,8 +232,8 @@ _REPLY = re.compile(
 _COMMENT = re.compile(
     r"\b(comment(s|ary)? on|commentary:|letter to the editor|re:)|^\W*(comment|commentary|"
     r"letter)\b\s*[:\[(]|\[comment\]", re.I)
-_ANY_KIND = re.compile(r"errat|corrig|correction|retract|withdraw|repl|respon|comment|letter|"
-                       r"re:|protocol|\(vol", re.I)
+_KIND_WORDS = ("errat", "corrig", "correction", "retract", "withdraw", "repl", "respon",
+               "comment", "letter", "re:", "protocol", "(vol")
 _PROTOCOL = re.compile(r"\bprotocol\b", re.I)
 _PART = re.compile(r"\b(?:part|phase)\s+([ivx]{1,5}|\d{1,2}|one|two|three|four|a|b)\b", re.I)
 _PREPRINT_JOURNAL = re.compile(r"rxiv|preprint|ssrn|research\s*square|arxiv", re.I)
@@ -237,7 +253,8 @@ def record_kind(title: str, rtype: str, journal: str, doi: str) -> str:
     ``protocol``, ``preprint``, ``conference`` or ``article`` (everything else)."""
     if "[" in title:
         title = strip_title_notes(title)
-    if not _ANY_KIND.search(title):
+    low = title.lower()
+    if not any(w in low for w in _KIND_WORDS):
         pass
     elif _ERRATUM.search(title):
         return "erratum"
