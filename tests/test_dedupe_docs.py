@@ -62,7 +62,8 @@ def test_guide_examples_run(tmp_path, monkeypatch):
             with contextlib.redirect_stdout(io.StringIO()):
                 exec(compile(body, str(GUIDE), "exec"), namespace)
     # the CLI and the Python examples leave the two folders in the same state
-    cli_review, py_review = Review(tmp_path / "dedupe-review"), Review(tmp_path / "dedupe-review-py")
+    cli_review = Review(tmp_path / "dedupe-review")
+    py_review = Review(tmp_path / "dedupe-review-py")
     for name in ("groups.jsonl", "uncertain.jsonl"):
         assert (cli_review.root / "dedupe" / name).read_text() == \
             (py_review.root / "dedupe" / name).read_text()
