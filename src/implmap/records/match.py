@@ -62,6 +62,9 @@ def title_similarity(a: Keys, b: Keys) -> float:
         return 0.9
     if len(short) < 0.6 * len(long_):
         return len(short) / len(long_)
+    shared = len(a.words & b.words) / max(len(a.words), len(b.words))
+    if shared < 0.25:  # hardly a word in common: not worth counting letters
+        return shared
     ga, gb = _grams(a.compact), _grams(b.compact)
     return 2 * len(ga & gb) / (len(ga) + len(gb))
 
@@ -103,18 +106,22 @@ def compare(a: Keys, b: Keys) -> Verdict:
     if a.part is not None and b.part is not None and a.part != b.part:
         return Verdict(DISTINCT, "different-parts", f"part {a.part} and part {b.part}", 0.0,
                        hard=True)
+    # 2. identifiers (cheap tests first: most compared pairs end here)
+    if a.doi and b.doi and a.doi != b.doi:
+        return Verdict(DISTINCT, "different-doi", f"DOIs differ ({a.doi} vs {b.doi})", 0.0,
+                       hard=True)
+    if a.pmid and b.pmid and a.pmid != b.pmid:
+        return Verdict(DISTINCT, "different-pmid", f"PMIDs differ ({a.pmid} vs {b.pmid})",
+                       0.0, hard=True)
+    same_id = (a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid)
+    if not same_id and a.year and b.year and abs(a.year - b.year) > 1:
+        return Verdict(DISTINCT, "different-years", f"published {a.year} and {b.year}", 0.0,
+                       hard=True)
     tsim = title_similarity(a, b)
     if a.numbers and b.numbers and a.numbers != b.numbers and tsim not in (1.0, 0.9) and not (
             a.doi and a.doi == b.doi):
         return Verdict(DISTINCT, "different-numbers", "the titles hold different numbers ("
                        f"{' '.join(a.numbers) or 'none'} vs {' '.join(b.numbers) or 'none'})",
-                       tsim, hard=True)
-    # 2. identifiers
-    if a.doi and b.doi and a.doi != b.doi:
-        return Verdict(DISTINCT, "different-doi", f"DOIs differ ({a.doi} vs {b.doi})", tsim,
-                       hard=True)
-    if a.pmid and b.pmid and a.pmid != b.pmid:
-        return Verdict(DISTINCT, "different-pmid", f"PMIDs differ ({a.pmid} vs {b.pmid})",
                        tsim, hard=True)
     if a.retracted != b.retracted:
         return Verdict(UNCERTAIN, "retracted", "one record is marked retracted", tsim)
