@@ -183,10 +183,10 @@ def compare(a: Keys, b: Keys) -> Verdict:
                        "authors", tsim, hard=tsim >= 0.97, details=details)
     if tsim >= 0.97:
         if source_conflict:
-            if ydiff == 0 and authors_ok and (page is True or (volume is True and a.issue ==
-                                                              b.issue)):
-                return Verdict(UNCERTAIN, "source-differs", "same title, authors and year; "
-                               "volume or page differ", tsim, details=details)
+            if ydiff == 0 and authors_ok and journal is not False:
+                return Verdict(UNCERTAIN, "source-differs", "same title, authors and year, but "
+                               "volume, issue or pages differ (an abstract and its article? a "
+                               "typo?)", tsim, details=details)
             return Verdict(DISTINCT, "different-source", "same title, but volume or first "
                            "page differ", tsim, details=details)
         if len(a.words) <= 3 and page is not True:  # "Editorial", "Editor's comments"
