@@ -205,3 +205,20 @@ def test_primary_is_the_most_complete_record():
     (group,) = dedupe_records([a, b]).groups
     assert group.primary == "b" and group.members == ["a", "b"]
     assert group.evidence[0]["rule"] == "same-title-authors-year"
+
+
+def test_groups_do_not_depend_on_the_order_of_the_records():
+    import random
+
+    records = [rec("article", TITLE, doi="10.1186/s13012-019-0001-x", **BASE),
+               rec("copy", TITLE.upper() + ".", **{**BASE, "authors": ["Klausen MD"]}),
+               rec("nodoi", TITLE, authors=AUTHORS, year="2019")]
+    records += [rec(f"apart-{k}", t, **{**BASE, **c}) for k, (t, c) in sorted(APART.items())]
+    expected = {frozenset(g.members) for g in dedupe_records(records).groups}
+    # two notices of the same correction, on the same page, are one item
+    assert expected == {frozenset({"article", "copy", "nodoi"}),
+                        frozenset({"apart-correction", "apart-erratum"})}
+    for seed in range(5):
+        shuffled = records[:]
+        random.Random(seed).shuffle(shuffled)
+        assert {frozenset(g.members) for g in dedupe_records(shuffled).groups} == expected

@@ -213,3 +213,13 @@ def test_corpus_quality_on_cytology():
             tp, fp = tp + n - 1, fp + 1
     assert tp / (tp + fn) >= 0.95
     assert tn / (tn + fp) >= 0.999
+
+
+def test_cli_json_outputs(two_searches):
+    review, a, b = two_searches
+    run = CliRunner()
+    out = run.invoke(cli, ["dedupe", "-r", str(review.root), "--json"])
+    assert json.loads(out.output) == {"records": 7, "groups": 2, "duplicates_removed": 2,
+                                      "uncertain": 0, "warnings": []}
+    out = run.invoke(cli, ["dedupe", "-r", str(review.root), "--pending", "--json"])
+    assert json.loads(out.output) == []
