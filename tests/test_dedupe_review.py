@@ -216,7 +216,7 @@ def test_corpus_quality_on_cytology():
 
 
 def test_cli_json_outputs(two_searches):
-    review, a, b = two_searches
+    review = two_searches[0]
     run = CliRunner()
     out = run.invoke(cli, ["dedupe", "-r", str(review.root), "--json"])
     assert json.loads(out.output) == {"records": 7, "groups": 2, "duplicates_removed": 2,
