@@ -284,7 +284,7 @@ def dedupe_records(
                 (i, j) not in aparts and (j, i) not in aparts:
             uncertain.append(v.evidence(keys[i].id, keys[j].id))
     groups: list[Group] = []
-    for root, members in clusters.members.items():
+    for members in clusters.members.values():
         if len(members) < 2:
             continue
         members = sorted(members)
@@ -293,7 +293,6 @@ def dedupe_records(
                           key=lambda e: (index[e["pair"][0]], index[e["pair"][1]]))
         groups.append(Group(primary=keys[best].id, members=[keys[m].id for m in members],
                             evidence=evidence))
-        del root
     groups.sort(key=lambda g: index[g.members[0]])
     uncertain.sort(key=lambda e: (index[e["pair"][0]], index[e["pair"][1]]))
     return DedupeResult(records=len(keys), groups=groups, uncertain=uncertain,

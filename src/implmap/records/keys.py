@@ -23,7 +23,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -345,7 +345,6 @@ class Keys:
     part: int | None
     retracted: bool
     completeness: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 _COMPLETE = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
