@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CORPORA, need_shared
 from implmap.errors import InputFormatError
 from implmap.records.reader import read_file
 from implmap.records.ris import KNOWN_TAGS
-
-from conftest import CORPORA, need_shared
 
 pytestmark = pytest.mark.shared
 

@@ -11,6 +11,7 @@ Layout (see ``docs/review-folder.md``)::
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
@@ -40,6 +41,12 @@ if TYPE_CHECKING:
 
     from .records.dedupe import DedupeResult
 
+    from .charting.agreement import CodingAgreement
+    from .charting.lookup import LookupResult
+    from .charting.model import Study
+    from .charting.suggest import Suggestion
+    from .charting.vocab import Vocabulary
+
 __all__ = ["ImportResult", "Review"]
 
 SCRATCH = ".implmap"
@@ -60,6 +67,7 @@ class _BackgroundWriter:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="implmap-io")
         self._futures: list[Any] = []
         self._unsynced = 0
+        self._open: list[Any] = []
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> None:
         self._futures.append(self._pool.submit(fn, *args))
@@ -74,7 +82,8 @@ class _BackgroundWriter:
         self._submit(run)
 
     def open(self, path: Path) -> Any:
-        fh = open(path, "wb", buffering=0)  # noqa: SIM115 - closed by close()
+        fh = open(path, "wb", buffering=0)  # noqa: SIM115 - closed by close() or shutdown()
+        self._open.append(fh)
         return fh
 
     def append(self, fh: Any, chunks: list[bytes]) -> None:
@@ -111,9 +120,12 @@ class _BackgroundWriter:
             self._pool.shutdown(wait=True)
 
     def shutdown(self) -> None:
+        """Stop after an error: cancel what has not started, close the files."""
         for f in self._futures:
             f.cancel()
         self._pool.shutdown(wait=True)
+        for fh in self._open:
+            fh.close()
 
 
 def _json_line_encoder() -> Callable[[Any], bytes]:
@@ -122,8 +134,9 @@ def _json_line_encoder() -> Callable[[Any], bytes]:
         import orjson
     except ImportError:  # pragma: no cover - orjson is a dependency
         return lambda obj: dump_json_line(obj).encode("utf-8")
-    opt = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
-    return lambda obj: orjson.dumps(obj, option=opt)
+    from functools import partial
+
+    return partial(orjson.dumps, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
 
 
 def _slug(text: str) -> str:
@@ -253,6 +266,9 @@ class Review:
             raise ImplmapError(f"{path}: no such file") from None
         except IsADirectoryError:
             raise ImplmapError(f"{path} is a folder; name the export file itself") from None
+        if path.name in ("records.jsonl", "search.yaml"):
+            raise ImplmapError(f"{path}: rename the file first ({path.name!r} is the name of a "
+                               "file implmap keeps beside it)")
         digest = hashlib.sha256(raw).hexdigest()
         for s in self.searches():
             if s.sha256 == digest:
@@ -263,6 +279,9 @@ class Review:
         estimate = estimate_records(raw, stream)
         with self.lock("import"):
             self._clean_staging()
+            for s in self.searches():  # another process may have imported it meanwhile
+                if s.sha256 == digest:
+                    return ImportResult(s, added=False)
             final = self.searches_dir / sid
             if final.exists():
                 raise DuplicateImportError(f"{final} exists already; nothing was imported")
@@ -274,19 +293,29 @@ class Review:
                 dump = _json_line_encoder()
                 out = io.open(staging / "records.jsonl")
                 batch: list[bytes] = []
-                for n, (line, tags) in enumerate(stream.records, start=1):
-                    rec = normalise(tags)
-                    rec["id"] = f"{prefix}-{n}"
-                    rec["search"] = sid
-                    rec["ordinal"] = n
-                    rec["line"] = line
-                    rec["tags"] = tags
-                    batch.append(dump(rec))
-                    if n % 2000 == 0:
-                        io.append(out, batch)
-                        batch = []
-                        if progress is not None:
-                            progress(n, max(n, estimate))
+                gc_was_on = gc.isenabled()
+                gc.disable()  # records make no reference cycles; the collector only costs time
+                try:
+                    for n, (line, tags) in enumerate(stream.records, start=1):
+                        rec = normalise(tags)
+                        rec["id"] = f"{prefix}-{n}"
+                        rec["search"] = sid
+                        rec["ordinal"] = n
+                        rec["line"] = line
+                        rec["tags"] = tags
+                        batch.append(dump(rec))
+                        if n % 2000 == 0:
+                            io.append(out, batch)
+                            batch = []
+                            if progress is not None:
+                                progress(n, max(n, estimate))
+                except InputFormatError as exc:
+                    if exc.path is None:  # a malformed record: name the file
+                        raise InputFormatError(exc.reason, str(path), exc.line) from None
+                    raise
+                finally:
+                    if gc_was_on:
+                        gc.enable()
                 io.append(out, batch)
                 io.close(out)
                 io.wait()
@@ -386,6 +415,52 @@ class Review:
         from .checks import check_review
 
         return check_review(self)
+
+    # ------------------------------------------------------------------------------- charting
+    def vocabulary(self) -> Vocabulary:
+        """The charting vocabulary of this review: TDF v2, COM-B and intervention-function maps
+        (with ``charting/mappings.yaml`` overrides) and the theme codebook."""
+        from .charting.vocab import load_vocabulary
+
+        return load_vocabulary(self)
+
+    def studies(self) -> list[Study]:
+        """Every charted study (``charting/studies/*.yaml``), in file-name order.
+
+        Raises :class:`~implmap.errors.ValidationFailed` naming file and line when a study file
+        does not fit the schema.
+        """
+        from .charting.store import load_studies
+
+        return load_studies(self)
+
+    def findings(self) -> pd.DataFrame:
+        """Every charted finding as a DataFrame, one row per finding (see
+        :func:`implmap.charting.lookup.findings_frame` for the columns)."""
+        from .charting.lookup import findings_frame
+
+        return findings_frame(self)
+
+    def lookup(self, text: str | None = None, **filters: str | None) -> LookupResult:
+        """Findings matching ``domain``, ``theme``, ``perspective``, ``level``, ``type`` and
+        words of ``text``, grouped by (domain, theme, type) with their study counts (see
+        :func:`implmap.charting.lookup.lookup`)."""
+        from .charting.lookup import lookup
+
+        return lookup(self, text, **filters)
+
+    def coding_agreement(self) -> CodingAgreement:
+        """Agreement of the dual coders per TDF domain and per theme (Cohen's kappa)."""
+        from .charting.agreement import coding_agreement
+
+        return coding_agreement(self)
+
+    def suggest(self, top: int = 3, study: str | None = None) -> list[Suggestion]:
+        """Suggested TDF domains and themes for findings not tagged yet (never written into
+        the study files; see :func:`implmap.charting.suggest.suggest`)."""
+        from .charting.suggest import suggest
+
+        return suggest(self, top=top, study=study)
 
     def __repr__(self) -> str:
         return f"Review({str(self.root)!r})"

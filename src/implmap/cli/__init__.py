@@ -31,12 +31,13 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from . import charting as _charting
     from . import dedupe as _dedupe
     from . import records as _records
     from . import screen as _screen
     from . import screening as _screening
 
-    for mod in (_records, _dedupe, _screen, _screening):
+    for mod in (_records, _dedupe, _screen, _screening, _charting):
         for cmd in mod.COMMANDS:
             cli.add_command(cmd)
 

@@ -118,6 +118,10 @@ def _first_bad_utf8(raw: bytes | memoryview, start: int) -> int | None:
     return None
 
 
+# every byte but the C0 control characters that text files do not hold (NUL, BEL, ESC…)
+_NOT_CONTROL = bytes(b for b in range(256) if not (b < 32 and b not in b"\t\n\r\x0c\x0b"))
+
+
 def detect_encoding(raw: bytes, name: str = "<data>") -> tuple[str, int, list[str]]:
     """Return ``(codec, bom_length, warnings)`` for ``raw``.
 
@@ -133,7 +137,7 @@ def detect_encoding(raw: bytes, name: str = "<data>") -> tuple[str, int, list[st
     if head.startswith(b"PK\x03\x04"):
         raise InputFormatError("it looks like a ZIP archive (an Excel or Word file?), not a "
                                "search export; export the records as RIS or PubMed format", name)
-    if b"\x00" in head:
+    if head.count(0) * 50 > len(head):  # more than 2 % NUL bytes: UTF-16 or binary
         even, odd = head[0::2].count(0), head[1::2].count(0)
         if odd > len(head) // 3 and even < len(head) // 50:
             return "utf-16-le", 0, [f"{name}: no byte-order mark, but the file looks like "
@@ -143,6 +147,9 @@ def detect_encoding(raw: bytes, name: str = "<data>") -> tuple[str, int, list[st
                                     "UTF-16 (big endian); decoded as utf-16-be"]
         raise InputFormatError("it looks like a binary file (it contains NUL bytes), not a "
                                "text export; export the records as RIS or PubMed format", name)
+    if len(head.translate(None, _NOT_CONTROL)) * 20 > len(head):  # over 5 % control bytes
+        raise InputFormatError("it looks like a binary file (it is full of control bytes), not "
+                               "a text export; export the records as RIS or PubMed format", name)
     bad = _first_bad_utf8(raw, 0)
     if bad is None:
         return "utf-8", 0, []
@@ -304,7 +311,8 @@ class StreamedFile:
     """A file being read lazily: its format and encoding, and an iterator of records.
 
     ``records`` yields ``(first_line, tags)``; :attr:`warnings` is complete once it is
-    exhausted.
+    exhausted. A malformed record raises :class:`~implmap.errors.InputFormatError` with its
+    line (and no path: the caller adds it).
     """
 
     path: str
@@ -350,17 +358,7 @@ def stream_file(path: str | Path, data: bytes | None = None) -> StreamedFile:
         label += " (with byte-order mark)"
     elif codec == "utf-8-sig":
         label = "utf-8 (with byte-order mark)"
-    return StreamedFile(str(path), fmt, label, _located(inner, str(path)), warn)
-
-
-def _located(records: Iterator[tuple[int, dict[str, list[str]]]], path: str
-             ) -> Iterator[tuple[int, dict[str, list[str]]]]:
-    try:
-        yield from records
-    except InputFormatError as exc:
-        if exc.path is None:
-            raise InputFormatError(exc.reason, path, exc.line) from None
-        raise
+    return StreamedFile(str(path), fmt, label, inner, warn)
 
 
 def estimate_records(raw: bytes, streamed: StreamedFile) -> int:
@@ -371,7 +369,10 @@ def estimate_records(raw: bytes, streamed: StreamedFile) -> int:
         pattern = needle.encode(codec)
     except LookupError:  # pragma: no cover
         return 0
-    return raw.count(pattern) + 1
+    sample = 1 << 20
+    if len(raw) <= 2 * sample:
+        return raw.count(pattern) + 1
+    return int(raw.count(pattern, 0, sample) * len(raw) / sample) + 1  # a sample is enough
 
 
 def read_file(path: str | Path, data: bytes | None = None) -> ParsedFile:
@@ -391,7 +392,12 @@ def read_file(path: str | Path, data: bytes | None = None) -> ParsedFile:
             or a record is malformed (the message names the line).
     """
     s = stream_file(path, data)
-    records = [ParsedRecord.model_construct(line=n, tags=t) for n, t in s.records]
+    try:
+        records = [ParsedRecord.model_construct(line=n, tags=t) for n, t in s.records]
+    except InputFormatError as exc:
+        if exc.path is None:  # a malformed record: name the file
+            raise InputFormatError(exc.reason, s.path, exc.line) from None
+        raise
     if not records:
         raise InputFormatError("no records found: the file has no complete RIS or PubMed "
                                "record; export the search results again", s.path)
