@@ -39,13 +39,12 @@ from .records.model import RECORD_FIELDS, Record, Search
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .records.dedupe import DedupeResult
-
     from .charting.agreement import CodingAgreement
     from .charting.lookup import LookupResult
     from .charting.model import Study
     from .charting.suggest import Suggestion
     from .charting.vocab import Vocabulary
+    from .records.dedupe import DedupeResult
 
 __all__ = ["ImportResult", "Review"]
 
