@@ -185,3 +185,22 @@ def test_sigkill_at_a_random_moment_gives_before_or_complete(review, tmp_path, d
         assert s.records == 8000 and review.check().valid
     review.import_file(source, database="Generated")
     assert not list(review.scratch.glob("import-*"))
+
+
+def test_not_utf8_past_the_quick_check_is_read_again_as_windows_1252(review, monkeypatch):
+    import implmap.records.reader as reader
+
+    monkeypatch.setattr(reader, "_QUICK_CHECK", 64)  # only the first 64 bytes checked up front
+    monkeypatch.setattr(reader, "CHUNK", 4096)
+    one = (FIX / "basic.ris").read_bytes().split(b"\n\n")[0].replace("ö".encode(), b"o")
+    data = b"\n\n".join([one] * 150)  # past the 64 KB read up front to see the format
+    assert len(data) > 1 << 16
+    data += b"\n\n" + (FIX / "cp1252.ris").read_bytes()
+    path = review.root.parent / "mixed.ris"
+    path.write_bytes(data)
+    s = review.import_file(path, database="X").search
+    assert s.encoding == "cp1252" and "Windows-1252" in s.warnings[0]
+    titles = [r.title for r in review.iter_records()]
+    assert len(titles) == 151
+    assert titles[-1] == "Patients’ views on self-management – a café-based survey"
+    assert not list(review.scratch.glob("import-*"))

@@ -245,9 +245,6 @@ class Review:
         :class:`~implmap.errors.InputFormatError` naming file and line when the file cannot be
         read as RIS or PubMed.
         """
-        from .records.normalise import normalise
-        from .records.reader import estimate_records, stream_file
-
         path = Path(path)
         if not database.strip():
             raise ImplmapError("--database must name the database the file was exported from")
@@ -272,7 +269,29 @@ class Review:
         for s in self.searches():
             if s.sha256 == digest:
                 return ImportResult(s, added=False)
-        stream = stream_file(path, data=raw)  # format and encoding errors are raised here
+        try:
+            return self._import_bytes(path, raw, digest, database, searched_s, query, progress,
+                                      check_all=False)
+        except UnicodeDecodeError:  # not UTF-8 after all, past the part checked up front
+            return self._import_bytes(path, raw, digest, database, searched_s, query, progress,
+                                      check_all=True)
+
+    def _import_bytes(
+        self,
+        path: Path,
+        raw: bytes,
+        digest: str,
+        database: str,
+        searched_s: str,
+        query: str,
+        progress: Callable[[int, int], None] | None,
+        check_all: bool,
+    ) -> ImportResult:
+        from .records.normalise import normalise
+        from .records.reader import estimate_records, stream_file
+
+        # format and encoding errors are raised here
+        stream = stream_file(path, data=raw, check_all=check_all)
         sid = f"{_slug(database)}-{digest[:8]}"
         prefix = digest[:8]
         estimate = estimate_records(raw, stream)

@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 CHUNK = 1 << 22  # bytes decoded at a time
+_QUICK_CHECK = 1 << 20  # bytes checked to be UTF-8 up front by stream_file(check_all=False)
 _LISTED = 100  # warnings listed one by one before they are summarised
 
 _BOMS = [
@@ -104,15 +105,18 @@ def _lines(numbers: list[int]) -> str:
 
 
 # ----------------------------------------------------------------------------------- encoding
-def _first_bad_utf8(raw: bytes | memoryview, start: int) -> int | None:
-    """Offset of the first byte that is not valid UTF-8, or None (checked chunk by chunk)."""
+def _first_bad_utf8(raw: bytes | memoryview, start: int, limit: int | None = None
+                    ) -> int | None:
+    """Offset of the first byte that is not valid UTF-8, or None (checked chunk by chunk; only
+    the first ``limit`` bytes when given)."""
     dec = codecs.getincrementaldecoder("utf-8")("strict")
     mv = memoryview(raw)
-    end = len(mv)
+    end = len(mv) if limit is None else min(len(mv), limit)
+    final = end == len(mv)
     for i in range(start, end, CHUNK):
         buffered = len(dec.getstate()[0])
         try:
-            dec.decode(mv[i : i + CHUNK], final=i + CHUNK >= end)
+            dec.decode(mv[i : min(i + CHUNK, end)], final=final and i + CHUNK >= end)
         except UnicodeDecodeError as exc:
             return max(start, i - buffered + exc.start)
     return None
@@ -122,9 +126,12 @@ def _first_bad_utf8(raw: bytes | memoryview, start: int) -> int | None:
 _NOT_CONTROL = bytes(b for b in range(256) if not (b < 32 and b not in b"\t\n\r\x0c\x0b"))
 
 
-def detect_encoding(raw: bytes, name: str = "<data>") -> tuple[str, int, list[str]]:
+def detect_encoding(raw: bytes, name: str = "<data>", limit: int | None = None
+                    ) -> tuple[str, int, list[str]]:
     """Return ``(codec, bom_length, warnings)`` for ``raw``.
 
+    With ``limit``, only that many bytes are checked to be UTF-8: decoding the rest then
+    raises ``UnicodeDecodeError`` if it is not, and the caller reads again with no limit.
     Raises :class:`~implmap.errors.InputFormatError` for binary data (PDF, ZIP, NUL bytes).
     """
     for bom, codec, _label in _BOMS:
@@ -150,7 +157,7 @@ def detect_encoding(raw: bytes, name: str = "<data>") -> tuple[str, int, list[st
     if len(head.translate(None, _NOT_CONTROL)) * 20 > len(head):  # over 5 % control bytes
         raise InputFormatError("it looks like a binary file (it is full of control bytes), not "
                                "a text export; export the records as RIS or PubMed format", name)
-    bad = _first_bad_utf8(raw, 0)
+    bad = _first_bad_utf8(raw, 0, limit)
     if bad is None:
         return "utf-8", 0, []
     line = raw.count(b"\n", 0, bad) + 1 if b"\n" in raw[: bad + 1] else \
@@ -326,9 +333,15 @@ class StreamedFile:
         return self._warnings.finish()
 
 
-def stream_file(path: str | Path, data: bytes | None = None) -> StreamedFile:
+def stream_file(path: str | Path, data: bytes | None = None, *, check_all: bool = True
+                ) -> StreamedFile:
     """Start reading ``path`` (or ``data``, its bytes): detect format and encoding now, parse
-    records lazily. Raises :class:`~implmap.errors.InputFormatError` for bad input."""
+    records lazily. Raises :class:`~implmap.errors.InputFormatError` for bad input.
+
+    With ``check_all=False`` only the first MB is checked to be UTF-8 before parsing (one
+    pass fewer over a big file); iterating the records then raises ``UnicodeDecodeError`` if
+    a later part is not, and the caller starts again with ``check_all=True``.
+    """
     path = Path(path)
     name = path.name
     if data is None:
@@ -336,14 +349,17 @@ def stream_file(path: str | Path, data: bytes | None = None) -> StreamedFile:
             data = path.read_bytes()
         except FileNotFoundError:
             raise InputFormatError("no such file", str(path)) from None
-    codec, skip, enc_warnings = detect_encoding(data, str(path))
+    codec, skip, enc_warnings = detect_encoding(data, str(path),
+                                                None if check_all else _QUICK_CHECK)
     warn = _Warnings(name)
     for w in enc_warnings:
         warn.items.append(w.replace(str(path), name, 1))
     cr_only = _newline_mode(data, codec)
     try:
         head = next(decode(data, codec, skip, cr_only=cr_only, size=1 << 16))
-    except UnicodeDecodeError as exc:  # a BOM that lies
+    except UnicodeDecodeError as exc:  # a BOM that lies (or past the quick UTF-8 check)
+        if not check_all and codec == "utf-8":
+            raise
         raise InputFormatError(f"cannot be decoded as {codec}: {exc.reason}", str(path)) from None
     fmt = sniff(head, str(path))
     chunks = decode(data, codec, skip, cr_only=cr_only)
