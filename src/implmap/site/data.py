@@ -1,0 +1,381 @@
+"""The one door between the evidence map and the review: everything the site shows comes from here.
+
+:func:`load_map` reads a review through the project's APIs (``Review.studies()``, the charting
+vocabulary, ``implmap.screening.prisma_counts`` and the dedupe counts) and returns plain
+:class:`MapData` for the page writers. Nothing here escapes text: the values are untrusted and
+the page writers escape them where they are written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ImplmapError
+from ..review import Review
+
+__all__ = [
+    "Domain",
+    "Finding",
+    "MapData",
+    "Stage",
+    "Study",
+    "Theme",
+    "load_map",
+]
+
+BARRIER = "barrier"
+FACILITATOR = "facilitator"
+UNCODED = "(no theme)"
+
+
+@dataclass
+class Theme:
+    id: str
+    name: str
+    description: str = ""
+
+
+@dataclass
+class Domain:
+    """A TDF domain with what the vocabulary says about it."""
+
+    name: str
+    number: int | None = None
+    description: str = ""
+    constructs: list[str] = field(default_factory=list)
+    comb: list[str] = field(default_factory=list)
+    functions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Finding:
+    study: str
+    id: str
+    statement: str
+    type: str
+    perspective: list[str]
+    level: str
+    domains: list[str]
+    constructs: list[str]
+    themes: list[str]
+    source: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.study}/{self.id}"
+
+
+@dataclass
+class Study:
+    id: str
+    citation: str
+    doi: str = ""
+    year: int | str | None = None
+    country: str = ""
+    setting: str = ""
+    design: str = ""
+    participants: list[tuple[str, Any]] = field(default_factory=list)
+    implemented: str = ""
+    aims: str = ""
+    records: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class Stage:
+    """Screening agreement and conflicts at one stage."""
+
+    id: str
+    name: str
+    screened: int | None = None
+    both: int | None = None
+    agreement: float | None = None
+    kappa: float | None = None
+    conflicts: int | None = None
+    resolved: int | None = None
+
+
+@dataclass
+class MapData:
+    """Everything the evidence map shows, read from one review."""
+
+    title: str
+    question: str
+    authors: list[str]
+    eligibility: dict[str, list[str]]
+    themes: list[Theme]
+    domains: list[Domain]
+    comb: dict[str, list[str]]  # COM-B component -> intervention functions
+    studies: list[Study]
+    prisma: dict[str, Any] | None = None
+    stages: list[Stage] = field(default_factory=list)
+    duplicates_removed: int | None = None
+    vocabulary_source: str = ""
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for s in self.studies for f in s.findings]
+
+    def theme_name(self, tid: str) -> str:
+        for t in self.themes:
+            if t.id == tid:
+                return t.name
+        return tid
+
+    def domain(self, name: str) -> Domain | None:
+        for d in self.domains:
+            if d.name == name:
+                return d
+        return None
+
+    def comb_of(self, domains: Iterable[str]) -> list[str]:
+        out: list[str] = []
+        for name in domains:
+            d = self.domain(name)
+            for c in d.comb if d else []:
+                if c not in out:
+                    out.append(c)
+        return out
+
+
+# ---------------------------------------------------------------------------------------- reading
+def load_map(review: Review | str | Path) -> MapData:
+    """Read everything the evidence map shows from a review folder."""
+    if not isinstance(review, Review):
+        review = Review(review)
+    m = review.manifest
+    themes = _themes(review)
+    studies = _studies(review)
+    domains, comb, source = _vocabulary(review, studies)
+    known = {t.id for t in themes}
+    for f in (f for s in studies for f in s.findings):
+        for tid in f.themes:
+            if tid not in known:  # an uncoded theme still shows, under its own ID
+                themes.append(Theme(id=tid, name=tid))
+                known.add(tid)
+    elig = m.eligibility.model_dump()
+    data = MapData(
+        title=m.title,
+        question=m.question,
+        authors=list(m.authors),
+        eligibility={k: list(v) for k, v in elig.items()},
+        themes=themes,
+        domains=domains,
+        comb=comb,
+        studies=studies,
+        vocabulary_source=source,
+    )
+    data.prisma = _prisma(review)
+    data.duplicates_removed = _duplicates_removed(review)
+    data.stages = _stages(review)
+    return data
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        raise ImplmapError(f"{path}{where}: not valid YAML ({exc}); fix the file") from None
+
+
+def _themes(review: Review) -> list[Theme]:
+    path = review.root / "charting" / "themes.yaml"
+    if not path.exists():
+        return []
+    raw = _read_yaml(path) or []
+    if isinstance(raw, dict):
+        raw = raw.get("themes", [])
+    if not isinstance(raw, list):
+        raise ImplmapError(f"{path}: expected a list of themes ({{id, name, description}})")
+    out = []
+    for n, t in enumerate(raw, start=1):
+        if not isinstance(t, dict) or not t.get("id"):
+            raise ImplmapError(f"{path}: theme {n} has no 'id'; each theme needs id and name")
+        out.append(
+            Theme(id=str(t["id"]), name=str(t.get("name") or t["id"]),
+                  description=str(t.get("description") or ""))
+        )
+    return out
+
+
+def _studies(review: Review) -> list[Study]:
+    """The charted studies, through ``Review.studies()`` when the charting models are present."""
+    loader = getattr(review, "studies", None)
+    if callable(loader):
+        raw = [s.model_dump(mode="json") if hasattr(s, "model_dump") else dict(s) for s in loader()]
+    else:
+        folder = review.root / "charting" / "studies"
+        raw = []
+        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+            obj = _read_yaml(path)
+            if not isinstance(obj, dict):
+                raise ImplmapError(f"{path}: a study file must be a mapping of fields")
+            obj.setdefault("id", path.stem)
+            raw.append(obj)
+    studies = [_study(s) for s in raw]
+    studies.sort(key=lambda s: s.id)
+    return studies
+
+
+def _text(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def _list(v: Any) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, str):
+        return [v]
+    return [str(x) for x in v]
+
+
+def _study(s: dict[str, Any]) -> Study:
+    sid = _text(s.get("id"))
+    participants = []
+    for p in s.get("participants") or []:
+        if isinstance(p, dict):
+            participants.append((_text(p.get("group")), p.get("n")))
+        else:
+            participants.append((_text(p), None))
+    study = Study(
+        id=sid,
+        citation=_text(s.get("citation")),
+        doi=_text(s.get("doi")),
+        year=s.get("year"),
+        country=_text(s.get("country")),
+        setting=_text(s.get("setting")),
+        design=_text(s.get("design")),
+        participants=participants,
+        implemented=_text(s.get("implemented")),
+        aims=_text(s.get("aims")),
+        records=_list(s.get("records")),
+    )
+    for n, f in enumerate(s.get("findings") or [], start=1):
+        domains: list[str] = []
+        constructs: list[str] = []
+        for t in f.get("tdf") or []:
+            if isinstance(t, dict):
+                d = _text(t.get("domain"))
+                if d and d not in domains:
+                    domains.append(d)
+                constructs.extend(c for c in _list(t.get("constructs")) if c not in constructs)
+            elif t:
+                domains.append(_text(t))
+        study.findings.append(
+            Finding(
+                study=sid,
+                id=_text(f.get("id")) or f"f{n}",
+                statement=_text(f.get("statement")),
+                type=_text(f.get("type")).lower(),
+                perspective=_list(f.get("perspective")),
+                level=_text(f.get("level")),
+                domains=domains,
+                constructs=constructs,
+                themes=_list(f.get("themes")),
+                source=_text(f.get("source")),
+            )
+        )
+    return study
+
+
+def _vocabulary(
+    review: Review, studies: list[Study]
+) -> tuple[list[Domain], dict[str, list[str]], str]:
+    """TDF domains (in published order) with COM-B links, from implmap.charting.vocab.
+
+    Without the vocabulary module, the domains are those the findings name, in name order, and
+    nothing is said about their meaning.
+    """
+    try:
+        from ..charting import vocab  # type: ignore[attr-defined]
+    except ImportError:
+        vocab = None
+    if vocab is not None:
+        try:
+            return _from_vocab(review, vocab)
+        except AttributeError:
+            pass
+    names = sorted({d for s in studies for f in s.findings for d in f.domains})
+    return [Domain(name=n) for n in names], {}, ""
+
+
+def _from_vocab(review: Review, vocab: Any) -> tuple[list[Domain], dict[str, list[str]], str]:
+    v = review.vocabulary() if hasattr(review, "vocabulary") else vocab.default()
+    return _domains_from(v)
+
+
+def _domains_from(v: Any) -> tuple[list[Domain], dict[str, list[str]], str]:
+    domains = []
+    comb: dict[str, list[str]] = {}
+    for n, d in enumerate(v.domains, start=1):
+        domains.append(
+            Domain(
+                name=d.name,
+                number=getattr(d, "number", n),
+                description=getattr(d, "description", "") or "",
+                constructs=[getattr(c, "name", c) for c in getattr(d, "constructs", [])],
+                comb=list(v.comb_for(d.name)),
+                functions=list(v.functions_for_domain(d.name)),
+            )
+        )
+    for d in domains:
+        for c in d.comb:
+            comb.setdefault(c, list(v.functions_for_comb(c)))
+    return domains, comb, getattr(v, "source", "")
+
+
+def _prisma(review: Review) -> dict[str, Any] | None:
+    try:
+        from ..screening import prisma_counts  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    counts = prisma_counts(review)
+    return counts.to_dict() if hasattr(counts, "to_dict") else dict(counts)
+
+
+def _duplicates_removed(review: Review) -> int | None:
+    try:
+        from ..records.dedupe import duplicates_removed  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return int(duplicates_removed(review))
+
+
+def _stages(review: Review) -> list[Stage]:
+    try:
+        from ..screening import agreement  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    out = []
+    for st in review.manifest.stages:
+        a = agreement(review, st.id)
+        get = a.get if isinstance(a, dict) else lambda k, _a=a: getattr(_a, k, None)
+        out.append(
+            Stage(
+                id=st.id,
+                name=st.name or st.id,
+                screened=get("screened"),
+                both=get("both"),
+                agreement=get("agreement"),
+                kappa=get("kappa"),
+                conflicts=get("conflicts"),
+                resolved=get("resolved"),
+            )
+        )
+    return out
+
+
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    """A file-name-safe slug (lower-case letters, digits and '-')."""
+    return _SLUG.sub("-", text.lower()).strip("-")[:60] or "x"

@@ -1,0 +1,767 @@
+"""Review folder → Markdown pages and assets of the evidence map.
+
+:func:`build_pages` is a plain step: it writes the pages into a folder, and any MkDocs-style
+builder (``mkdocs`` through :mod:`implmap.site.plugin`, or ``zensical``) turns them into a site.
+Pages are Markdown files whose untrusted parts are raw HTML blocks made with
+:func:`~implmap.site.escape.esc`, so titles, findings and notes show as plain text whatever
+they contain.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import shutil
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from urllib.parse import quote
+
+from ..review import Review
+from .data import Finding, MapData, Study, load_map, slug
+from .downloads import find_data_js, findings_csv, findings_json, studies_ris
+from .escape import doi_href, esc, plain_title
+from .svg import FlowBox, FlowRow, flow_svg
+
+__all__ = ["build_pages"]
+
+ASSETS = ("implmap.css", "implmap-find.js")
+CSS = "assets/implmap.css"
+FIND_JS = "assets/implmap-find.js"
+FIND_DATA = "assets/find-data.js"
+
+TDF_CITATION = (
+    "Cane J, O'Connor D, Michie S. Validation of the theoretical domains framework for use in "
+    "behaviour change and implementation research. Implement Sci 2012;7:37."
+)
+BCW_CITATION = (
+    "Michie S, van Stralen MM, West R. The behaviour change wheel: a new method for "
+    "characterising and designing behaviour change interventions. Implement Sci 2011;6:42; "
+    "Michie S, Atkins L, West R. The Behaviour Change Wheel: a guide to designing interventions. "
+    "2014."
+)
+
+
+class Links:
+    """Relative links between generated pages, for MkDocs' two URL styles."""
+
+    def __init__(self, directory_urls: bool = True):
+        self.directory_urls = directory_urls
+
+    def url(self, target: str) -> str:
+        if not target.endswith(".md"):
+            return target
+        stem = target[:-3]
+        if not self.directory_urls:
+            return stem + ".html"
+        if stem == "index":
+            return ""
+        if stem.endswith("/index"):
+            return stem[: -len("index")]
+        return stem + "/"
+
+    def href(self, page: str, target: str, fragment: str = "") -> str:
+        here = self.url(page)
+        base = here if here.endswith("/") or here == "" else posixpath.dirname(here)
+        base = base.rstrip("/") or "."
+        dest = self.url(target)
+        rel = posixpath.relpath(dest or ".", base)
+        if dest.endswith("/") or dest == "":
+            rel = "./" if rel == "." else rel + "/"
+        return rel + (f"#{fragment}" if fragment else "")
+
+
+def _hash(**filters: str) -> str:
+    return "&".join(f"{k}={quote(v, safe='')}" for k, v in filters.items() if v)
+
+
+def _bf(findings: Iterable[Finding]) -> tuple[int, int]:
+    b = f = 0
+    for x in findings:
+        if x.type == "facilitator":
+            f += 1
+        else:
+            b += 1
+    return b, f
+
+
+def _shade(n: int, top: int) -> int:
+    if n <= 0 or top <= 0:
+        return 0
+    return max(1, min(5, round(5 * n / top + 0.49)))
+
+
+class _Builder:
+    def __init__(self, review: Review, out: Path, directory_urls: bool):
+        self.review = review
+        self.out = out
+        self.data: MapData = load_map(review)
+        self.links = Links(directory_urls)
+        self.written: list[Path] = []
+        self.study_page: dict[str, str] = {}
+        self.finding_anchor: dict[str, str] = {}
+        taken: set[str] = set()
+        for s in self.data.studies:
+            base = slug(s.id)
+            name, n = base, 1
+            while name in taken or name == "index":
+                n += 1
+                name = f"{base}-{n}"
+            taken.add(name)
+            self.study_page[s.id] = f"studies/{name}.md"
+            anchors: set[str] = set()
+            for f in s.findings:
+                a, k = "f-" + slug(f.id), 1
+                while a in anchors:
+                    k += 1
+                    a = f"f-{slug(f.id)}-{k}"
+                anchors.add(a)
+                self.finding_anchor[f.key] = a
+        self.domain_page = {d.name: f"domains/{slug(d.name)}.md" for d in self.data.domains}
+        self.theme_page: dict[str, str] = {}
+        taken = {"index"}
+        for t in self.data.themes:
+            base, n = slug(t.id), 1
+            name = base
+            while name in taken:
+                n += 1
+                name = f"{base}-{n}"
+            taken.add(name)
+            self.theme_page[t.id] = f"themes/{name}.md"
+
+    # ----------------------------------------------------------------------------- writing
+    def write(self, rel: str, text: str | bytes) -> None:
+        path = self.out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # build output, regenerated on every build: plain writes (no fsync) keep big maps fast
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        self.written.append(path)
+
+    def page(self, rel: str, title: str, body: list[str], css: bool = True) -> None:
+        head = f"---\ntitle: {json.dumps(plain_title(title) or 'Evidence map')}\n---\n\n"
+        if css:
+            head += (
+                f'<link rel="stylesheet" href="{self.links.href(rel, CSS)}">\n\n'
+            )
+        self.write(rel, head + "\n\n".join(body) + "\n")
+
+    def a(self, page: str, target: str, text: str, fragment: str = "", cls: str = "") -> str:
+        c = f' class="{cls}"' if cls else ""
+        return f'<a{c} href="{_attr(self.links.href(page, target, fragment))}">{text}</a>'
+
+    def find_link(self, page: str, text: str, label: str = "", **filters: str) -> str:
+        aria = f' aria-label="{esc(label)}"' if label else ""
+        href = _attr(self.links.href(page, "find.md", _hash(**filters)))
+        return f'<a href="{href}"{aria}>{text}</a>'
+
+    # ------------------------------------------------------------------------------- pieces
+    def bf_badges(self, b: int, f: int) -> str:
+        return (
+            f'<span class="implmap-b" title="barriers">B {b}</span> · '
+            f'<span class="implmap-f" title="facilitators">F {f}</span>'
+        )
+
+    def type_badge(self, f: Finding) -> str:
+        if f.type == "facilitator":
+            return '<span class="implmap-tag implmap-f">▲ facilitator</span>'
+        return '<span class="implmap-tag implmap-b">▼ barrier</span>'
+
+    def finding_item(
+        self, page: str, f: Finding, show_study: bool = True, li_id: str = "", extra: str = ""
+    ) -> str:
+        d = self.data
+        bits = [self.type_badge(f), f'<span class="implmap-stmt">{esc(f.statement)}</span>']
+        meta = []
+        if f.domains:
+            meta.append(
+                "TDF: " + ", ".join(
+                    self.a(page, self.domain_page[x], esc(x)) if x in self.domain_page else esc(x)
+                    for x in f.domains
+                )
+            )
+        if f.themes:
+            meta.append(
+                "Themes: " + ", ".join(
+                    self.a(page, self.theme_page[t], esc(d.theme_name(t))) for t in f.themes
+                )
+            )
+        if f.perspective:
+            meta.append("Perspective: " + esc(", ".join(f.perspective)))
+        if f.level:
+            meta.append("Level: " + esc(f.level))
+        if show_study:
+            meta.append(
+                "Study: " + self.a(
+                    page, self.study_page[f.study], esc(f.study), self.finding_anchor[f.key]
+                )
+            )
+        bits.append('<span class="implmap-meta">' + " · ".join(meta) + "</span>")
+        ident = f' id="{_attr(li_id)}"' if li_id else ""
+        return f"<li{ident}>" + " ".join(bits) + extra + "</li>"
+
+    def findings_list(self, page: str, findings: list[Finding], show_study: bool = True) -> str:
+        if not findings:
+            return '<p class="implmap-none">No findings.</p>'
+        items = "".join(self.finding_item(page, f, show_study) for f in findings)
+        return f'<ul class="implmap-findings">{items}</ul>'
+
+    # -------------------------------------------------------------------------------- pages
+    def overview(self) -> None:
+        d = self.data
+        rel = "index.md"
+        findings = d.findings
+        b, f = _bf(findings)
+        coded = {x for fi in findings for x in fi.domains}
+        numbers = [
+            (len(d.studies), "included studies"),
+            (len(findings), "findings"),
+            (b, "barriers"),
+            (f, "facilitators"),
+            (len(coded), f"of {len(d.domains)} TDF domains with findings" if d.domains
+             else "TDF domains with findings"),
+            (len(d.themes), "themes"),
+        ]
+        cards = "".join(
+            f'<div class="implmap-number"><strong>{n}</strong> <span>{esc(label)}</span></div>'
+            for n, label in numbers
+        )
+        body = [
+            f'<h1 class="implmap-title">{esc(d.title)}</h1>',
+        ]
+        if d.question:
+            body.append(
+                f'<p class="implmap-question"><strong>Review question:</strong> '
+                f"{esc(d.question)}</p>"
+            )
+        if d.authors:
+            body.append(f'<p class="implmap-authors">{esc(", ".join(d.authors))}</p>')
+        body.append(f'<div class="implmap-numbers">{cards}</div>')
+        body.append(
+            "<p>Explore the evidence: "
+            + self.a(rel, "matrix.md", "the evidence matrix")
+            + " (TDF domains × themes), "
+            + self.a(rel, "find.md", "find barriers")
+            + " (every finding, filterable), the "
+            + self.a(rel, "domains/index.md", "TDF domains")
+            + ", the "
+            + self.a(rel, "themes/index.md", "themes")
+            + " and the "
+            + self.a(rel, "studies/index.md", "included studies")
+            + ". How the review was done: "
+            + self.a(rel, "methods.md", "methods")
+            + "; the data: "
+            + self.a(rel, "downloads.md", "downloads")
+            + ".</p>"
+        )
+        body.append("## How studies were selected")
+        rows = self.flow_rows()
+        body.append(
+            '<figure class="implmap-figure"><div class="implmap-scroll">'
+            + flow_svg(rows)
+            + "</div><figcaption>PRISMA-ScR flow of records through the review, drawn from "
+            "the review's own screening logs.</figcaption></figure>"
+        )
+        self.page(rel, "Evidence map", body)
+
+    def flow_rows(self) -> list[FlowRow]:
+        d = self.data
+        p = d.prisma or {}
+        rows: list[FlowRow] = []
+
+        def num(*keys: str) -> int | None:
+            for k in keys:
+                v = p.get(k)
+                if isinstance(v, int | float):
+                    return int(v)
+            return None
+
+        by_db = p.get("identified_by_database") or p.get("databases") or {}
+        identified = num("identified", "records_identified")
+        if identified is None:
+            identified = sum(s.records for s in self.review.searches()) or None
+            if not by_db:
+                dbs: Counter[str] = Counter()
+                for s in self.review.searches():
+                    dbs[s.database] += s.records
+                by_db = dict(dbs)
+        dups = num("duplicates_removed", "duplicates")
+        if dups is None:
+            dups = d.duplicates_removed
+        if identified is not None:
+            lines = [f"Records identified from databases (n = {identified})"]
+            lines += [f"{db} (n = {n})" for db, n in sorted(by_db.items())]
+            side = FlowBox([f"Duplicate records removed (n = {dups})"]) if dups is not None \
+                else None
+            rows.append(FlowRow(FlowBox(lines), side))
+        screened = num("screened", "records_screened")
+        ex_ta = num("excluded_title_abstract", "records_excluded", "excluded_screening")
+        if screened is not None:
+            side = FlowBox([f"Records excluded (n = {ex_ta})"]) if ex_ta is not None else None
+            rows.append(FlowRow(FlowBox([f"Records screened (n = {screened})"]), side))
+        sought = num("sought", "reports_sought", "sought_for_retrieval")
+        not_ret = num("not_retrieved", "reports_not_retrieved")
+        if sought is not None:
+            side = FlowBox([f"Reports not retrieved (n = {not_ret})"]) if not_ret is not None \
+                else None
+            rows.append(FlowRow(FlowBox([f"Reports sought for retrieval (n = {sought})"]), side))
+        assessed = num("assessed", "reports_assessed", "full_text_assessed")
+        reasons = p.get("excluded_full_text_reasons") or p.get("exclusion_reasons") or {}
+        ex_ft = num("excluded_full_text", "reports_excluded")
+        if ex_ft is None and isinstance(p.get("excluded_full_text"), dict):
+            reasons = p["excluded_full_text"]
+            ex_ft = sum(int(v) for v in reasons.values())
+        if assessed is not None:
+            side = None
+            if ex_ft is not None:
+                lines = [f"Reports excluded (n = {ex_ft})"]
+                lines += [f"{r} (n = {n})" for r, n in sorted(reasons.items())]
+                side = FlowBox(lines)
+            rows.append(
+                FlowRow(FlowBox([f"Reports assessed for eligibility (n = {assessed})"]), side)
+            )
+        included = num("included", "studies_included")
+        reports = num("included_reports", "reports_included")
+        n_inc = included if included is not None else len(d.studies)
+        lines = [f"Studies included in the map (n = {n_inc})"]
+        if reports is not None:
+            lines.append(f"Reports of included studies (n = {reports})")
+        lines.append(f"Studies charted (n = {len(d.studies)})")
+        rows.append(FlowRow(FlowBox(lines)))
+        return rows
+
+    def matrix(self) -> None:
+        d = self.data
+        rel = "matrix.md"
+        cells: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+        pcells: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+        for f in d.findings:
+            for dom in f.domains:
+                for t in f.themes or []:
+                    cells[dom, t].append(f)
+                for p in f.perspective:
+                    pcells[dom, p].append(f)
+        persp = sorted({p for f in d.findings for p in f.perspective})
+        domains = [x.name for x in d.domains]
+        body = [
+            "<p>Each cell counts the findings coded to a TDF domain (row) and a theme (column): "
+            '<strong>B</strong> barriers, <strong>F</strong> facilitators. Darker cells hold more '
+            "findings; a finding coded to two domains or themes counts in each. Select a cell to "
+            "list exactly its findings.</p>",
+            "## TDF domains × themes",
+            self.table(rel, domains, [(t.id, t.name) for t in d.themes], cells, "theme",
+                       "implmap-matrix", "theme"),
+            "## TDF domains × perspectives",
+            "<p>Whose account each finding comes from.</p>",
+            self.table(rel, domains, [(p, p) for p in persp], pcells, "perspective",
+                       "implmap-matrix-perspective", None),
+            "## COM-B summary",
+            self.comb_table(rel),
+        ]
+        self.page(rel, "Evidence matrix", body)
+
+    def table(
+        self,
+        rel: str,
+        rows: list[str],
+        cols: list[tuple[str, str]],
+        cells: dict[tuple[str, str], list[Finding]],
+        key: str,
+        cls: str,
+        col_page: str | None,
+    ) -> str:
+        top = max((len(v) for v in cells.values()), default=0)
+        head = ['<th scope="col" class="implmap-corner">TDF domain</th>']
+        for cid, name in cols:
+            label = esc(name)
+            if col_page == "theme":
+                label = self.a(rel, self.theme_page[cid], label)
+            head.append(f'<th scope="col">{label}</th>')
+        body = []
+        for dom in rows:
+            tds = [f'<th scope="row">{self.a(rel, self.domain_page[dom], esc(dom))}</th>']
+            for cid, name in cols:
+                found = cells.get((dom, cid), [])
+                if not found:
+                    tds.append('<td class="implmap-cell implmap-s0"><span aria-label="no '
+                               'findings">–</span></td>')
+                    continue
+                b, f = _bf(found)
+                label = f"{dom} × {name}: {b} barriers, {f} facilitators"
+                link = self.find_link(rel, self.bf_badges(b, f), label, domain=dom, **{key: cid})
+                tds.append(
+                    f'<td class="implmap-cell implmap-s{_shade(len(found), top)}" '
+                    f'data-n="{len(found)}">{link}</td>'
+                )
+            body.append("<tr>" + "".join(tds) + "</tr>")
+        if not cols:
+            return '<p class="implmap-none">No findings are coded yet.</p>'
+        return (
+            f'<div class="implmap-scroll"><table class="implmap-table {cls}">'
+            f'<thead><tr>{"".join(head)}</tr></thead><tbody>{"".join(body)}</tbody>'
+            "</table></div>"
+        )
+
+    def comb_table(self, rel: str) -> str:
+        d = self.data
+        if not d.comb:
+            return (
+                '<p class="implmap-none">The COM-B summary needs the TDF → COM-B mapping of '
+                "implmap's charting vocabulary.</p>"
+            )
+        rows = []
+        for comp, functions in d.comb.items():
+            found = [f for f in d.findings if comp in d.comb_of(f.domains)]
+            b, f = _bf(found)
+            doms = [x.name for x in d.domains if comp in x.comb]
+            cell = self.find_link(rel, self.bf_badges(b, f), f"{comp}: {b} barriers, {f} "
+                                  "facilitators", comb=comp) if found else "–"
+            rows.append(
+                f'<tr><th scope="row">{esc(comp)}</th><td>{cell}</td>'
+                f"<td>{esc(', '.join(doms))}</td><td>{esc(', '.join(functions))}</td></tr>"
+            )
+        return (
+            '<div class="implmap-scroll"><table class="implmap-table implmap-comb"><thead><tr>'
+            '<th scope="col">COM-B component</th><th scope="col">Findings</th>'
+            '<th scope="col">TDF domains</th><th scope="col">Intervention functions</th>'
+            f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+        )
+
+    def find(self) -> None:
+        rel = "find.md"
+        body = [
+            "<p>Every finding of the review in one table. Narrow it with the filters; the "
+            "address keeps the filters, so a filtered list can be bookmarked or shared.</p>",
+            f'<div id="implmap-find" class="implmap-find" '
+            f'data-pagesize="50"><noscript><p>This list needs JavaScript; the same findings are on '
+            f"the {self.a(rel, 'domains/index.md', 'domain pages')} and in "
+            f"{self.a(rel, 'downloads.md', 'the downloads')}.</p></noscript></div>",
+            f'<script src="{_attr(self.links.href(rel, FIND_DATA))}"></script>\n'
+            f'<script src="{_attr(self.links.href(rel, FIND_JS))}"></script>',
+        ]
+        self.page(rel, "Find barriers", body)
+
+    def domains(self) -> None:
+        d = self.data
+        idx = "domains/index.md"
+        rows = []
+        for dom in d.domains:
+            found = [f for f in d.findings if dom.name in f.domains]
+            b, f = _bf(found)
+            studies = len({x.study for x in found})
+            rows.append(
+                f'<tr><th scope="row">{self.a(idx, self.domain_page[dom.name], esc(dom.name))}'
+                f"</th><td>{esc(', '.join(dom.comb))}</td><td>{self.bf_badges(b, f)}</td>"
+                f"<td>{studies}</td></tr>"
+            )
+        self.page(idx, "TDF domains", [
+            "<p>The 14 domains of the Theoretical Domains Framework (version 2), with the COM-B "
+            "components they map to and the findings coded to each.</p>",
+            '<div class="implmap-scroll"><table class="implmap-table"><thead><tr>'
+            '<th scope="col">TDF domain</th><th scope="col">COM-B</th>'
+            '<th scope="col">Findings</th><th scope="col">Studies</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>',
+        ])
+        for dom in d.domains:
+            rel = self.domain_page[dom.name]
+            found = [f for f in d.findings if dom.name in f.domains]
+            b, f = _bf(found)
+            body = [f'<h1>{esc(dom.name)}</h1>']
+            if dom.description:
+                body.append(f'<p class="implmap-lead">{esc(dom.description)}</p>')
+            facts = []
+            if dom.constructs:
+                facts.append(f"<dt>Constructs</dt><dd>{esc('; '.join(dom.constructs))}</dd>")
+            if dom.comb:
+                facts.append(f"<dt>COM-B</dt><dd>{esc(', '.join(dom.comb))}</dd>")
+            if dom.functions:
+                facts.append(
+                    "<dt>Intervention functions that address it</dt>"
+                    f"<dd>{esc(', '.join(dom.functions))}</dd>"
+                )
+            facts.append(
+                f"<dt>Findings</dt><dd>{self.find_link(rel, self.bf_badges(b, f), domain=dom.name)}"
+                "</dd>"
+            )
+            body.append(f'<dl class="implmap-facts">{"".join(facts)}</dl>')
+            body.append("## Findings by theme")
+            by_theme: dict[str, list[Finding]] = defaultdict(list)
+            for f in found:
+                for t in f.themes or [""]:
+                    by_theme[t].append(f)
+            if not found:
+                body.append('<p class="implmap-none">No findings are coded to this domain.</p>')
+            for t in [x.id for x in d.themes] + [""]:
+                if t not in by_theme:
+                    continue
+                name = d.theme_name(t) if t else "No theme"
+                tb, tf = _bf(by_theme[t])
+                cell = self.find_link(rel, self.bf_badges(tb, tf), domain=dom.name, theme=t) \
+                    if t else self.bf_badges(tb, tf)
+                body.append(
+                    f'<h3 class="implmap-group">{esc(name)} <small>{cell}</small></h3>\n'
+                    + self.findings_list(rel, by_theme[t])
+                )
+            self.page(rel, dom.name, body)
+
+    def themes(self) -> None:
+        d = self.data
+        idx = "themes/index.md"
+        rows = []
+        for t in d.themes:
+            found = [f for f in d.findings if t.id in f.themes]
+            b, f = _bf(found)
+            rows.append(
+                f'<tr><th scope="row">{self.a(idx, self.theme_page[t.id], esc(t.name))}</th>'
+                f"<td>{esc(t.description)}</td><td>{self.bf_badges(b, f)}</td></tr>"
+            )
+        self.page(idx, "Themes", [
+            "<p>The review's themes, from its codebook.</p>",
+            '<div class="implmap-scroll"><table class="implmap-table"><thead><tr>'
+            '<th scope="col">Theme</th><th scope="col">What it covers</th>'
+            '<th scope="col">Findings</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>',
+        ])
+        for t in d.themes:
+            rel = self.theme_page[t.id]
+            found = [f for f in d.findings if t.id in f.themes]
+            b, f = _bf(found)
+            body = [f"<h1>{esc(t.name)}</h1>"]
+            if t.description:
+                body.append(f'<p class="implmap-lead">{esc(t.description)}</p>')
+            body.append(
+                f"<p>Findings: {self.find_link(rel, self.bf_badges(b, f), theme=t.id)}</p>"
+            )
+            body.append("## Findings by TDF domain")
+            by_dom: dict[str, list[Finding]] = defaultdict(list)
+            for f in found:
+                for dom in f.domains or [""]:
+                    by_dom[dom].append(f)
+            if not found:
+                body.append('<p class="implmap-none">No findings are coded to this theme.</p>')
+            for dom in [x.name for x in d.domains] + [""]:
+                if dom not in by_dom:
+                    continue
+                tb, tf = _bf(by_dom[dom])
+                if dom:
+                    head = self.a(rel, self.domain_page[dom], esc(dom))
+                    cell = self.find_link(rel, self.bf_badges(tb, tf), domain=dom, theme=t.id)
+                else:
+                    head, cell = "No TDF domain", self.bf_badges(tb, tf)
+                body.append(
+                    f'<h3 class="implmap-group">{head} <small>{cell}</small></h3>\n'
+                    + self.findings_list(rel, by_dom[dom])
+                )
+            self.page(rel, t.name, body)
+
+    def studies(self) -> None:
+        d = self.data
+        idx = "studies/index.md"
+        rows = []
+        for s in d.studies:
+            b, f = _bf(s.findings)
+            rows.append(
+                f'<tr><td>{self.a(idx, self.study_page[s.id], esc(s.citation or s.id))}</td>'
+                f"<td>{esc(s.year)}</td><td>{esc(s.country)}</td><td>{esc(s.design)}</td>"
+                f"<td>{self.bf_badges(b, f)}</td></tr>"
+            )
+        self.page(idx, "Included studies", [
+            f"<p>The {len(d.studies)} studies included in the map.</p>",
+            '<div class="implmap-scroll"><table class="implmap-table implmap-studies"><thead><tr>'
+            '<th scope="col">Study</th><th scope="col">Year</th><th scope="col">Country</th>'
+            '<th scope="col">Design</th><th scope="col">Findings</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div>',
+        ])
+        for s in d.studies:
+            self.study(s)
+
+    def study(self, s: Study) -> None:
+        rel = self.study_page[s.id]
+        cite = esc(s.citation or s.id)
+        href = doi_href(s.doi)
+        doi = ""
+        if href:
+            doi = f' <a class="implmap-doi" href="{esc(href)}" rel="noopener">doi:{esc(s.doi)}</a>'
+        elif s.doi:
+            doi = f" <span>doi: {esc(s.doi)}</span>"
+        body = [f'<h1>Study {esc(s.id)}</h1>', f'<p class="implmap-citation">{cite}{doi}</p>']
+        facts = []
+        for label, value in (
+            ("Year", s.year), ("Country", s.country), ("Setting", s.setting),
+            ("Design", s.design), ("What was implemented", s.implemented), ("Aims", s.aims),
+        ):
+            if value not in (None, ""):
+                facts.append(f"<dt>{label}</dt><dd>{esc(value)}</dd>")
+        if s.participants:
+            parts = "; ".join(
+                esc(g) + (f" (n = {esc(n)})" if n not in (None, "") else "")
+                for g, n in s.participants
+            )
+            facts.append(f"<dt>Participants</dt><dd>{parts}</dd>")
+        body.append(f'<dl class="implmap-facts">{"".join(facts)}</dl>')
+        everything = self.find_link(rel, "All findings of this study in the list", study=s.id)
+        body.append(f"## Findings\n\n<p>{everything}</p>")
+        items = []
+        for f in s.findings:
+            cells = []
+            for dom in f.domains:
+                for t in f.themes:
+                    cells.append(self.find_link(
+                        rel, f"{esc(dom)} × {esc(self.data.theme_name(t))}",
+                        f"matrix cell {dom} × {self.data.theme_name(t)}", domain=dom, theme=t))
+            extra = ""
+            if f.source:
+                extra += f'<span class="implmap-meta">Where in the source: {esc(f.source)}</span>'
+            if f.constructs:
+                constructs = esc("; ".join(f.constructs))
+                extra += f'<span class="implmap-meta">Constructs: {constructs}</span>'
+            if cells:
+                extra += (
+                    '<span class="implmap-meta implmap-cells">In the matrix: '
+                    + ", ".join(cells) + "</span>"
+                )
+            items.append(self.finding_item(rel, f, False, self.finding_anchor[f.key], extra))
+        if items:
+            body.append(f'<ul class="implmap-findings">{"".join(items)}</ul>')
+        else:
+            body.append('<p class="implmap-none">No findings are charted for this study.</p>')
+        self.page(rel, f"Study {s.id}", body)
+
+    def methods(self) -> None:
+        d = self.data
+        rel = "methods.md"
+        body = []
+        if d.question:
+            body.append(f"<p><strong>Review question:</strong> {esc(d.question)}</p>")
+        body.append("## Eligibility criteria")
+        labels = {
+            "population": "Population", "concept": "Concept", "context": "Context",
+            "include": "Included", "exclude": "Excluded",
+        }
+        facts = []
+        for key, label in labels.items():
+            items = d.eligibility.get(key) or []
+            if items:
+                lis = "".join(f"<li>{esc(x)}</li>" for x in items)
+                facts.append(f"<dt>{label}</dt><dd><ul>{lis}</ul></dd>")
+        body.append(
+            f'<dl class="implmap-facts">{"".join(facts)}</dl>' if facts
+            else '<p class="implmap-none">The manifest states no eligibility criteria.</p>'
+        )
+        body.append("## Screening")
+        if d.stages:
+            rows = "".join(
+                f'<tr><th scope="row">{esc(st.name)}</th><td>{_n(st.screened)}</td>'
+                f"<td>{_n(st.both)}</td><td>{_pct(st.agreement)}</td><td>{_k(st.kappa)}</td>"
+                f"<td>{_n(st.conflicts)}</td><td>{_n(st.resolved)}</td></tr>"
+                for st in d.stages
+            )
+            body.append(
+                '<div class="implmap-scroll"><table class="implmap-table"><thead><tr>'
+                '<th scope="col">Stage</th><th scope="col">Records screened</th>'
+                '<th scope="col">Screened by two</th><th scope="col">Agreement</th>'
+                '<th scope="col">Cohen\'s κ</th><th scope="col">Conflicts</th>'
+                f'<th scope="col">Conflicts resolved</th></tr></thead><tbody>{rows}</tbody>'
+                "</table></div>"
+            )
+        else:
+            body.append('<p class="implmap-none">No screening agreement is recorded.</p>')
+        if d.duplicates_removed is not None:
+            body.append(f"<p>Duplicate records removed before screening: "
+                        f"<strong>{d.duplicates_removed}</strong>.</p>")
+        body.append("## Charting")
+        body.append(
+            "<p>Each finding is summarised in the reviewers' own words and coded to the "
+            "domains and constructs of the Theoretical Domains Framework (version 2), to the "
+            "review's themes, to whose perspective it reports and to the level (individual, "
+            "organisational, system) at which it acts. TDF domains map to COM-B components, "
+            "and COM-B components to the Behaviour Change Wheel's intervention functions.</p>"
+        )
+        body.append(f'<p class="implmap-cite">{esc(TDF_CITATION)} {esc(BCW_CITATION)}</p>')
+        self.page(rel, "Methods", body)
+
+    def downloads(self, sizes: dict[str, int]) -> None:
+        rel = "downloads.md"
+        d = self.data
+        items = [
+            ("downloads/findings.csv", "Findings (CSV)",
+             f"{len(d.findings)} findings, one row each; lists joined with '; '."),
+            ("downloads/findings.json", "Findings (JSON)",
+             f"{len(d.findings)} findings with their coding, as one JSON document."),
+            ("downloads/studies.ris", "Included studies (RIS)",
+             f"{len(d.studies)} studies, for a reference manager."),
+        ]
+        lis = "".join(
+            f'<li><a href="{_attr(self.links.href(rel, path))}" download>{label}</a> '
+            f"({_size(sizes[path])}): {esc(text)}</li>"
+            for path, label, text in items
+        )
+        self.page(rel, "Downloads", [f'<ul class="implmap-downloads">{lis}</ul>'])
+
+    # ---------------------------------------------------------------------------------- all
+    def run(self) -> list[Path]:
+        d = self.data
+        files = {
+            "downloads/findings.csv": findings_csv(d),
+            "downloads/findings.json": findings_json(d),
+            "downloads/studies.ris": studies_ris(d, self.review),
+        }
+        for rel, text in files.items():
+            self.write(rel, text)
+        hrefs = {s.id: self.links.href("find.md", self.study_page[s.id]) for s in d.studies}
+        self.write(FIND_DATA, find_data_js(d, hrefs, self.finding_anchor))
+        src = resources.files("implmap.site") / "assets"
+        for name in ASSETS:
+            self.write(f"assets/{name}", (src / name).read_bytes())
+        self.overview()
+        self.matrix()
+        self.find()
+        self.domains()
+        self.themes()
+        self.studies()
+        self.methods()
+        self.downloads({k: len(v.encode("utf-8")) for k, v in files.items()})
+        return self.written
+
+
+def _attr(v: str) -> str:
+    return html.escape(v, quote=True)
+
+
+def _n(v: object) -> str:
+    return "–" if v is None else esc(v)
+
+
+def _pct(v: float | None) -> str:
+    return "–" if v is None else f"{100 * float(v):.0f}%"
+
+
+def _k(v: float | None) -> str:
+    return "–" if v is None else f"{float(v):.2f}"
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} bytes"
+
+
+def build_pages(
+    review: Review | str | Path, out_dir: str | Path, *, directory_urls: bool = True
+) -> list[Path]:
+    """Write the evidence map of ``review`` as Markdown pages and assets into ``out_dir``.
+
+    ``out_dir`` is emptied of an earlier map first (only the files this function writes are
+    there). Returns the written paths. Build the pages into a site with the MkDocs plugin
+    (``plugins: [implmap: {review: ...}]``), or with ``mkdocs``/``zensical`` after writing them
+    under the docs folder. ``directory_urls`` must match the site's ``use_directory_urls``.
+    """
+    if not isinstance(review, Review):
+        review = Review(review)
+    out = Path(out_dir)
+    for sub in ("assets", "downloads", "domains", "themes", "studies"):
+        shutil.rmtree(out / sub, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
+    return _Builder(review, out, directory_urls).run()
