@@ -32,8 +32,9 @@ def cli() -> None:
 
 def _register() -> None:
     from . import records as _records
+    from . import site as _site
 
-    for mod in (_records,):
+    for mod in (_records, _site):
         for cmd in mod.COMMANDS:
             cli.add_command(cmd)
 

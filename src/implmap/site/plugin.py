@@ -24,7 +24,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 __all__ = ["ImplmapConfig", "ImplmapPlugin"]
 
@@ -74,9 +74,13 @@ class ImplmapPlugin(BasePlugin[ImplmapConfig]):
             if files.get_file_from_path(uri) is not None:
                 raise PluginError(
                     f"implmap: the docs folder already has {uri}; set the plugin's 'prefix' to a "
-                    "folder the docs do not use (e.g. prefix: map/)"
+                    "folder the docs do not use (e.g. prefix: evidence-map/)"
                 )
-            files.append(File.generated(config, uri, abs_src_path=str(path)))
+            files.append(
+                File.generated(
+                    config, uri, abs_src_path=str(path), inclusion=InclusionLevel.NOT_IN_NAV
+                )
+            )
         return files
 
     def on_serve(self, server: Any, config: Any, builder: Any) -> Any:
