@@ -66,7 +66,7 @@ def findings_csv(data: MapData) -> str:
 def findings_json(data: MapData) -> str:
     """Every finding as a JSON object (sorted keys, one list), with the review's title."""
     doc = {"review": data.title, "question": data.question, "findings": _rows(data)}
-    return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def find_data_js(data: MapData, study_hrefs: dict[str, str], anchors: dict[str, str]) -> str:

@@ -9,6 +9,7 @@ they contain.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import posixpath
@@ -63,6 +64,10 @@ class Links:
         return stem + "/"
 
     def href(self, page: str, target: str, fragment: str = "") -> str:
+        return self._rel(page, target) + (f"#{fragment}" if fragment else "")
+
+    @functools.lru_cache(maxsize=65536)  # noqa: B019 (one Links per build)
+    def _rel(self, page: str, target: str) -> str:
         here = self.url(page)
         base = here if here.endswith("/") or here == "" else posixpath.dirname(here)
         base = base.rstrip("/") or "."
@@ -70,7 +75,7 @@ class Links:
         rel = posixpath.relpath(dest or ".", base)
         if dest.endswith("/") or dest == "":
             rel = "./" if rel == "." else rel + "/"
-        return rel + (f"#{fragment}" if fragment else "")
+        return rel
 
 
 def _hash(**filters: str) -> str:
@@ -142,8 +147,13 @@ class _Builder:
             path.write_text(text, encoding="utf-8")
         self.written.append(path)
 
-    def page(self, rel: str, title: str, body: list[str], css: bool = True) -> None:
-        head = f"---\ntitle: {json.dumps(plain_title(title) or 'Evidence map')}\n---\n\n"
+    def page(
+        self, rel: str, title: str, body: list[str], css: bool = True, search: bool = True
+    ) -> None:
+        meta = f"title: {json.dumps(plain_title(title) or 'Evidence map')}\n"
+        if not search:  # the same findings are indexed once, on the study pages
+            meta += "search:\n  exclude: true\n"
+        head = f"---\n{meta}---\n\n"
         if css:
             head += (
                 f'<link rel="stylesheet" href="{self.links.href(rel, CSS)}">\n\n'
@@ -506,7 +516,7 @@ class _Builder:
                     f'<h3 class="implmap-group">{esc(name)} <small>{cell}</small></h3>\n'
                     + self.findings_list(rel, by_theme[t])
                 )
-            self.page(rel, dom.name, body)
+            self.page(rel, dom.name, body, search=False)
 
     def themes(self) -> None:
         d = self.data
@@ -556,7 +566,7 @@ class _Builder:
                     f'<h3 class="implmap-group">{head} <small>{cell}</small></h3>\n'
                     + self.findings_list(rel, by_dom[dom])
                 )
-            self.page(rel, t.name, body)
+            self.page(rel, t.name, body, search=False)
 
     def studies(self) -> None:
         d = self.data
