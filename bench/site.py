@@ -40,10 +40,11 @@ THEMES = [
 PERSPECTIVES = ["patients", "general practitioners", "physiotherapists", "managers", "nurses",
                 "caseworkers"]
 LEVELS = ["individual", "organisational", "system"]
-WORDS = ("clinicians patients time exercise advice referral guideline trust pain work sick leave "
-         "training confidence funding consultation waiting list support family employer scan "
-         "injection expectation routine documentation pathway team manager nurse physiotherapy "
-         "follow-up self-care motivation fear movement belief evidence cost travel language").split()
+_TEXT = """clinicians patients time exercise advice referral guideline trust pain work sick leave
+training confidence funding consultation waiting list support family employer scan injection
+expectation routine documentation pathway team manager nurse physiotherapy follow-up self-care
+motivation fear movement belief evidence cost travel language"""
+WORDS = _TEXT.split()
 
 
 def make_review(root: Path, n_studies: int, n_findings: int, seed: int = 7) -> Path:
