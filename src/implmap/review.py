@@ -12,6 +12,7 @@ Layout (see ``docs/review-folder.md``)::
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import tempfile
@@ -23,8 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .errors import DuplicateImportError, ImplmapError, Report, ReviewFolderError
-from .fsio import dump_json_line, locked, read_jsonl, write_atomic
+from .errors import (
+    DuplicateImportError,
+    ImplmapError,
+    InputFormatError,
+    Report,
+    ReviewFolderError,
+)
+from .fsio import _fsync_dir, dump_json_line, locked, read_jsonl, write_atomic
 from .manifest import MANIFEST_NAME, Manifest, Reviewer
 from .records.model import RECORD_FIELDS, Record, Search
 
@@ -145,20 +152,11 @@ class Review:
         read as RIS or PubMed.
         """
         from .records.normalise import normalise
-        from .records.reader import read_file
+        from .records.reader import estimate_records, stream_file
 
         path = Path(path)
         if not database.strip():
             raise ImplmapError("--database must name the database the file was exported from")
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise ImplmapError(f"{path}: no such file") from None
-        digest = hashlib.sha256(raw).hexdigest()
-        for s in self.searches():
-            if s.sha256 == digest:
-                return ImportResult(s, added=False)
-        parsed = read_file(path, data=raw)
         searched_s = searched.isoformat() if isinstance(searched, date) else (searched or "")
         if searched_s:
             try:
@@ -167,51 +165,85 @@ class Review:
                 raise ImplmapError(
                     f"--searched {searched_s!r} is not a date; write it as YYYY-MM-DD"
                 ) from None
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise ImplmapError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise ImplmapError(f"{path} is a folder; name the export file itself") from None
+        digest = hashlib.sha256(raw).hexdigest()
+        for s in self.searches():
+            if s.sha256 == digest:
+                return ImportResult(s, added=False)
+        stream = stream_file(path, data=raw)  # format and encoding errors are raised here
         sid = f"{_slug(database)}-{digest[:8]}"
-        search = Search(
-            id=sid,
-            database=database,
-            file=path.name,
-            sha256=digest,
-            searched=searched_s,
-            query=query,
-            imported=datetime.now(UTC).replace(microsecond=0).isoformat(),
-            format=parsed.format,
-            encoding=parsed.encoding,
-            records=len(parsed.records),
-            warnings=parsed.warnings,
-        )
-        total = len(parsed.records)
-        lines: list[str] = []
-        for n, pr in enumerate(parsed.records, start=1):
-            rec = normalise(pr.tags)
-            rec.update(id=f"{digest[:8]}-{n}", search=sid, ordinal=n, line=pr.line, tags=pr.tags)
-            lines.append(dump_json_line(rec))
-            if progress is not None and (n % 1000 == 0 or n == total):
-                progress(n, total)
+        prefix = digest[:8]
+        estimate = estimate_records(raw, stream)
         with self.lock("import"):
+            self._clean_staging()
             final = self.searches_dir / sid
             if final.exists():
                 raise DuplicateImportError(f"{final} exists already; nothing was imported")
             staging = Path(tempfile.mkdtemp(prefix="import-", dir=self.scratch))
             try:
                 (staging / path.name).write_bytes(raw)
-                (staging / "records.jsonl").write_text("".join(lines), encoding="utf-8")
+                n = 0
+                with open(staging / "records.jsonl", "w", encoding="utf-8") as out:
+                    batch: list[str] = []
+                    for n, (line, tags) in enumerate(stream.records, start=1):  # noqa: B007
+                        rec = normalise(tags)
+                        rec["id"] = f"{prefix}-{n}"
+                        rec["search"] = sid
+                        rec["ordinal"] = n
+                        rec["line"] = line
+                        rec["tags"] = tags
+                        batch.append(dump_json_line(rec))
+                        if n % 1000 == 0:
+                            out.writelines(batch)
+                            batch.clear()
+                            if progress is not None:
+                                progress(n, max(n, estimate))
+                    out.writelines(batch)
+                    out.flush()
+                    os.fsync(out.fileno())
+                if n == 0:
+                    raise InputFormatError("no records found: the file has no complete RIS or "
+                                           "PubMed record; export the search results again",
+                                           str(path))
+                if progress is not None:
+                    progress(n, n)
+                search = Search(
+                    id=sid,
+                    database=database,
+                    file=path.name,
+                    sha256=digest,
+                    searched=searched_s,
+                    query=query,
+                    imported=datetime.now(UTC).replace(microsecond=0).isoformat(),
+                    format=stream.format,
+                    encoding=stream.encoding,
+                    records=n,
+                    warnings=stream.warnings,
+                )
                 meta = search.model_dump(mode="json")
                 (staging / "search.yaml").write_text(
                     yaml.safe_dump(meta, sort_keys=False, allow_unicode=True), encoding="utf-8"
                 )
-                for f in staging.iterdir():
+                for f in (staging / path.name, staging / "search.yaml"):
                     with open(f, "rb") as fh:
-                        import os
-
                         os.fsync(fh.fileno())
                 self.searches_dir.mkdir(exist_ok=True)
                 staging.rename(final)  # the one atomic step: the search appears whole or not
+                _fsync_dir(self.searches_dir)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
         return ImportResult(search, added=True)
+
+    def _clean_staging(self) -> None:
+        """Remove staging folders left by imports that were killed (call under the lock)."""
+        for d in self.scratch.glob("import-*"):
+            shutil.rmtree(d, ignore_errors=True)
 
     def import_files(
         self,

@@ -51,7 +51,7 @@ def import_(
             else:
                 click.echo(f"{f}: already imported as search {s.id}; nothing added.")
             for w in s.warnings if result.added else []:
-                click.secho(f"Warning: {f}: {w}", fg="yellow", err=True)
+                click.secho(f"Warning: {w}", fg="yellow", err=True)
 
 
 @click.command()
