@@ -327,3 +327,60 @@ def test_the_guide_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
                          for line in block.splitlines())
         exec(compile(code, "evidence-map.md", "exec"), {})
     assert (tmp_path / "site" / "matrix" / "index.html").exists()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> str | None:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return r.read().decode("utf-8")
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def test_site_serve_rebuilds_when_the_review_changes(tmp_path: Path):
+    """`implmap site serve REVIEW` serves on 127.0.0.1 and picks up edits to the review."""
+    import os
+    import time
+
+    review = tmp_path / "rev"
+    shutil.copytree(REVIEW, review)
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    log = tmp_path / "serve.log"
+    with open(log, "w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from implmap.cli import main; main()", "site", "serve",
+             str(review), "--port", str(port)],
+            env=env, stdout=subprocess.DEVNULL, stderr=err,
+        )
+    url = f"http://127.0.0.1:{port}/themes/trust/"
+    try:
+        deadline = time.monotonic() + 60
+        page = None
+        while page is None and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.3)
+            page = _get(url)
+        assert page is not None, log.read_text()
+        assert "Trust in the treatment" in page
+        themes = review / "charting" / "themes.yaml"
+        themes.write_text(themes.read_text().replace("Trust in the treatment", "Belief in it"))
+        while time.monotonic() < deadline:
+            time.sleep(0.3)
+            page = _get(url) or ""
+            if "Belief in it" in page:
+                break
+        assert "Belief in it" in page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
