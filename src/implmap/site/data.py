@@ -23,6 +23,7 @@ __all__ = [
     "Domain",
     "Finding",
     "MapData",
+    "Pair",
     "Stage",
     "Study",
     "Theme",
@@ -88,15 +89,23 @@ class Study:
 
 
 @dataclass
+class Pair:
+    """Agreement of two reviewers at one stage."""
+
+    reviewers: tuple[str, ...]
+    n: int
+    percent: float | None
+    kappa: float | None
+
+
+@dataclass
 class Stage:
-    """Screening agreement and conflicts at one stage."""
+    """Screening at one stage: records, agreement per pair of reviewers, conflicts."""
 
     id: str
     name: str
     screened: int | None = None
-    both: int | None = None
-    agreement: float | None = None
-    kappa: float | None = None
+    pairs: list[Pair] = field(default_factory=list)
     conflicts: int | None = None
     resolved: int | None = None
 
@@ -114,6 +123,7 @@ class MapData:
     comb: dict[str, list[str]]  # COM-B component -> intervention functions
     studies: list[Study]
     prisma: dict[str, Any] | None = None
+    prisma_problem: str = ""
     stages: list[Stage] = field(default_factory=list)
     duplicates_removed: int | None = None
     vocabulary_source: str = ""
@@ -171,7 +181,7 @@ def load_map(review: Review | str | Path) -> MapData:
         studies=studies,
         vocabulary_source=source,
     )
-    data.prisma = _prisma(review)
+    data.prisma, data.prisma_problem = _prisma(review)
     data.duplicates_removed = _duplicates_removed(review)
     data.stages = _stages(review)
     return data
@@ -335,13 +345,26 @@ def _domains_from(v: Any) -> tuple[list[Domain], dict[str, list[str]], str]:
     return domains, comb, getattr(v, "source", "")
 
 
-def _prisma(review: Review) -> dict[str, Any] | None:
+def _screening() -> Any:
     try:
-        from ..screening import prisma_counts  # type: ignore[attr-defined]
-    except ImportError:
+        from .. import screening
+    except ImportError:  # pragma: no cover - the screening package ships with implmap
         return None
-    counts = prisma_counts(review)
-    return counts.to_dict() if hasattr(counts, "to_dict") else dict(counts)
+    return screening if hasattr(screening, "prisma_counts") else None
+
+
+def _prisma(review: Review) -> tuple[dict[str, Any] | None, str]:
+    """The PRISMA counts (``implmap.screening.prisma_counts``), or why there are none."""
+    screening = _screening()
+    if screening is None:
+        return None, ""
+    if not review.searches():
+        return None, "the review has no imported searches yet"
+    try:
+        counts = screening.prisma_counts(review)
+    except ImplmapError as exc:
+        return None, str(exc)
+    return counts.to_dict(), ""
 
 
 def _duplicates_removed(review: Review) -> int | None:
@@ -353,24 +376,29 @@ def _duplicates_removed(review: Review) -> int | None:
 
 
 def _stages(review: Review) -> list[Stage]:
-    try:
-        from ..screening import agreement  # type: ignore[attr-defined]
-    except ImportError:
+    """Agreement and conflicts per stage, from ``implmap.screening`` (unblinded: for reports)."""
+    screening = _screening()
+    if screening is None or not review.searches():
         return []
     out = []
     for st in review.manifest.stages:
-        a = agreement(review, st.id)
-        get = a.get if isinstance(a, dict) else lambda k, _a=a: getattr(_a, k, None)
+        try:
+            report = screening.agreement(review, st.id)
+            found = screening.conflicts(review, st.id, include_resolved=True)
+            screened = len(screening.records_to_screen(review, st.id))
+        except ImplmapError:
+            continue
+        pairs = [
+            Pair(tuple(p.reviewers), p.n, p.percent, p.kappa) for p in report.pairs if p.n
+        ]
         out.append(
             Stage(
                 id=st.id,
                 name=st.name or st.id,
-                screened=get("screened"),
-                both=get("both"),
-                agreement=get("agreement"),
-                kappa=get("kappa"),
-                conflicts=get("conflicts"),
-                resolved=get("resolved"),
+                screened=screened,
+                pairs=pairs,
+                conflicts=len(found),
+                resolved=sum(1 for c in found if not c.open),
             )
         )
     return out

@@ -14,7 +14,7 @@ import html
 import json
 import posixpath
 import shutil
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -269,79 +269,55 @@ class _Builder:
             + ".</p>"
         )
         body.append("## How studies were selected")
-        rows = self.flow_rows()
+        if d.prisma:
+            caption = ("PRISMA-ScR flow of records through the review, counted from the review's "
+                       "own searches and screening logs.")
+        else:
+            why = d.prisma_problem or "the review holds no screening counts"
+            caption = f"Only the included studies are shown: {why}."
         body.append(
             '<figure class="implmap-figure"><div class="implmap-scroll">'
-            + flow_svg(rows)
-            + "</div><figcaption>PRISMA-ScR flow of records through the review, drawn from "
-            "the review's own screening logs.</figcaption></figure>"
+            + flow_svg(self.flow_rows())
+            + f"</div><figcaption>{esc(caption)}</figcaption></figure>"
         )
         self.page(rel, "Evidence map", body)
 
     def flow_rows(self) -> list[FlowRow]:
+        """The PRISMA-ScR boxes, from ``implmap.screening.prisma_counts``."""
         d = self.data
-        p = d.prisma or {}
+        p = d.prisma
         rows: list[FlowRow] = []
-
-        def num(*keys: str) -> int | None:
-            for k in keys:
-                v = p.get(k)
-                if isinstance(v, int | float):
-                    return int(v)
-            return None
-
-        by_db = p.get("identified_by_database") or p.get("databases") or {}
-        identified = num("identified", "records_identified")
-        if identified is None:
-            identified = sum(s.records for s in self.review.searches()) or None
-            if not by_db:
-                dbs: Counter[str] = Counter()
-                for s in self.review.searches():
-                    dbs[s.database] += s.records
-                by_db = dict(dbs)
-        dups = num("duplicates_removed", "duplicates")
-        if dups is None:
-            dups = d.duplicates_removed
-        if identified is not None:
-            lines = [f"Records identified from databases (n = {identified})"]
+        if p:
+            by_db = p.get("identified_by_database") or {}
+            lines = [f"Records identified from databases (n = {p['identified']})"]
             lines += [f"{db} (n = {n})" for db, n in sorted(by_db.items())]
-            side = FlowBox([f"Duplicate records removed (n = {dups})"]) if dups is not None \
-                else None
-            rows.append(FlowRow(FlowBox(lines), side))
-        screened = num("screened", "records_screened")
-        ex_ta = num("excluded_title_abstract", "records_excluded", "excluded_screening")
-        if screened is not None:
-            side = FlowBox([f"Records excluded (n = {ex_ta})"]) if ex_ta is not None else None
-            rows.append(FlowRow(FlowBox([f"Records screened (n = {screened})"]), side))
-        sought = num("sought", "reports_sought", "sought_for_retrieval")
-        not_ret = num("not_retrieved", "reports_not_retrieved")
-        if sought is not None:
-            side = FlowBox([f"Reports not retrieved (n = {not_ret})"]) if not_ret is not None \
-                else None
-            rows.append(FlowRow(FlowBox([f"Reports sought for retrieval (n = {sought})"]), side))
-        assessed = num("assessed", "reports_assessed", "full_text_assessed")
-        reasons = p.get("excluded_full_text_reasons") or p.get("exclusion_reasons") or {}
-        ex_ft = num("excluded_full_text", "reports_excluded")
-        if ex_ft is None and isinstance(p.get("excluded_full_text"), dict):
-            reasons = p["excluded_full_text"]
-            ex_ft = sum(int(v) for v in reasons.values())
-        if assessed is not None:
-            side = None
-            if ex_ft is not None:
-                lines = [f"Reports excluded (n = {ex_ft})"]
-                lines += [f"{r} (n = {n})" for r, n in sorted(reasons.items())]
-                side = FlowBox(lines)
-            rows.append(
-                FlowRow(FlowBox([f"Reports assessed for eligibility (n = {assessed})"]), side)
-            )
-        included = num("included", "studies_included")
-        reports = num("included_reports", "reports_included")
-        n_inc = included if included is not None else len(d.studies)
-        lines = [f"Studies included in the map (n = {n_inc})"]
-        if reports is not None:
-            lines.append(f"Reports of included studies (n = {reports})")
-        lines.append(f"Studies charted (n = {len(d.studies)})")
-        rows.append(FlowRow(FlowBox(lines)))
+            dups = FlowBox([f"Duplicate records removed (n = {p['duplicates_removed']})"])
+            rows.append(FlowRow(FlowBox(lines), dups))
+            side = [f"Records excluded (n = {p['records_excluded']})"]
+            if p.get("records_awaiting"):
+                side.append(f"Awaiting a final decision (n = {p['records_awaiting']})")
+            rows.append(FlowRow(FlowBox([f"Records screened (n = {p['records_screened']})"]),
+                                FlowBox(side)))
+            rows.append(FlowRow(
+                FlowBox([f"Reports sought for retrieval (n = {p['reports_sought']})"]),
+                FlowBox([f"Reports not retrieved (n = {p['reports_not_retrieved']})"]),
+            ))
+            side = [f"Reports excluded (n = {p['reports_excluded']})"]
+            side += [f"{r} (n = {n})" for r, n in
+                     sorted((p.get("reports_excluded_by_reason") or {}).items())]
+            if p.get("reports_awaiting"):
+                side.append(f"Awaiting a final decision (n = {p['reports_awaiting']})")
+            rows.append(FlowRow(
+                FlowBox([f"Reports assessed for eligibility (n = {p['reports_assessed']})"]),
+                FlowBox(side),
+            ))
+            rows.append(FlowRow(FlowBox([
+                f"Studies included in the map (n = {p['studies_included']})",
+                f"Reports of included studies (n = {p['reports_included']})",
+                f"Studies charted (n = {len(d.studies)})",
+            ])))
+            return rows
+        rows.append(FlowRow(FlowBox([f"Studies included in the map (n = {len(d.studies)})"])))
         return rows
 
     def matrix(self) -> None:
@@ -664,22 +640,35 @@ class _Builder:
         )
         body.append("## Screening")
         if d.stages:
-            rows = "".join(
-                f'<tr><th scope="row">{esc(st.name)}</th><td>{_n(st.screened)}</td>'
-                f"<td>{_n(st.both)}</td><td>{_pct(st.agreement)}</td><td>{_k(st.kappa)}</td>"
-                f"<td>{_n(st.conflicts)}</td><td>{_n(st.resolved)}</td></tr>"
-                for st in d.stages
-            )
+            rows = []
+            for st in d.stages:
+                pairs = st.pairs or [None]
+                for k, pair in enumerate(pairs):
+                    first = k == 0
+                    span = f' rowspan="{len(pairs)}"' if len(pairs) > 1 else ""
+                    head = (f'<th scope="row"{span}>{esc(st.name)}</th><td{span}>'
+                            f"{_n(st.screened)}</td>") if first else ""
+                    who = esc(" & ".join(pair.reviewers)) if pair else "–"
+                    agree = (f"<td>{who}</td><td>{_n(pair.n)}</td><td>{_pct(pair.percent)}</td>"
+                             f"<td>{_k(pair.kappa)}</td>") if pair else \
+                        "<td>–</td><td>–</td><td>–</td><td>–</td>"
+                    tail = (f"<td{span}>{_n(st.conflicts)}</td><td{span}>{_n(st.resolved)}</td>"
+                            if first else "")
+                    rows.append(f"<tr>{head}{agree}{tail}</tr>")
             body.append(
-                '<div class="implmap-scroll"><table class="implmap-table"><thead><tr>'
-                '<th scope="col">Stage</th><th scope="col">Records screened</th>'
-                '<th scope="col">Screened by two</th><th scope="col">Agreement</th>'
-                '<th scope="col">Cohen\'s κ</th><th scope="col">Conflicts</th>'
-                f'<th scope="col">Conflicts resolved</th></tr></thead><tbody>{rows}</tbody>'
-                "</table></div>"
+                '<div class="implmap-scroll"><table class="implmap-table implmap-agreement">'
+                '<thead><tr><th scope="col">Stage</th><th scope="col">Records</th>'
+                '<th scope="col">Reviewers</th><th scope="col">Decided by both</th>'
+                '<th scope="col">Agreement</th><th scope="col">Cohen\'s κ</th>'
+                '<th scope="col">Conflicts</th><th scope="col">Conflicts resolved</th></tr>'
+                f'</thead><tbody>{"".join(rows)}</tbody></table></div>'
             )
         else:
             body.append('<p class="implmap-none">No screening agreement is recorded.</p>')
+        p = d.prisma or {}
+        dups = p.get("duplicates_removed", d.duplicates_removed)
+        if dups is not None:
+            d.duplicates_removed = dups
         if d.duplicates_removed is not None:
             body.append(f"<p>Duplicate records removed before screening: "
                         f"<strong>{d.duplicates_removed}</strong>.</p>")
