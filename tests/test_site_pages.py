@@ -88,8 +88,9 @@ def test_doi_links_only_for_dois():
 
 # ------------------------------------------------------------------------------------- pages
 def test_build_pages_writes_every_page_and_asset(tmp_path: Path):
-    written = build_pages(REVIEW, tmp_path)
-    rel = {p.relative_to(tmp_path).as_posix() for p in written}
+    out = tmp_path / "out"
+    written = build_pages(REVIEW, out)
+    rel = {p.relative_to(out).as_posix() for p in written}
     for name in ("index.md", "matrix.md", "find.md", "methods.md", "downloads.md",
                  "domains/index.md", "themes/index.md", "studies/index.md",
                  "studies/smith-2020.md", "themes/trust.md", "domains/knowledge.md",
@@ -97,11 +98,15 @@ def test_build_pages_writes_every_page_and_asset(tmp_path: Path):
                  "downloads/findings.csv", "downloads/findings.json", "downloads/studies.ris"):
         assert name in rel, name
     assert all(p.exists() for p in written)
-    # running it again replaces the map and leaves nothing stale behind
-    (tmp_path / "studies" / "stale.md").write_text("x")
-    again = build_pages(REVIEW, tmp_path)
-    assert not (tmp_path / "studies" / "stale.md").exists()
-    assert {p.relative_to(tmp_path).as_posix() for p in again} == rel
+    # a rebuild removes the pages of studies that are gone, and nothing that is not the map's
+    review = tmp_path / "rev"
+    shutil.copytree(REVIEW, review)
+    (review / "charting/studies/wu-2022.yaml").unlink()
+    (out / "studies" / "mine.md").write_text("x")
+    again = build_pages(review, out)
+    assert not (out / "studies" / "wu-2022.md").exists()
+    assert (out / "studies" / "mine.md").exists()
+    assert {p.relative_to(out).as_posix() for p in again} == rel - {"studies/wu-2022.md"}
 
 
 def test_matrix_cells_count_barriers_and_facilitators(built: Path):

@@ -9,11 +9,11 @@ they contain.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import json
 import posixpath
-import shutil
 from collections import defaultdict
 from collections.abc import Iterable
 from importlib import resources
@@ -32,6 +32,7 @@ ASSETS = ("implmap.css", "implmap-find.js")
 CSS = "assets/implmap.css"
 FIND_JS = "assets/implmap-find.js"
 FIND_DATA = "assets/find-data.js"
+LISTING = ".implmap-pages.json"  # the files of the last build, so a rebuild removes stale ones
 
 TDF_CITATION = (
     "Cane J, O'Connor D, Michie S. Validation of the theoretical domains framework for use in "
@@ -98,6 +99,21 @@ def _shade(n: int, top: int) -> int:
     return max(1, min(5, round(5 * n / top + 0.49)))
 
 
+def _pages(folder: str, keys: list[str]) -> dict[str, str]:
+    """One page name per key: its slug, made unique (``-2``, ``-3``…) and never ``index``."""
+    out: dict[str, str] = {}
+    taken = {"index"}
+    for key in keys:
+        base = slug(key)
+        name, n = base, 1
+        while name in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name)
+        out[key] = f"{folder}/{name}.md"
+    return out
+
+
 class _Builder:
     def __init__(self, review: Review, out: Path, directory_urls: bool):
         self.review = review
@@ -105,17 +121,9 @@ class _Builder:
         self.data: MapData = load_map(review)
         self.links = Links(directory_urls)
         self.written: list[Path] = []
-        self.study_page: dict[str, str] = {}
         self.finding_anchor: dict[str, str] = {}
-        taken: set[str] = set()
+        self.study_page = _pages("studies", [s.id for s in self.data.studies])
         for s in self.data.studies:
-            base = slug(s.id)
-            name, n = base, 1
-            while name in taken or name == "index":
-                n += 1
-                name = f"{base}-{n}"
-            taken.add(name)
-            self.study_page[s.id] = f"studies/{name}.md"
             anchors: set[str] = set()
             for f in s.findings:
                 a, k = "f-" + slug(f.id), 1
@@ -124,17 +132,8 @@ class _Builder:
                     a = f"f-{slug(f.id)}-{k}"
                 anchors.add(a)
                 self.finding_anchor[f.key] = a
-        self.domain_page = {d.name: f"domains/{slug(d.name)}.md" for d in self.data.domains}
-        self.theme_page: dict[str, str] = {}
-        taken = {"index"}
-        for t in self.data.themes:
-            base, n = slug(t.id), 1
-            name = base
-            while name in taken:
-                n += 1
-                name = f"{base}-{n}"
-            taken.add(name)
-            self.theme_page[t.id] = f"themes/{name}.md"
+        self.domain_page = _pages("domains", [d.name for d in self.data.domains])
+        self.theme_page = _pages("themes", [t.id for t in self.data.themes])
 
     # ----------------------------------------------------------------------------- writing
     def write(self, rel: str, text: str | bytes) -> None:
@@ -752,15 +751,30 @@ def build_pages(
 ) -> list[Path]:
     """Write the evidence map of ``review`` as Markdown pages and assets into ``out_dir``.
 
-    ``out_dir`` is emptied of an earlier map first (only the files this function writes are
-    there). Returns the written paths. Build the pages into a site with the MkDocs plugin
+    Files of an earlier map in ``out_dir`` that this build no longer writes are removed (the
+    map lists its files in ``out_dir/.implmap-pages.json``); nothing else there is touched.
+    Returns the written paths. Build the pages into a site with the MkDocs plugin
     (``plugins: [implmap: {review: ...}]``), or with ``mkdocs``/``zensical`` after writing them
     under the docs folder. ``directory_urls`` must match the site's ``use_directory_urls``.
     """
     if not isinstance(review, Review):
         review = Review(review)
     out = Path(out_dir)
-    for sub in ("assets", "downloads", "domains", "themes", "studies"):
-        shutil.rmtree(out / sub, ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
-    return _Builder(review, out, directory_urls).run()
+    listing = out / LISTING
+    before: list[str] = []
+    if listing.exists():
+        try:
+            before = list(json.loads(listing.read_text("utf-8")))
+        except (ValueError, TypeError):
+            before = []
+    written = _Builder(review, out, directory_urls).run()
+    now = sorted(p.relative_to(out).as_posix() for p in written)
+    for rel in set(before) - set(now):
+        stale = (out / rel).resolve()
+        if out.resolve() in stale.parents and stale.is_file():
+            stale.unlink()
+            with contextlib.suppress(OSError):  # drop folders the map emptied
+                stale.parent.rmdir()
+    listing.write_text(json.dumps(now, indent=1) + "\n", encoding="utf-8")
+    return written

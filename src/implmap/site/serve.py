@@ -80,6 +80,14 @@ def serve_site(review: Review | str | Path, host: str = "127.0.0.1", port: int =
     """Serve ``review``'s evidence map at http://host:port/, rebuilding when the review changes."""
     from mkdocs.commands.serve import serve
 
+    from ..errors import ImplmapError
+
     with _config(review) as cfg:
-        serve(config_file=str(cfg), open_in_browser=False, livereload=True,
-              dev_addr=f"{host}:{port}")
+        try:
+            serve(config_file=str(cfg), open_in_browser=False, livereload=True,
+                  dev_addr=f"{host}:{port}")
+        except OSError as exc:
+            raise ImplmapError(
+                f"cannot serve on {host}:{port} ({exc.strerror or exc}); is another server "
+                "running there? Pass --port to use another port"
+            ) from None
