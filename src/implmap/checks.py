@@ -90,6 +90,17 @@ def check_searches(review: Review, report: Report) -> None:
 CHECKERS: list[Callable[[Review, Report], None]] = [check_manifest, check_searches]
 
 
+# -- screening: decision logs, resolutions, retrieval ------------------------------------------
+def check_screening(review: Review, report: Report) -> None:
+    """Screening logs, resolutions and retrieval (see :mod:`implmap.screening.check`)."""
+    from .screening.check import check_screening as _check
+
+    _check(review, report)
+
+
+CHECKERS.append(check_screening)
+
+
 def check_review(review: Review) -> Report:
     """Run every checker on ``review`` and return the sorted report."""
     report = Report()

@@ -32,9 +32,11 @@ def cli() -> None:
 
 def _register() -> None:
     from . import records as _records
+    from . import screen as _screen
+    from . import screening as _screening
     from . import site as _site
 
-    for mod in (_records, _site):
+    for mod in (_records, _screen, _screening, _site):
         for cmd in mod.COMMANDS:
             cli.add_command(cmd)
 

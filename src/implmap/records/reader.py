@@ -180,7 +180,7 @@ def _newline_mode(raw: bytes, codec: str) -> bool:
 
 
 def decode(raw: bytes, codec: str, start: int = 0, *, cr_only: bool | None = None,
-           size: int = CHUNK) -> Iterator[str]:
+           size: int | None = None) -> Iterator[str]:
     """Decode ``raw`` piece by piece into chunks of whole lines joined by ``"\\n"``.
 
     Each chunk ends just before a line break (the break itself is dropped), so that the chunks
@@ -188,6 +188,11 @@ def decode(raw: bytes, codec: str, start: int = 0, *, cr_only: bool | None = Non
     """
     if cr_only is None:
         cr_only = _newline_mode(raw, codec)
+    if size is None:
+        size = CHUNK
+    if codec in _ONE_BYTE_NEWLINE:
+        yield from _decode_cut(raw, codec, start, cr_only, size)
+        return
     dec = codecs.getincrementaldecoder(codec)("strict")
     mv = memoryview(raw)
     end = len(mv)
@@ -207,6 +212,37 @@ def decode(raw: bytes, codec: str, start: int = 0, *, cr_only: bool | None = Non
     yield carry
 
 
+_ONE_BYTE_NEWLINE = {"utf-8", "utf-8-sig", "cp1252", "latin-1"}
+
+
+def _decode_cut(raw: bytes, codec: str, start: int, cr_only: bool, size: int) -> Iterator[str]:
+    """Cut the bytes at line breaks, then decode each piece (one copy, no joining)."""
+    if codec == "utf-8-sig":
+        codec = "utf-8"
+        if raw.startswith(codecs.BOM_UTF8, start):
+            start += len(codecs.BOM_UTF8)
+    nl = b"\r" if cr_only else b"\n"
+    mv = memoryview(raw)
+    end = len(raw)
+    i = start
+    while True:
+        if end - i <= size:
+            cut = end
+        else:
+            cut = raw.rfind(nl, i, i + size)
+            if cut < 0:
+                cut = raw.find(nl, i + size)
+                if cut < 0:
+                    cut = end
+        text = str(mv[i:cut], codec)
+        if cr_only:
+            text = text.replace("\r", "\n")
+        yield text
+        if cut >= end:
+            return
+        i = cut + 1
+
+
 # ------------------------------------------------------------------------------------- format
 _RIS_START = re.compile(r"^TY {1,3}-", re.M)
 _PUBMED_START = re.compile(r"^PMID- *\d", re.M)
@@ -218,7 +254,7 @@ def sniff(head: str, name: str) -> str:
     text = head.lstrip("\ufeff")
     if not text.strip():
         raise InputFormatError("the file is empty: it holds no records. Export the search "
-                               "results again", name)
+                               "results again as RIS or PubMed format", name)
     pm, ris = _PUBMED_START.search(text), _RIS_START.search(text)
     if pm and (not ris or pm.start() < ris.start()):
         return "pubmed"

@@ -26,6 +26,7 @@ Rules (see ``docs/guides/import.md``):
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import ClassVar
 
@@ -39,8 +40,12 @@ __all__ = ["KNOWN_TAGS", "LosslessRisParser", "is_tag_line"]
 #: Tags RIS defines (rispy's table plus common extras). Non-standard spacing (``TY - X``) is
 #: accepted only for these, so that a wrapped abstract line like ``US - Mexico`` stays text.
 KNOWN_TAGS: frozenset[str] = frozenset(TAG_KEY_MAPPING) | frozenset(
-    "A5 A6 AE AI AT BN BT C1 C2 CP CR CT DI DS ED EF ET FN H1 H2 IP IS J1 JP L3 M2 N3 NV OL "
-    "PMID PP PT RD RT SF SL SR SV TT U1 U2 U3 U4 U5 UK VO Y3 Y4 YR".split()
+    {
+        "A5", "A6", "AE", "AI", "AT", "BN", "BT", "C1", "C2", "CP", "CR", "CT", "DI", "DS", "ED",
+        "EF", "ET", "FN", "H1", "H2", "IP", "IS", "J1", "JP", "L3", "M2", "N3", "NV", "OL", "PMID",
+        "PP", "PT", "RD", "RT", "SF", "SL", "SR", "SV", "TT", "U1", "U2", "U3", "U4", "U5", "UK",
+        "VO", "Y3", "Y4", "YR",
+    }
 )
 
 # One match per line (the text is split on "\n" only: "." also matches a bare "\r").
@@ -50,6 +55,13 @@ _STANDARD = "  "
 _TWO_CHAR_TAGS = frozenset(
     a + b for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 )
+_TY_HEAD = re.compile(r"TY {1,3}- ?")
+_SPLIT_TAGS = re.compile(r"\n([A-Z][A-Z0-9])  - ?")
+
+
+def _only_crlf(block: str) -> bool:
+    """True when every CR in ``block`` ends a line (CRLF), so that stripping values is enough."""
+    return block.count("\r") == block.count("\r\n") + block.endswith("\r")
 _RECORD_NUMBER = re.compile(r"\d+\.?")
 
 Warn = Callable[[int | None, str], None]
@@ -87,7 +99,7 @@ class LosslessRisParser(rispy.RisParser):
         """Split one line into ``(tag, value)``, or ``(None, text)`` for a non-tag line."""
         m = _LINE.match(line.rstrip("\n"))
         assert m is not None
-        tag, sp, sp2, val = m.groups()
+        tag, sp, _, val = m.groups()
         if tag and (sp == _STANDARD or tag in KNOWN_TAGS):
             return tag, _clean(val)
         return None, _clean(line)
@@ -112,17 +124,66 @@ class LosslessRisParser(rispy.RisParser):
         """
         known = KNOWN_TAGS
         number = _RECORD_NUMBER.fullmatch
+        valid = _TWO_CHAR_TAGS
+        match = _LINE.match
         rec: dict[str, list[str]] | None = None  # the current record (or the last one, closed)
         is_open = False  # False once its ER line has been read
         had_er = False  # its ER line has been read (it may have been reopened since)
         start = 0
         last: list[str] | None = None  # the value list of the last tag seen in this record
         pending = 0  # blank lines seen since the last non-blank line of the record
-        n = 0
-        valid = _TWO_CHAR_TAGS
-        match = _LINE.match
+        n = 0  # number of the line being read
+        split_tags = _SPLIT_TAGS.split
+        ty_head = _TY_HEAD.match
         for chunk in chunks:
-            for line in chunk.split("\n"):
+            end = len(chunk)
+            pos = 0
+            while pos <= end:
+                # Fast path: a whole record of plain "XX  - value" lines, "TY" to "ER", with
+                # no continuation or blank line inside: split it in one go.
+                head = ty_head(chunk, pos) if chunk.startswith("TY", pos) else None
+                if head is not None:
+                    er = chunk.find("\nER  -", pos)
+                    if er > 0:
+                        eol = chunk.find("\n", er + 1)
+                        if eol < 0:
+                            eol = end
+                        block = chunk[head.end() : er]
+                        parts = split_tags(block)
+                        # simple when every line break was followed by "XX  -"
+                        if (
+                            block.count("\n") * 2 + 1 == len(parts)
+                            and not chunk[er + 6 : eol].strip()
+                            and "\nTY  -" not in block
+                            and ("\r" not in block or _only_crlf(block))
+                        ):
+                            if rec is not None:
+                                if not had_er:
+                                    warn(start, "record has no 'ER  -' line; it ends where the "
+                                         f"next record starts (line {n + 1})")
+                                yield start, rec
+                            names = parts[1::2]
+                            rec = {"TY": [parts[0].strip()]}
+                            for t in dict.fromkeys(names):
+                                if t not in rec:
+                                    rec[t] = []
+                            # append each value to its tag's list, in order, in C
+                            deque(map(list.append, map(rec.__getitem__, names),
+                                      [v.strip() for v in parts[2::2]]), 0)
+                            start = n + 1
+                            n += (len(parts) + 1) // 2 + 1
+                            is_open = False
+                            had_er = True
+                            last = None
+                            pending = 0
+                            pos = eol + 1
+                            continue
+                # Slow path: one line.
+                eol = chunk.find("\n", pos)
+                if eol < 0:
+                    eol = end
+                line = chunk[pos:eol]
+                pos = eol + 1
                 n += 1
                 if line[2:5] == "  -" and line[:2] in valid:  # the usual "XX  - value"
                     tag, val = line[:2], line[5:]

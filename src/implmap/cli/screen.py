@@ -1,0 +1,68 @@
+"""Commands that start the screening web app: ``implmap screen`` and ``implmap resolve``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import review_option
+
+_stage_option = click.option(
+    "--stage",
+    "-s",
+    default="title_abstract",
+    show_default=True,
+    help="The screening stage (an id from the manifest's 'stages').",
+)
+_port_option = click.option(
+    "--port",
+    "-p",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+_browser_option = click.option(
+    "--no-browser", is_flag=True, help="Print the URL but do not open a web browser."
+)
+
+
+def _run(review_path: Path, reviewer: str, stage: str, mode: str, port: int,
+         no_browser: bool) -> None:
+    from ..screening.app import serve
+
+    serve(
+        review_path,
+        reviewer=reviewer,
+        stage=stage,
+        mode=mode,
+        port=port,
+        open_browser=not no_browser,
+        announce=lambda text: click.echo(text, err=True),
+    )
+
+
+@click.command()
+@click.option("--reviewer", required=True, help="Your reviewer ID (from the manifest).")
+@_stage_option
+@_port_option
+@_browser_option
+@review_option
+def screen(reviewer: str, stage: str, port: int, no_browser: bool, review_path: Path) -> None:
+    """Screen records in a local web app (127.0.0.1, token-protected), blind to the others."""
+    _run(review_path, reviewer, stage, "screen", port, no_browser)
+
+
+@click.command()
+@click.option("--reviewer", required=True, help="Your reviewer ID: the one resolving.")
+@_stage_option
+@_port_option
+@_browser_option
+@review_option
+def resolve(reviewer: str, stage: str, port: int, no_browser: bool, review_path: Path) -> None:
+    """Resolve conflicting decisions in the web app: see every decision, record the final one."""
+    _run(review_path, reviewer, stage, "resolve", port, no_browser)
+
+
+COMMANDS = [screen, resolve]

@@ -1,0 +1,208 @@
+"""Screening from the command line: decide, conflicts, resolve-record, agreement, prisma, and
+``implmap screening import-csv`` / ``implmap screening retrieval``.
+
+The web app (``implmap screen`` / ``implmap resolve``) lives in :mod:`implmap.cli.screen`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .common import open_review, review_option
+
+_stage = click.option("--stage", "-s", default="title_abstract", show_default=True,
+                      help="The screening stage (an id from the manifest's 'stages').")
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console()
+
+
+def _fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
+@click.command()
+@click.argument("record")
+@click.argument("decision", type=click.Choice(["include", "exclude", "maybe"]))
+@click.option("--reviewer", required=True, help="Your reviewer ID (from the manifest).")
+@_stage
+@click.option("--reason", default=None, help="Exclusion reason (from the manifest).")
+@click.option("--note", default="", help="A note kept with the decision.")
+@review_option
+def decide(record: str, decision: str, reviewer: str, stage: str, reason: str | None, note: str,
+           review_path: Path) -> None:
+    """Record your DECISION (include, exclude, maybe) on RECORD."""
+    from ..screening import decide as _decide
+
+    entry = _decide(open_review(review_path), reviewer, stage, record, decision, reason=reason,
+                    note=note)
+    extra = f" ({entry['reason']})" if entry["reason"] else ""
+    click.echo(f"{reviewer}: {record} {decision}{extra} at {stage}")
+
+
+@click.command()
+@_stage
+@click.option("--all", "show_all", is_flag=True, help="Also list resolved conflicts.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@review_option
+def conflicts(stage: str, show_all: bool, as_json: bool, review_path: Path) -> None:
+    """List the records whose reviewers disagree (shows every decision: for resolving)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..screening import conflicts as _conflicts
+
+    review = open_review(review_path)
+    found = _conflicts(review, stage, include_resolved=show_all)
+    if as_json:
+        click.echo(json.dumps([c.to_dict() for c in found], indent=2, ensure_ascii=False))
+        return
+    titles = {r["id"]: r.get("title") or "" for r in review.record_dicts()}
+    table = Table(title=f"Conflicts at {stage}: {sum(c.open for c in found)} open")
+    for col in ("record", "kind", "decisions", "resolution", "title"):
+        table.add_column(col)
+    for c in found:
+        votes = "; ".join(
+            f"{who}: {e['decision']}" + (f" ({e['reason']})" if e.get("reason") else "")
+            for who, e in sorted(c.decisions.items())
+        )
+        res = "open" if c.resolution is None else c.resolution["decision"]
+        table.add_row(Text(c.record), Text(c.kind), Text(votes), Text(res),
+                      Text(titles.get(c.record, "")[:80]))
+    _console().print(table)
+
+
+@click.command("resolve-record")
+@click.argument("record")
+@click.argument("decision", type=click.Choice(["include", "exclude", "maybe"]))
+@click.option("--by", "by", multiple=True, required=True,
+              help="Who resolved it (repeat for a consensus of several).")
+@click.option("--method", type=click.Choice(["third_reviewer", "consensus"]), default=None,
+              help="Default: third_reviewer for one --by, consensus for several.")
+@_stage
+@click.option("--reason", default=None, help="Exclusion reason (from the manifest).")
+@click.option("--note", default="", help="A note kept with the resolution.")
+@review_option
+def resolve_record(record: str, decision: str, by: tuple[str, ...], method: str | None,
+                   stage: str, reason: str | None, note: str, review_path: Path) -> None:
+    """Record the final DECISION on a conflicting RECORD (the app: 'implmap resolve')."""
+    from ..screening import resolve
+
+    entry = resolve(open_review(review_path), stage, record, decision, by=list(by),
+                    method=method, reason=reason, note=note)
+    click.echo(f"{record}: resolved as {decision} at {stage} by {', '.join(by)} "
+               f"({entry['method']})")
+
+
+@click.command()
+@click.option("--stage", "-s", default=None, help="One stage (default: every stage).")
+@click.option("--pilot", is_flag=True, help="Only the pilot records (pilot_size).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@review_option
+def agreement(stage: str | None, pilot: bool, as_json: bool, review_path: Path) -> None:
+    """Agreement between reviewers: Cohen's kappa, % agreement, PABAK; Fleiss' kappa for 3+.
+
+    Maybe counts as include (as in Covidence)."""
+    from rich.table import Table
+
+    from ..screening import agreement as _agreement
+
+    report = _agreement(open_review(review_path), stage=stage, pilot=pilot)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+        return
+    console = _console()
+    title = "Agreement" + (" (pilot records)" if pilot else "") + " — maybe counts as include"
+    table = Table(title=title)
+    for col in ("stage", "reviewers", "records", "both incl.", "both excl.", "only 1st incl.",
+                "only 2nd incl.", "% agreement", "Cohen's kappa", "PABAK"):
+        table.add_column(col, justify="right" if col not in ("stage", "reviewers") else "left")
+    for p in report.pairs:
+        pct = "n/a" if p.percent is None else f"{100 * p.percent:.1f}"
+        table.add_row(p.stage, " / ".join(p.reviewers), str(p.n), str(p.both_include),
+                      str(p.both_exclude), str(p.only_first_includes),
+                      str(p.only_second_includes), pct, _fmt(p.kappa), _fmt(p.pabak))
+    console.print(table)
+    if report.groups:
+        g_table = Table(title="More than two reviewers (records all of them screened)")
+        for col in ("stage", "reviewers", "records", "% all agree", "Fleiss' kappa"):
+            g_table.add_column(col)
+        for g in report.groups:
+            pct = "n/a" if g.percent is None else f"{100 * g.percent:.1f}"
+            g_table.add_row(g.stage, ", ".join(g.reviewers), str(g.n), pct,
+                            _fmt(g.fleiss_kappa))
+        console.print(g_table)
+
+
+@click.command()
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write the counts as JSON to this file.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write the counts as CSV to this file.")
+@review_option
+def prisma(json_path: Path | None, csv_path: Path | None, review_path: Path) -> None:
+    """PRISMA 2020 / PRISMA-ScR flow counts (checked: they must add up)."""
+    from rich.table import Table
+
+    from ..fsio import write_atomic
+    from ..screening import prisma_counts
+
+    counts = prisma_counts(open_review(review_path))
+    table = Table(title="PRISMA flow")
+    table.add_column("box")
+    table.add_column("count", justify="right")
+    for _, label, n in counts.rows():
+        table.add_row(label, str(n))
+    _console().print(table)
+    if json_path is not None:
+        write_atomic(json_path, json.dumps(counts.to_dict(), indent=2, sort_keys=True) + "\n")
+        click.echo(f"Wrote {json_path}")
+    if csv_path is not None:
+        write_atomic(csv_path, counts.to_csv())
+        click.echo(f"Wrote {csv_path}")
+
+
+@click.group()
+def screening() -> None:
+    """Screening chores: import decisions from CSV, record full-text retrieval."""
+
+
+@screening.command("import-csv")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--reviewer", required=True, help="Whose decisions these are.")
+@_stage
+@review_option
+def import_csv(file: Path, reviewer: str, stage: str, review_path: Path) -> None:
+    """Import decisions from FILE (columns: record or doi, decision, reason, note); all or
+    nothing."""
+    from ..screening import import_csv as _import
+
+    n = _import(open_review(review_path), file, reviewer, stage)
+    click.echo(f"{file}: {n} decision(s) of {reviewer} imported at {stage}"
+               + ("" if n else " (all already recorded)"))
+
+
+@screening.command("retrieval")
+@click.argument("record")
+@click.argument("status", type=click.Choice(["retrieved", "not_retrieved"]))
+@click.option("--url", default=None, help="Where the full text is.")
+@click.option("--file", "file_", default=None, help="The full text's file in the review folder.")
+@review_option
+def retrieval(record: str, status: str, url: str | None, file_: str | None,
+              review_path: Path) -> None:
+    """Record whether the full text of RECORD was obtained."""
+    from ..screening import mark_retrieval
+
+    entry: dict[str, Any] = mark_retrieval(open_review(review_path), record, status, url=url,
+                                           file=file_)
+    click.echo(f"{record}: {entry['status']}")
+
+
+COMMANDS = [decide, conflicts, resolve_record, agreement, prisma, screening]

@@ -1,0 +1,259 @@
+"""The screening app's HTTP face: a Starlette app over a :class:`ScreeningSession`.
+
+Routes (every one behind the session token, see :mod:`.security`)::
+
+    GET  /                          the page (static HTML; data comes from the API)
+    GET  /static/app.js, app.css    the app's own script and style
+    GET  /api/session               who, which stage, mode, reasons, highlight terms, progress
+    GET  /api/queue                 the order of record IDs, which are decided, progress
+    GET  /api/records?ids=a,b       record payloads (the page prefetches the next ones)
+    POST /api/decide                {record, decision, reason, note} -> on disk, then 200
+    POST /api/undo                  take back this session's last decision
+    POST /api/resolve               {record, decision, reason, note} (resolve mode)
+    POST /api/full-text/not-retrieved  {record} (full-text stage)
+    GET  /full-text/{record}        the local full-text file, when there is one
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import threading
+import webbrowser
+from contextlib import closing
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ...errors import DecisionError, ImplmapError, UnknownRecordError
+from ...review import Review
+from .security import LOOPBACK_HOSTS, TokenGuard, new_token
+from .session import ScreeningSession
+
+__all__ = ["create_app", "serve"]
+
+_PKG = files("implmap.screening.app")
+MAX_IDS = 200
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def _error(exc: Exception, status: int) -> Response:
+    return _json({"error": str(exc)}, status)
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    ctype = request.headers.get("content-type", "")
+    if not ctype.startswith("application/json"):
+        raise DecisionError("send the request body as JSON (Content-Type: application/json)")
+    try:
+        data = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError):
+        raise DecisionError("the request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise DecisionError("the request body must be a JSON object")
+    return data
+
+
+def _str_or_none(value: Any, name: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise DecisionError(f"{name!r} must be a string")
+
+
+def create_app(
+    review: Review | str | Path,
+    reviewer: str,
+    stage: str = "title_abstract",
+    mode: str = "screen",
+    token: str | None = None,
+) -> Starlette:
+    """Build the screening app (an ASGI app) for one reviewer and stage.
+
+    ``mode="screen"`` screens records blind to other reviewers; ``mode="resolve"`` shows the
+    conflicting records with every decision and records final decisions. ``token`` is the
+    session token every request must carry (a fresh random one when omitted; read it back as
+    ``app.state.token``). The review is loaded once, here.
+    """
+    session = ScreeningSession(review, reviewer, stage, mode)
+    token = token or new_token()
+    index_html = (_PKG / "templates" / "index.html").read_bytes()
+
+    async def index(request: Request) -> Response:
+        return Response(index_html, media_type="text/html; charset=utf-8")
+
+    async def api_session(request: Request) -> Response:
+        return _json(session.info())
+
+    async def api_queue(request: Request) -> Response:
+        return _json(await run_in_threadpool(session.queue))
+
+    async def api_records(request: Request) -> Response:
+        ids = [i for i in request.query_params.get("ids", "").split(",") if i]
+        if len(ids) > MAX_IDS:
+            return _json({"error": f"ask for at most {MAX_IDS} records at a time"}, 400)
+        try:
+            return _json({"records": [session.record(i) for i in ids]})
+        except UnknownRecordError as exc:
+            return _error(exc, 404)
+
+    async def api_decide(request: Request) -> Response:
+        try:
+            data = await _body(request)
+            rid = str(data.get("record", ""))
+            entry = await run_in_threadpool(
+                session.decide,
+                rid,
+                str(data.get("decision", "")),
+                _str_or_none(data.get("reason"), "reason"),
+                _str_or_none(data.get("note"), "note") or "",
+            )
+        except UnknownRecordError as exc:
+            return _error(exc, 404)
+        except ImplmapError as exc:
+            return _error(exc, 400)
+        return _json({"saved": True, "entry": entry, "progress": session.progress()})
+
+    async def api_undo(request: Request) -> Response:
+        try:
+            rid, entry = await run_in_threadpool(session.undo)
+        except ImplmapError as exc:
+            return _error(exc, 400)
+        return _json({"record": rid, "entry": entry, "progress": session.progress()})
+
+    async def api_resolve(request: Request) -> Response:
+        try:
+            data = await _body(request)
+            entry = await run_in_threadpool(
+                session.resolve,
+                str(data.get("record", "")),
+                str(data.get("decision", "")),
+                _str_or_none(data.get("reason"), "reason"),
+                _str_or_none(data.get("note"), "note") or "",
+            )
+        except UnknownRecordError as exc:
+            return _error(exc, 404)
+        except ImplmapError as exc:
+            return _error(exc, 400)
+        return _json({"saved": True, "entry": entry, "progress": session.progress()})
+
+    async def api_not_retrieved(request: Request) -> Response:
+        try:
+            data = await _body(request)
+            ft = await run_in_threadpool(session.mark_not_retrieved, str(data.get("record", "")))
+        except UnknownRecordError as exc:
+            return _error(exc, 404)
+        except ImplmapError as exc:
+            return _error(exc, 400)
+        return _json({"saved": True, "full_text": ft})
+
+    async def full_text_file(request: Request) -> Response:
+        path = session.full_text_file(request.path_params["record"])
+        if path is None:
+            return Response("No local full text for this record.\n", 404,
+                            media_type="text/plain")
+        # PDFs open in the browser; anything else (HTML, Word…) is offered as a download so
+        # that no file from the folder runs as a page of this app.
+        if path.suffix.lower() == ".pdf":
+            return FileResponse(path, media_type="application/pdf",
+                                content_disposition_type="inline")
+        return FileResponse(path, media_type="application/octet-stream", filename=path.name,
+                            content_disposition_type="attachment")
+
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204)
+
+    routes = [
+        Route("/", index),
+        Route("/favicon.ico", favicon),
+        Route("/api/session", api_session),
+        Route("/api/queue", api_queue),
+        Route("/api/records", api_records),
+        Route("/api/decide", api_decide, methods=["POST"]),
+        Route("/api/undo", api_undo, methods=["POST"]),
+        Route("/api/resolve", api_resolve, methods=["POST"]),
+        Route("/api/full-text/not-retrieved", api_not_retrieved, methods=["POST"]),
+        Route("/full-text/{record}", full_text_file),
+        Mount("/static", StaticFiles(packages=[("implmap.screening.app", "static")]),
+              name="static"),
+    ]
+    app = Starlette(routes=routes, middleware=[Middleware(TokenGuard, token=token)])
+    app.state.token = token
+    app.state.session = session
+    return app
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this: without it a response written in two parts (head,
+    # body) waits for the client's delayed ACK, ~40 ms per decision.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ImplmapError(
+            f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port "
+            "(0 picks a free one)"
+        ) from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(
+    review: Review | str | Path,
+    reviewer: str,
+    stage: str = "title_abstract",
+    mode: str = "screen",
+    port: int = 0,
+    open_browser: bool = True,
+    host: str = "127.0.0.1",
+    announce: Any = None,
+) -> None:
+    """Run the app on ``host:port`` (loopback only) until interrupted.
+
+    Prints the URL with its token (through ``announce``, default ``print`` to stderr) and opens
+    it in the web browser unless ``open_browser`` is false. ``port=0`` picks a free port.
+    """
+    import uvicorn
+
+    if host not in LOOPBACK_HOSTS - {"testserver"}:
+        raise ImplmapError(f"the screening app listens on loopback only, not on {host!r}")
+    bind_host = "127.0.0.1" if host == "localhost" else host.strip("[]")
+    app = create_app(review, reviewer, stage, mode)
+    sock = _bind(bind_host, port)
+    real_port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{real_port}/?token={app.state.token}"
+    say = announce or (lambda text: print(text, file=sys.stderr, flush=True))
+    s = app.state.session
+    say(
+        f"implmap {mode}: {s.reviewer.id}, stage {s.stage.id}, "
+        f"{s.progress()['total']} records. Open this URL (Ctrl+C stops the app):\n  {url}"
+    )
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    if open_browser:
+        def _open() -> None:
+            for _ in range(100):
+                if server.started:
+                    break
+                threading.Event().wait(0.05)
+            webbrowser.open(url)
+
+        threading.Thread(target=_open, daemon=True).start()
+    with closing(sock):
+        server.run(sockets=[sock])

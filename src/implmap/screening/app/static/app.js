@@ -1,0 +1,499 @@
+// implmap screening app. Keyboard first; every piece of record text goes in via textContent
+// (never innerHTML), links only for http(s) URLs the server vetted; a decision shows "saved"
+// only after the server answered that it is on disk.
+"use strict";
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    session: null,
+    order: [],          // record IDs in screening order (decided first, then the queue)
+    decided: new Set(), // this reviewer's decided records (screen) or resolved ones (resolve)
+    pos: 0,
+    cache: new Map(),   // record ID -> record payload
+    pending: new Map(), // record ID -> Promise of a fetch batch
+    chain: Promise.resolve(),
+    reason: null,
+    excludePending: false,
+    sinceRefresh: 0,
+  };
+  const PREFETCH = 12;
+  const REFRESH_EVERY = 25;
+
+  // ------------------------------------------------------------------ talking to the server
+  async function api(path, body) {
+    const opts = { credentials: "same-origin", headers: {} };
+    if (body !== undefined) {
+      opts.method = "POST";
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(body);
+    }
+    const resp = await fetch(path, opts);
+    let data = null;
+    try { data = await resp.json(); } catch (_) { data = null; }
+    if (!resp.ok) {
+      const msg = (data && data.error) || `${resp.status} ${resp.statusText}`;
+      throw new Error(msg);
+    }
+    return data;
+  }
+
+  function fetchRecords(ids) {
+    const want = ids.filter((id) => !state.cache.has(id) && !state.pending.has(id));
+    if (want.length) {
+      const q = want.map(encodeURIComponent).join(",");
+      const p = api(`/api/records?ids=${q}`).then((data) => {
+        for (const rec of data.records) state.cache.set(rec.id, rec);
+        for (const id of want) state.pending.delete(id);
+      }, (err) => {
+        for (const id of want) state.pending.delete(id);
+        throw err;
+      });
+      for (const id of want) state.pending.set(id, p);
+    }
+    return Promise.all(ids.map((id) => state.pending.get(id)).filter(Boolean));
+  }
+
+  async function getRecord(id) {
+    if (!state.cache.has(id)) await fetchRecords([id]);
+    return state.cache.get(id);
+  }
+
+  function prefetch() {
+    const ids = state.order.slice(state.pos + 1, state.pos + 1 + PREFETCH);
+    if (state.pos > 0) ids.push(state.order[state.pos - 1]);
+    fetchRecords(ids).catch(() => {});
+  }
+
+  // ---------------------------------------------------------------------------- rendering
+  function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+  let termRe = null;
+  let termKind = new Map();
+  function buildTerms(inc, exc) {
+    const parts = [];
+    const add = (t, kind) => {
+      const term = String(t).trim();
+      if (!term) return;
+      let pat = escapeRe(term);
+      if (pat.endsWith("\\*")) pat = pat.slice(0, -2) + "\\w*"; // "implement*"
+      parts.push(pat);
+      termKind.set(term.toLowerCase().replace(/\*$/, ""), kind);
+    };
+    exc.forEach((t) => add(t, "exc"));
+    inc.forEach((t) => add(t, "inc"));
+    if (parts.length) termRe = new RegExp(`\\b(?:${parts.join("|")})`, "gi");
+  }
+
+  function kindOf(match) {
+    const m = match.toLowerCase();
+    let best = null;
+    for (const [term, kind] of termKind) {
+      if (m === term || m.startsWith(term)) {
+        if (!best || term.length > best[0].length) best = [term, kind];
+      }
+    }
+    return best ? best[1] : "inc";
+  }
+
+  // Put text into el, wrapping include/exclude terms in <mark>; text nodes only.
+  function highlight(el, text) {
+    el.replaceChildren();
+    text = text == null ? "" : String(text);
+    if (!termRe) { el.textContent = text; return; }
+    let last = 0;
+    termRe.lastIndex = 0;
+    let m;
+    while ((m = termRe.exec(text)) !== null) {
+      if (m[0] === "") { termRe.lastIndex++; continue; }
+      if (m.index > last) el.appendChild(document.createTextNode(text.slice(last, m.index)));
+      const mark = document.createElement("mark");
+      mark.className = `term-${kindOf(m[0])}`;
+      mark.textContent = m[0];
+      el.appendChild(mark);
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) el.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  function safeHref(url) {
+    return typeof url === "string" && /^https?:\/\/[^\s]+$/i.test(url) ? url : null;
+  }
+
+  function link(text, href) {
+    const ok = safeHref(href);
+    if (!ok) {
+      const span = document.createElement("span");
+      span.textContent = text;
+      return span;
+    }
+    const a = document.createElement("a");
+    a.href = ok;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    a.textContent = text;
+    return a;
+  }
+
+  function setStatus(text, cls) {
+    const el = $("status");
+    el.textContent = text;
+    el.className = cls || "";
+  }
+
+  function showMessage(text) {
+    const el = $("message");
+    el.textContent = text || "";
+    el.hidden = !text;
+  }
+
+  function renderProgress(p) {
+    if (!p) return;
+    $("progress").max = Math.max(1, p.total);
+    $("progress").value = p.done;
+    const what = state.session.mode === "resolve" ? "resolved" : "screened by you";
+    $("progress-text").textContent = `${p.done} / ${p.total} ${what}`;
+  }
+
+  function currentId() { return state.order[state.pos]; }
+
+  async function render() {
+    const id = currentId();
+    const atEnd = id === undefined;
+    $("record").hidden = atEnd;
+    $("actions").hidden = atEnd;
+    $("note-box").hidden = atEnd;
+    $("done").hidden = !atEnd;
+    if (atEnd) {
+      for (const s of ["others", "fulltext", "reasons"]) $(s).hidden = true;
+      $("done-text").textContent = state.order.length
+        ? "You have reached the end of the list. Press k to go back."
+        : (state.session.mode === "resolve" ? "There are no conflicts at this stage." : "There are no records to screen at this stage.");
+      return;
+    }
+    const rec = await getRecord(id);
+    if (currentId() !== id || !rec) return; // moved on meanwhile
+    $("position").textContent = `${state.pos + 1} of ${state.order.length}`;
+    $("record-id").textContent = rec.id;
+    highlight($("title"), rec.title || "(no title)");
+    $("authors").textContent = (rec.authors || []).join("; ");
+    $("journal").textContent = rec.journal || "";
+    $("year").textContent = rec.year ? `(${rec.year})` : "";
+    const links = $("links");
+    links.replaceChildren();
+    if (rec.doi) {
+      links.appendChild(document.createTextNode("DOI: "));
+      links.appendChild(link(rec.doi, rec.doi_url));
+    }
+    for (const u of rec.urls || []) {
+      links.appendChild(document.createTextNode(links.childNodes.length ? "  ·  " : ""));
+      links.appendChild(link(u, u));
+    }
+    const kws = $("keywords");
+    kws.replaceChildren();
+    for (const k of rec.keywords || []) {
+      const s = document.createElement("span");
+      s.className = "kw";
+      highlight(s, k);
+      kws.appendChild(s);
+    }
+    highlight($("abstract"), rec.abstract || "(no abstract)");
+
+    const own = state.session.mode === "resolve" ? rec.resolution : rec.mine;
+    const badge = $("my-decision");
+    badge.textContent = own ? (state.session.mode === "resolve" ? `resolved: ${own.decision}` : own.decision) : "";
+    badge.className = `badge ${own ? own.decision : ""}`;
+    if (state.session.mode === "screen" && rec.final) {
+      badge.textContent += `${own ? " · " : ""}final: ${rec.final}`;
+    }
+    $("note").value = own && own.note ? own.note : "";
+    state.reason = own && own.reason ? own.reason : null;
+    state.excludePending = false;
+    renderReasons();
+    renderFullText(rec);
+    renderOthers(rec);
+    prefetch();
+  }
+
+  function renderReasons() {
+    const s = state.session;
+    const box = $("reasons");
+    box.hidden = !(s.stage_is_full_text || s.reasons_required);
+    box.classList.toggle("pending", state.excludePending);
+    $("reason-required").textContent = s.reasons_required ? "(required to exclude; press 1–9)" : "(press 1–9)";
+    const list = $("reason-list");
+    list.replaceChildren();
+    s.exclusion_reasons.forEach((r, i) => {
+      const li = document.createElement("li");
+      li.textContent = i < 9 ? `[${i + 1}] ${r}` : r;
+      if (r === state.reason) li.className = "chosen";
+      list.appendChild(li);
+    });
+  }
+
+  function renderFullText(rec) {
+    const box = $("fulltext");
+    box.hidden = !state.session.stage_is_full_text;
+    if (box.hidden) return;
+    const el = $("fulltext-status");
+    el.replaceChildren();
+    const ft = rec.full_text;
+    if (!ft) {
+      el.textContent = "No full text recorded yet (screening/full_text/retrieval.jsonl).";
+    } else if (ft.status === "not_retrieved") {
+      el.textContent = "Marked not retrieved.";
+    } else if (ft.file_url) {
+      el.appendChild(document.createTextNode("Local file: "));
+      const a = document.createElement("a");
+      a.href = ft.file_url; // a same-origin path the server built
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.id = "fulltext-link";
+      a.textContent = ft.file || "open";
+      el.appendChild(a);
+    } else if (ft.url) {
+      el.appendChild(document.createTextNode("Link: "));
+      const a = link(ft.url, ft.url);
+      a.id = "fulltext-link";
+      el.appendChild(a);
+    } else {
+      el.textContent = "Retrieved (no link recorded).";
+    }
+  }
+
+  function renderOthers(rec) {
+    const box = $("others");
+    box.hidden = state.session.mode !== "resolve";
+    if (box.hidden) return;
+    const list = $("decision-list");
+    list.replaceChildren();
+    for (const d of rec.decisions || []) {
+      const li = document.createElement("li");
+      const who = document.createElement("strong");
+      who.textContent = d.reviewer;
+      const dec = document.createElement("span");
+      dec.className = `badge ${d.decision}`;
+      dec.textContent = ` ${d.decision}`;
+      li.append(who, dec);
+      if (d.reason) li.append(document.createTextNode(` — ${d.reason}`));
+      if (d.note) li.append(document.createTextNode(` — note: ${d.note}`));
+      list.appendChild(li);
+    }
+    $("resolution").textContent = rec.resolution
+      ? `Final: ${rec.resolution.decision}${rec.resolution.reason ? ` (${rec.resolution.reason})` : ""} by ${(rec.resolution.by || []).join(", ")}`
+      : "Not resolved yet: press i, e or m to record the final decision.";
+  }
+
+  // ----------------------------------------------------------------------------- actions
+  function firstUndecided(from) {
+    for (let i = from; i < state.order.length; i++) {
+      if (!state.decided.has(state.order[i])) return i;
+    }
+    return state.order.length;
+  }
+
+  function go(pos) {
+    state.pos = Math.max(0, Math.min(pos, state.order.length));
+    showMessage("");
+    return render();
+  }
+
+  function enqueue(fn) {
+    state.chain = state.chain.then(fn).catch((err) => {
+      setStatus("not saved", "error");
+      showMessage(err.message || String(err));
+    });
+    return state.chain;
+  }
+
+  async function decide(decision) {
+    const id = currentId();
+    if (id === undefined) return;
+    const s = state.session;
+    if (decision === "exclude" && s.reasons_required && !state.reason) {
+      state.excludePending = true;
+      renderReasons();
+      showMessage("Pick an exclusion reason with its number key (1–9); it saves the exclusion.");
+      return;
+    }
+    const body = {
+      record: id,
+      decision,
+      reason: decision === "exclude" ? state.reason : null,
+      note: $("note").value,
+    };
+    setStatus("saving…", "saving");
+    const data = await api(s.mode === "resolve" ? "/api/resolve" : "/api/decide", body);
+    const rec = state.cache.get(id);
+    if (rec) {
+      if (s.mode === "resolve") rec.resolution = data.entry; else rec.mine = data.entry;
+    }
+    state.decided.add(id);
+    renderProgress(data.progress);
+    setStatus("saved ✓", "saved");
+    state.sinceRefresh++;
+    if (state.sinceRefresh >= REFRESH_EVERY && s.mode === "screen") {
+      state.sinceRefresh = 0;
+      await loadQueue(id);
+    }
+    await go(firstUndecided(state.pos + 1));
+  }
+
+  async function undo() {
+    if (state.session.mode === "resolve") {
+      showMessage("Undo is for screening; in resolve mode record a new final decision instead.");
+      return;
+    }
+    setStatus("undoing…", "saving");
+    const data = await api("/api/undo", {});
+    if (!data.record) {
+      setStatus("", "");
+      showMessage("Nothing to undo in this session.");
+      return;
+    }
+    const rec = state.cache.get(data.record);
+    if (rec) rec.mine = data.entry;
+    if (data.entry) state.decided.add(data.record); else state.decided.delete(data.record);
+    renderProgress(data.progress);
+    setStatus("undone ✓", "saved");
+    const i = state.order.indexOf(data.record);
+    await go(i >= 0 ? i : state.pos);
+  }
+
+  async function saveNote() {
+    const id = currentId();
+    const rec = state.cache.get(id);
+    const own = rec && (state.session.mode === "resolve" ? rec.resolution : rec.mine);
+    if (own && $("note").value !== (own.note || "")) {
+      // keep the decision, record the new note with it
+      state.reason = own.reason || null;
+      setStatus("saving…", "saving");
+      const url = state.session.mode === "resolve" ? "/api/resolve" : "/api/decide";
+      const data = await api(url, { record: id, decision: own.decision, reason: own.reason || null, note: $("note").value });
+      if (state.session.mode === "resolve") rec.resolution = data.entry; else rec.mine = data.entry;
+      setStatus("note saved ✓", "saved");
+    }
+  }
+
+  async function pickReason(n) {
+    const reasons = state.session.exclusion_reasons;
+    if (n < 1 || n > reasons.length) return;
+    state.reason = reasons[n - 1];
+    renderReasons();
+    if (state.excludePending) {
+      state.excludePending = false;
+      await decide("exclude");
+    }
+  }
+
+  async function notRetrieved() {
+    const id = currentId();
+    if (id === undefined || !state.session.stage_is_full_text) return;
+    setStatus("saving…", "saving");
+    const data = await api("/api/full-text/not-retrieved", { record: id });
+    const rec = state.cache.get(id);
+    if (rec) rec.full_text = data.full_text;
+    setStatus("saved ✓", "saved");
+    renderFullText(rec);
+  }
+
+  function openFullText() {
+    const a = $("fulltext-link");
+    if (a) window.open(a.href, "_blank", "noopener");
+  }
+
+  // ------------------------------------------------------------------------------ startup
+  // keep: the record on screen. When it is undecided it moves to the head of the undecided
+  // part, so that after deciding it the page goes on with the best-ranked records.
+  async function loadQueue(keep, given) {
+    const data = given || await api("/api/queue");
+    state.order = data.order;
+    state.decided = new Set(data.decided);
+    renderProgress(data.progress);
+    if (keep !== undefined && state.order.includes(keep)) {
+      if (!state.decided.has(keep)) {
+        state.order = state.order.filter((id) => id !== keep);
+        state.order.splice(data.decided.length, 0, keep);
+      }
+      state.pos = state.order.indexOf(keep);
+    } else {
+      state.pos = firstUndecided(0);
+    }
+    if (data.ordering === "ranking") {
+      // the ranking is still being computed on the server: pick it up when it is ready
+      setTimeout(() => enqueue(() => loadQueue(currentId()).then(renderPosition)), 2000);
+    }
+    return data;
+  }
+
+  function renderPosition() {
+    if (currentId() !== undefined) {
+      $("position").textContent = `${state.pos + 1} of ${state.order.length}`;
+    }
+  }
+
+  function onKey(ev) {
+    const t = ev.target;
+    if (t && t.id === "note") {
+      if (ev.key === "Enter") { ev.preventDefault(); t.blur(); enqueue(saveNote); }
+      else if (ev.key === "Escape") { ev.preventDefault(); t.blur(); }
+      return;
+    }
+    if (ev.altKey || ev.metaKey) return;
+    if (ev.ctrlKey) {
+      if (ev.key === "z" || ev.key === "Z") { ev.preventDefault(); enqueue(undo); }
+      return;
+    }
+    const k = ev.key;
+    const act = {
+      i: () => enqueue(() => decide("include")),
+      e: () => enqueue(() => decide("exclude")),
+      m: () => enqueue(() => decide("maybe")),
+      u: () => enqueue(undo),
+      n: () => { $("note").focus(); },
+      j: () => enqueue(() => go(state.pos + 1)),
+      ArrowRight: () => enqueue(() => go(state.pos + 1)),
+      k: () => enqueue(() => go(state.pos - 1)),
+      ArrowLeft: () => enqueue(() => go(state.pos - 1)),
+      r: () => enqueue(notRetrieved),
+      f: () => openFullText(),
+    }[k];
+    if (act) { ev.preventDefault(); act(); return; }
+    if (/^[1-9]$/.test(k)) { ev.preventDefault(); enqueue(() => pickReason(Number(k))); }
+  }
+
+  function onClick(ev) {
+    const b = ev.target.closest("button[data-action]");
+    if (!b) return;
+    const a = b.dataset.action;
+    if (a === "include" || a === "exclude" || a === "maybe") enqueue(() => decide(a));
+    else if (a === "undo") enqueue(undo);
+    else if (a === "next") enqueue(() => go(state.pos + 1));
+    else if (a === "prev") enqueue(() => go(state.pos - 1));
+    else if (a === "not-retrieved") enqueue(notRetrieved);
+    b.blur();
+  }
+
+  async function start() {
+    try {
+      const [s, queue] = await Promise.all([api("/api/session"), api("/api/queue")]);
+      state.session = s;
+      document.body.classList.add(`mode-${s.mode}`);
+      if (s.stage_is_full_text) document.body.classList.add("stage-ft");
+      $("review-title").textContent = s.review_title;
+      $("who").textContent = `${s.mode === "resolve" ? "Resolving" : "Screening"} · ${s.stage_name} · ${s.reviewer_name}`;
+      document.title = `${s.mode === "resolve" ? "Resolve" : "Screen"} · ${s.review_title}`;
+      buildTerms(s.include_terms || [], s.exclude_terms || []);
+      $("btn-undo").hidden = s.mode === "resolve";
+      await loadQueue(undefined, queue);
+      await render();
+      document.body.dataset.ready = "1";
+    } catch (err) {
+      showMessage(`Could not start: ${err.message}`);
+    }
+  }
+
+  document.addEventListener("keydown", onKey);
+  document.addEventListener("click", onClick);
+  start();
+})();

@@ -1,0 +1,153 @@
+"""Import screening decisions made elsewhere (a spreadsheet, another tool) from a CSV file.
+
+The file has a header row naming its columns (any order, any case):
+
+* ``record`` (or ``id``) — the implmap record ID, and/or ``doi`` — the record's DOI (with or
+  without a ``https://doi.org/`` or ``doi:`` prefix);
+* ``decision`` — include, exclude or maybe;
+* ``reason`` — the exclusion reason (one of the manifest's ``exclusion_reasons``; required for
+  exclude at a stage with ``reasons_required``), optional otherwise;
+* ``note`` — optional.
+
+Every row is checked before anything is written; one bad row (unknown ID or DOI, ambiguous DOI,
+unknown decision or reason, a record twice) rejects the whole file with every problem listed by
+file and line. The accepted decisions are then appended in one write to the reviewer's own log.
+Rows equal to the decision already in force are skipped, so importing the same file twice
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DecisionError, ImplmapError
+from ..fsio import append_line, dump_json_line
+
+if TYPE_CHECKING:
+    from ..review import Review
+
+__all__ = ["import_csv", "normalise_doi"]
+
+_DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+def normalise_doi(doi: str) -> str:
+    """Lower-case DOI without URL or ``doi:`` prefix (DOIs are case-insensitive)."""
+    return _DOI_PREFIX.sub("", doi.strip()).strip().lower()
+
+
+def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ImplmapError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise ImplmapError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save "
+                           "the CSV as UTF-8") from None
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(text.splitlines(), dialect)
+    rows = list(reader)
+    if not rows:
+        raise ImplmapError(f"{path}: the file is empty; it needs a header row "
+                           "(record or doi, decision, reason, note)")
+    header = [h.strip().lower() for h in rows[0]]
+    out = []
+    for n, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        out.append((n, {h: (row[i].strip() if i < len(row) else "") for i, h in
+                        enumerate(header)}))
+    return header, out
+
+
+def import_csv(review: Review, path: str | Path, reviewer: str, stage: str) -> int:
+    """Import ``reviewer``'s decisions at ``stage`` from a CSV file, all or nothing.
+
+    Returns how many decisions were written (rows equal to the decision in force are skipped).
+    Raises :class:`DecisionError` listing every bad row by file and line.
+    """
+    from .log import DECISIONS, check_reason, check_reviewer, check_stage, decisions, log_path, now
+    from .queue import check_released, records_to_screen
+
+    path = Path(path)
+    check_reviewer(review, reviewer)
+    st = check_stage(review, stage)
+    header, rows = _read(path)
+    id_col = "record" if "record" in header else ("id" if "id" in header else None)
+    if (id_col is None and "doi" not in header) or "decision" not in header:
+        raise DecisionError(f"{path}, line 1: the header must name a 'record' (or 'id') or "
+                            f"'doi' column and a 'decision' column; it has: {', '.join(header)}")
+    todo = records_to_screen(review, stage)
+    todo_set = set(todo)
+    by_doi: dict[str, list[str]] = {}
+    all_ids: set[str] = set()
+    for r in review.record_dicts():
+        all_ids.add(r["id"])
+        if r.get("doi") and r["id"] in todo_set:
+            by_doi.setdefault(normalise_doi(r["doi"]), []).append(r["id"])
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    accepted: list[tuple[str, str, str | None, str]] = []
+    for n, row in rows:
+        where = f"{path}, line {n}"
+        rid = row.get(id_col, "") if id_col else ""
+        doi = row.get("doi", "")
+        if rid:
+            if rid not in all_ids:
+                problems.append(f"{where}: unknown record ID {rid!r}")
+                continue
+        elif doi:
+            hits = by_doi.get(normalise_doi(doi), [])
+            if not hits:
+                problems.append(f"{where}: no record screened at {stage!r} has DOI {doi!r}")
+                continue
+            if len(hits) > 1:
+                problems.append(f"{where}: DOI {doi!r} matches records {', '.join(hits)}; "
+                                "give the record ID instead")
+                continue
+            rid = hits[0]
+        else:
+            problems.append(f"{where}: neither a record ID nor a DOI")
+            continue
+        decision = row.get("decision", "").lower()
+        if decision not in DECISIONS:
+            problems.append(f"{where}: decision must be one of {', '.join(DECISIONS)}, not "
+                            f"{row.get('decision', '')!r}")
+            continue
+        try:
+            reason = check_reason(review, st, decision, row.get("reason"), what=where)
+            check_released(review, reviewer, stage, rid)
+        except DecisionError as exc:
+            problems.append(str(exc) if str(exc).startswith(where) else f"{where}: {exc}")
+            continue
+        if rid in seen:
+            problems.append(f"{where}: record {rid} is also on line {seen[rid]}; keep one row "
+                            "per record")
+            continue
+        seen[rid] = n
+        accepted.append((rid, decision, reason, row.get("note", "")))
+    if problems:
+        more = f"\n… and {len(problems) - 30} more" if len(problems) > 30 else ""
+        raise DecisionError(f"{len(problems)} problem(s) in {path}; nothing was imported:\n"
+                            + "\n".join(problems[:30]) + more)
+    mine = decisions(review, stage, reviewer)[reviewer]
+    t = now()
+    lines = []
+    for rid, decision, reason, note in accepted:
+        cur = mine.get(rid)
+        if cur and (cur["decision"], cur.get("reason"), cur.get("note", "")) == (
+                decision, reason, note):
+            continue
+        lines.append(dump_json_line({
+            "decision": decision, "note": note, "reason": reason, "record": rid,
+            "reviewer": reviewer, "stage": stage, "time": t,
+        }))
+    if lines:
+        append_line(log_path(review, reviewer, stage), "".join(lines))
+    return len(lines)

@@ -1,0 +1,233 @@
+"""Per-reviewer decision logs: ``screening/<stage>/<reviewer>.jsonl``, append-only.
+
+One JSON object per line (sorted keys)::
+
+    {"decision": "include"|"exclude"|"maybe"|null, "note": str, "reason": str|null,
+     "record": "<id>", "reviewer": "<id>", "stage": "<stage>", "time": "<ISO 8601 UTC>"}
+
+The latest line for a record counts; earlier lines are the history and are never rewritten.
+``"decision": null`` withdraws a decision (the record is undecided again; written by
+:func:`undo`). Each reviewer appends only to their own file, so two reviewers never write the
+same file and git merges their work cleanly. Every append is fsynced before it returns
+(:func:`implmap.fsio.append_line`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DecisionError
+from ..fsio import append_line, dump_json_line, read_jsonl
+
+if TYPE_CHECKING:
+    from ..manifest import Stage
+    from ..review import Review
+
+__all__ = [
+    "DECISIONS",
+    "RESOLUTIONS_FILE",
+    "RETRIEVAL_FILE",
+    "decide",
+    "decisions",
+    "history",
+    "log_path",
+    "now",
+    "undo",
+]
+
+DECISIONS = ("include", "exclude", "maybe")
+RESOLUTIONS_FILE = "resolutions.jsonl"
+RETRIEVAL_FILE = "retrieval.jsonl"
+_NOT_REVIEWER_LOGS = {RESOLUTIONS_FILE, RETRIEVAL_FILE}
+
+
+def now() -> str:
+    """The current time as ISO 8601 UTC, to the second (what every log line carries)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def stage_dir(review: Review, stage: str) -> Path:
+    return review.root / "screening" / stage
+
+
+def log_path(review: Review, reviewer: str, stage: str) -> Path:
+    """Where ``reviewer``'s decisions at ``stage`` are kept."""
+    return stage_dir(review, stage) / f"{reviewer}.jsonl"
+
+
+def check_stage(review: Review, stage: str) -> Stage:
+    """The manifest's stage ``stage``, or a :class:`DecisionError` naming the known ones."""
+    for s in review.manifest.stages:
+        if s.id == stage:
+            return s
+    known = ", ".join(s.id for s in review.manifest.stages)
+    hint = ""
+    if any(r.id == stage for r in review.manifest.reviewers):
+        hint = f" ({stage!r} is a reviewer: the stage comes after the reviewer)"
+    raise DecisionError(f"unknown stage {stage!r} (the manifest lists: {known}){hint}")
+
+
+def check_reviewer(review: Review, reviewer: str) -> None:
+    """A :class:`DecisionError` unless ``reviewer`` is listed in the manifest."""
+    if any(r.id == reviewer for r in review.manifest.reviewers):
+        return
+    known = ", ".join(r.id for r in review.manifest.reviewers) or "none"
+    hint = ""
+    if any(s.id == reviewer for s in review.manifest.stages):
+        hint = f" ({reviewer!r} is a stage: the reviewer comes before the stage)"
+    raise DecisionError(
+        f"unknown reviewer {reviewer!r} (the manifest lists: {known}); add them under "
+        f"'reviewers' in implmap.yaml{hint}"
+    )
+
+
+def check_reason(
+    review: Review, stage: Stage, decision: str | None, reason: str | None, *, what: str
+) -> str | None:
+    """Validate the reason that goes with ``decision`` at ``stage``; return it normalised."""
+    if decision not in DECISIONS:
+        raise DecisionError(
+            f"{what}: decision must be one of {', '.join(DECISIONS)}, not {decision!r}"
+        )
+    reason = (reason or "").strip() or None
+    reasons = review.manifest.exclusion_reasons
+    if reason is not None:
+        if decision != "exclude":
+            raise DecisionError(f"{what}: a reason goes with 'exclude' only, not {decision!r}")
+        if reason not in reasons:
+            raise DecisionError(
+                f"{what}: unknown exclusion reason {reason!r}; the manifest's "
+                f"exclusion_reasons are: {', '.join(repr(r) for r in reasons) or 'none'}"
+            )
+    elif decision == "exclude" and stage.reasons_required:
+        raise DecisionError(
+            f"{what}: excluding at stage {stage.id!r} needs a reason, one of: "
+            f"{', '.join(repr(r) for r in reasons) or 'none (add exclusion_reasons)'}"
+        )
+    return reason
+
+
+def read_log(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line, entry)`` for each readable line; a torn line warns (file, line), never fatal."""
+    yield from read_jsonl(path)
+
+
+def latest(path: Path) -> dict[str, dict[str, Any]]:
+    """The entry in force for each record of one log (latest line wins; withdrawn dropped)."""
+    out: dict[str, dict[str, Any]] = {}
+    for n, entry in read_log(path):
+        rid = entry.get("record")
+        if not isinstance(rid, str):
+            warnings.warn(f"{path}, line {n}: skipped a line without a record ID", stacklevel=2)
+            continue
+        if entry.get("decision") is None:
+            out.pop(rid, None)
+        else:
+            out[rid] = entry
+    return out
+
+
+def reviewer_logs(review: Review, stage: str) -> dict[str, Path]:
+    """Every reviewer log file of ``stage``, by reviewer ID (sorted)."""
+    d = stage_dir(review, stage)
+    if not d.is_dir():
+        return {}
+    return {
+        p.stem: p
+        for p in sorted(d.glob("*.jsonl"))
+        if p.name not in _NOT_REVIEWER_LOGS and not p.name.startswith(".")
+    }
+
+
+def decisions(
+    review: Review, stage: str, reviewer: str | None = None
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """The decisions in force at ``stage``: ``{reviewer: {record: entry}}``.
+
+    Only reviewers listed in the manifest are read (``implmap check`` reports stray logs).
+    With ``reviewer`` only that reviewer's log is read (the result has just that key).
+    Blinding: this sees every reviewer; faces shown to a reviewer use :func:`reviewer_view`.
+    """
+    check_stage(review, stage)
+    known = {r.id for r in review.manifest.reviewers}
+    if reviewer is not None:
+        check_reviewer(review, reviewer)
+        return {reviewer: latest(log_path(review, reviewer, stage))}
+    return {
+        rid: latest(path) for rid, path in reviewer_logs(review, stage).items() if rid in known
+    }
+
+
+def history(review: Review, reviewer: str, stage: str) -> list[dict[str, Any]]:
+    """Every line of one reviewer's log at ``stage``, oldest first (the full history)."""
+    check_stage(review, stage)
+    check_reviewer(review, reviewer)
+    return [entry for _, entry in read_log(log_path(review, reviewer, stage))]
+
+
+def _entry(reviewer: str, stage: str, record: str, decision: str | None,
+           reason: str | None, note: str) -> dict[str, Any]:
+    return {
+        "decision": decision,
+        "note": note or "",
+        "reason": reason,
+        "record": record,
+        "reviewer": reviewer,
+        "stage": stage,
+        "time": now(),
+    }
+
+
+def decide(
+    review: Review,
+    reviewer: str,
+    stage: str,
+    record: str,
+    decision: str,
+    reason: str | None = None,
+    note: str = "",
+) -> dict[str, Any]:
+    """Record ``reviewer``'s decision on ``record`` at ``stage``; returns the entry written.
+
+    ``decision`` is include, exclude or maybe; ``reason`` (one of the manifest's
+    ``exclusion_reasons``) goes with exclude and is required at a stage with
+    ``reasons_required`` (full text). Changing a decision appends a new line: the history stays.
+    The line is on disk (fsynced) when this returns. Raises :class:`DecisionError` for an
+    unknown reviewer, stage, record or reason, or a record not yet released to this reviewer.
+    """
+    from .queue import check_released
+
+    check_reviewer(review, reviewer)
+    st = check_stage(review, stage)
+    what = f"record {record} at {stage}"
+    reason = check_reason(review, st, decision, reason, what=what)
+    if not isinstance(note, str):
+        raise DecisionError(f"{what}: the note must be text")
+    check_released(review, reviewer, stage, record)
+    entry = _entry(reviewer, stage, record, decision, reason, note)
+    append_line(log_path(review, reviewer, stage), dump_json_line(entry))
+    return entry
+
+
+def undo(
+    review: Review,
+    reviewer: str,
+    stage: str,
+    record: str,
+    previous: Mapping[str, Any] | None = None,
+) -> dict[str, Any] | None:
+    """Take back a decision: append ``previous`` again (decision, reason, note), or, when there
+    was none, a line withdrawing the decision (``"decision": null``). Returns the entry now in
+    force (``None`` when the record is undecided again). Nothing is ever deleted."""
+    check_reviewer(review, reviewer)
+    check_stage(review, stage)
+    if previous is None or previous.get("decision") is None:
+        entry = _entry(reviewer, stage, record, None, None, "")
+        append_line(log_path(review, reviewer, stage), dump_json_line(entry))
+        return None
+    return decide(review, reviewer, stage, record, str(previous["decision"]),
+                  reason=previous.get("reason"), note=str(previous.get("note") or ""))

@@ -1,0 +1,250 @@
+"""PRISMA 2020 / PRISMA-ScR flow-diagram counts, computed from the review folder and checked.
+
+The boxes (identification through databases; PRISMA-ScR uses the same flow):
+
+* records identified, per database (the imported searches) and in all;
+* duplicate records removed (``implmap.records.dedupe.duplicates_removed``; 0 before dedupe);
+* records screened (title and abstract) and records excluded, plus records still awaiting a
+  final decision (undecided or in open conflict) while screening is under way;
+* reports sought for retrieval (final include or maybe at title and abstract), reports not
+  retrieved (``screening/full_text/retrieval.jsonl``), reports assessed for eligibility;
+* reports excluded, with the count per exclusion reason, and reports awaiting a final decision;
+* reports included, and studies included: one study per ``charting/studies/*.yaml`` holding
+  included reports, plus one per included report not yet charted.
+
+The arithmetic is checked (identified - duplicates = screened; screened = excluded + sought +
+awaiting; sought = not retrieved + assessed; assessed = excluded + included + awaiting; the
+reasons add up to the reports excluded; studies <= reports). An inconsistency raises
+:class:`PrismaError` naming the numbers: a wrong number is never printed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import ImplmapError
+
+if TYPE_CHECKING:
+    from ..review import Review
+
+__all__ = ["NO_REASON", "PrismaCounts", "PrismaError", "prisma_counts"]
+
+NO_REASON = "no reason given"
+
+
+class PrismaError(ImplmapError):
+    """The PRISMA counts do not add up; the message names the numbers that disagree."""
+
+
+class PrismaCounts(BaseModel):
+    """The numbers of a PRISMA 2020 (or PRISMA-ScR) flow diagram."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    identified_by_database: dict[str, int] = Field(default_factory=dict)
+    identified: int = 0
+    duplicates_removed: int = 0
+    records_screened: int = 0
+    records_excluded: int = 0
+    records_awaiting: int = 0
+    reports_sought: int = 0
+    reports_not_retrieved: int = 0
+    reports_assessed: int = 0
+    reports_excluded: int = 0
+    reports_excluded_by_reason: dict[str, int] = Field(default_factory=dict)
+    reports_awaiting: int = 0
+    reports_included: int = 0
+    studies_included: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The counts as a plain dict (JSON-ready)."""
+        return self.model_dump(mode="json")
+
+    def check(self) -> None:
+        """Raise :class:`PrismaError` naming the numbers when the flow does not add up."""
+        bad: list[str] = []
+
+        def need(ok: bool, text: str) -> None:
+            if not ok:
+                bad.append(text)
+
+        by_db = sum(self.identified_by_database.values())
+        need(by_db == self.identified,
+             f"records identified ({self.identified}) != sum over databases ({by_db})")
+        need(self.identified - self.duplicates_removed == self.records_screened,
+             f"identified ({self.identified}) - duplicates removed ({self.duplicates_removed}) "
+             f"= {self.identified - self.duplicates_removed}, but records screened = "
+             f"{self.records_screened}")
+        s = self.records_excluded + self.reports_sought + self.records_awaiting
+        need(s == self.records_screened,
+             f"records screened ({self.records_screened}) != excluded ({self.records_excluded})"
+             f" + sought ({self.reports_sought}) + awaiting ({self.records_awaiting}) = {s}")
+        s = self.reports_not_retrieved + self.reports_assessed
+        need(s == self.reports_sought,
+             f"reports sought ({self.reports_sought}) != not retrieved "
+             f"({self.reports_not_retrieved}) + assessed ({self.reports_assessed}) = {s}")
+        s = self.reports_excluded + self.reports_included + self.reports_awaiting
+        need(s == self.reports_assessed,
+             f"reports assessed ({self.reports_assessed}) != excluded ({self.reports_excluded})"
+             f" + included ({self.reports_included}) + awaiting ({self.reports_awaiting}) = {s}")
+        s = sum(self.reports_excluded_by_reason.values())
+        need(s == self.reports_excluded,
+             f"reports excluded ({self.reports_excluded}) != sum over reasons ({s})")
+        need(self.studies_included <= self.reports_included,
+             f"studies included ({self.studies_included}) > reports included "
+             f"({self.reports_included})")
+        need(self.studies_included > 0 or self.reports_included == 0,
+             f"{self.reports_included} reports included but no study")
+        for name, value in self.model_dump().items():
+            if isinstance(value, int) and value < 0:
+                bad.append(f"{name} is negative ({value})")
+        if bad:
+            raise PrismaError("the PRISMA counts do not add up: " + "; ".join(bad))
+
+    def rows(self) -> list[tuple[str, str, int]]:
+        """``(key, label, count)`` rows in flow order (per database and per reason too)."""
+        out: list[tuple[str, str, int]] = []
+        for db, n in sorted(self.identified_by_database.items()):
+            out.append((f"identified:{db}", f"Records identified from {db}", n))
+        out += [
+            ("identified", "Records identified (all databases)", self.identified),
+            ("duplicates_removed", "Duplicate records removed", self.duplicates_removed),
+            ("records_screened", "Records screened", self.records_screened),
+            ("records_excluded", "Records excluded", self.records_excluded),
+        ]
+        if self.records_awaiting:
+            out.append(("records_awaiting", "Records awaiting a final decision",
+                        self.records_awaiting))
+        out += [
+            ("reports_sought", "Reports sought for retrieval", self.reports_sought),
+            ("reports_not_retrieved", "Reports not retrieved", self.reports_not_retrieved),
+            ("reports_assessed", "Reports assessed for eligibility", self.reports_assessed),
+            ("reports_excluded", "Reports excluded", self.reports_excluded),
+        ]
+        for reason, n in sorted(self.reports_excluded_by_reason.items()):
+            out.append((f"excluded:{reason}", f"  excluded: {reason}", n))
+        if self.reports_awaiting:
+            out.append(("reports_awaiting", "Reports awaiting a final decision",
+                        self.reports_awaiting))
+        out += [
+            ("reports_included", "Reports of included studies", self.reports_included),
+            ("studies_included", "Studies included in review", self.studies_included),
+        ]
+        return out
+
+    def to_csv(self) -> str:
+        """The rows as CSV text (``box,label,count``)."""
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["box", "label", "count"])
+        for key, label, n in self.rows():
+            w.writerow([key, label.strip(), n])
+        return buf.getvalue()
+
+
+def _duplicates_removed(review: Review) -> int:
+    dedupe = review.root / "dedupe"
+    if not (dedupe / "groups.jsonl").exists() and not (dedupe / "decisions.jsonl").exists():
+        return 0
+    try:
+        from ..records.dedupe import (  # type: ignore[import-not-found,unused-ignore]
+            duplicates_removed,
+        )
+    except ImportError:
+        return 0
+    return int(duplicates_removed(review))
+
+
+def _studies(review: Review, included: list[str]) -> int:
+    import yaml
+
+    folder = review.root / "charting" / "studies"
+    inc = set(included)
+    charted: set[str] = set()
+    studies = 0
+    problems: list[str] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        rel = Path("charting", "studies", path.name)
+        try:
+            data = yaml.safe_load(path.read_text("utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise PrismaError(f"{rel}: not valid YAML ({exc}); fix it to count studies") from None
+        records = data.get("records") if isinstance(data, dict) else None
+        if not isinstance(records, list) or not records:
+            raise PrismaError(f"{rel}: a study needs 'records' (the IDs of its reports)")
+        out = [r for r in records if r not in inc]
+        if out:
+            problems.append(f"{rel} lists record(s) {', '.join(map(str, out))} that are not "
+                            "included at full text")
+        charted.update(r for r in records if r in inc)
+        studies += 1
+    if problems:
+        raise PrismaError("the PRISMA counts do not add up: " + "; ".join(problems))
+    return studies + len(inc - charted)
+
+
+def prisma_counts(review: Review) -> PrismaCounts:
+    """Count every PRISMA box from the review folder; raises :class:`PrismaError` when they do
+    not add up (see the module doc)."""
+    from .conflicts import final_entries
+    from .queue import records_to_screen
+    from .retrieval import retrieval
+
+    stages = [s.id for s in review.manifest.stages]
+    if len(stages) < 2:
+        raise PrismaError("the PRISMA flow needs two stages (title_abstract and full_text) in "
+                          "the manifest")
+    first, last = stages[0], stages[-1]
+    by_db: dict[str, int] = {}
+    for s in review.searches():
+        by_db[s.database] = by_db.get(s.database, 0) + s.records
+    screened = records_to_screen(review, first)
+    finals = final_entries(review, first)
+    excluded = sum(1 for r in screened if finals.get(r, {}).get("decision") == "exclude")
+    sought = records_to_screen(review, last)
+    status = retrieval(review)
+    not_retrieved = [r for r in sought if status.get(r, {}).get("status") == "not_retrieved"]
+    assessed = [r for r in sought if r not in set(not_retrieved)]
+    ft = final_entries(review, last)
+    both = [r for r in not_retrieved if r in ft]
+    if both:
+        raise PrismaError(
+            f"the PRISMA counts do not add up: {len(both)} report(s) marked not retrieved also "
+            f"have a final full-text decision ({', '.join(both[:5])}); mark them retrieved in "
+            "screening/full_text/retrieval.jsonl or correct the decisions"
+        )
+    reasons: dict[str, int] = {}
+    included: list[str] = []
+    for r in assessed:
+        e = ft.get(r)
+        if e is None:
+            continue
+        if e["decision"] == "exclude":
+            key = e.get("reason") or NO_REASON
+            reasons[key] = reasons.get(key, 0) + 1
+        elif e["decision"] == "include":
+            included.append(r)
+    n_excl = sum(reasons.values())
+    counts = PrismaCounts(
+        identified_by_database=by_db,
+        identified=sum(by_db.values()),
+        duplicates_removed=_duplicates_removed(review),
+        records_screened=len(screened),
+        records_excluded=excluded,
+        records_awaiting=sum(1 for r in screened if r not in finals),
+        reports_sought=len(sought),
+        reports_not_retrieved=len(not_retrieved),
+        reports_assessed=len(assessed),
+        reports_excluded=n_excl,
+        reports_excluded_by_reason=reasons,
+        reports_awaiting=sum(1 for r in assessed if r not in ft),
+        reports_included=len(included),
+        studies_included=_studies(review, included),
+    )
+    counts.check()
+    return counts

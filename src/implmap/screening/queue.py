@@ -1,0 +1,182 @@
+"""Which records are screened at each stage, the pilot round, and what a reviewer may see.
+
+* The first stage (``title_abstract``) screens the dedupe primaries when deduplication has run
+  (``implmap.records.dedupe.primary_ids``), else every record.
+* Each later stage (``full_text``) screens the records whose final decision at the stage before
+  is include or maybe; a record with an open conflict has no final decision, so it waits.
+* Pilot (``pilot_size: N`` in the manifest): the first N records of a stage, in an order seeded
+  by ``screening_seed``, are screened by every reviewer first; nothing else is released to
+  anyone until every reviewer (role ``reviewer``) has decided all of them.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DecisionError
+
+if TYPE_CHECKING:
+    from ..review import Review
+
+__all__ = [
+    "pilot_complete",
+    "pilot_records",
+    "records_to_screen",
+    "released_records",
+    "screeners",
+]
+
+_CACHE: dict[tuple[str, str], tuple[Any, list[str]]] = {}
+
+
+def _signature(paths: list[Path]) -> tuple[Any, ...]:
+    out = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+        except FileNotFoundError:
+            out.append((str(p), None))
+            continue
+        out.append((str(p), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+def _inputs(review: Review, stage: str) -> list[Path]:
+    """The files ``records_to_screen(review, stage)`` depends on (for the cache)."""
+    paths = [review.root / "implmap.yaml"]
+    searches = review.searches_dir
+    if searches.is_dir():
+        paths += sorted(searches.glob("*/records.jsonl"))
+    dedupe = review.root / "dedupe"
+    if dedupe.is_dir():
+        paths += sorted(dedupe.glob("*.jsonl"))
+    ids = [s.id for s in review.manifest.stages]
+    for before in ids[: ids.index(stage)]:
+        d = review.root / "screening" / before
+        if d.is_dir():
+            paths += sorted(d.glob("*.jsonl"))
+    return paths
+
+
+def _all_ids(review: Review) -> list[str]:
+    import json
+
+    out: list[str] = []
+    for s in review.searches():
+        path = review.searches_dir / s.id / "records.jsonl"
+        if not path.exists():
+            continue
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    rid = json.loads(line).get("id")
+                except (json.JSONDecodeError, AttributeError):
+                    continue  # reported by `implmap check`
+                if isinstance(rid, str):
+                    out.append(rid)
+    return out
+
+
+def _primaries(review: Review, ids: list[str]) -> list[str]:
+    dedupe = review.root / "dedupe"
+    if not (dedupe / "groups.jsonl").exists() and not (dedupe / "decisions.jsonl").exists():
+        return ids
+    try:
+        from ..records.dedupe import primary_ids  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return ids
+    keep = set(primary_ids(review))
+    return [r for r in ids if r in keep]
+
+
+def records_to_screen(review: Review, stage: str) -> list[str]:
+    """The record IDs screened at ``stage``, in search then file order (see the module doc)."""
+    from .conflicts import final_decisions
+    from .log import check_stage
+
+    check_stage(review, stage)
+    key = (str(review.root), stage)
+    sig = _signature(_inputs(review, stage))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == sig:
+        return list(hit[1])
+    ids = [s.id for s in review.manifest.stages]
+    pos = ids.index(stage)
+    if pos == 0:
+        out = _primaries(review, _all_ids(review))
+    else:
+        before = ids[pos - 1]
+        finals = final_decisions(review, before)
+        out = [r for r in records_to_screen(review, before) if finals.get(r) in
+               ("include", "maybe")]
+    _CACHE[key] = (sig, out)
+    return list(out)
+
+
+def screeners(review: Review) -> list[str]:
+    """The reviewers who screen (role ``reviewer``), in manifest order."""
+    return [r.id for r in review.manifest.reviewers if r.role == "reviewer"]
+
+
+def pilot_records(review: Review, stage: str) -> list[str]:
+    """The pilot round of ``stage``: the first ``pilot_size`` records in the seeded order."""
+    m = review.manifest
+    if m.pilot_size <= 0:
+        return []
+    order = sorted(records_to_screen(review, stage))
+    random.Random(f"implmap-pilot:{m.screening_seed}:{stage}").shuffle(order)
+    return order[: m.pilot_size]
+
+
+def pilot_complete(review: Review, stage: str) -> bool:
+    """Whether every reviewer has decided every pilot record of ``stage`` (True: no pilot)."""
+    from .log import latest, log_path
+
+    pilot = pilot_records(review, stage)
+    if not pilot:
+        return True
+    for rid in screeners(review):
+        mine = latest(log_path(review, rid, stage))
+        if any(r not in mine for r in pilot):
+            return False
+    return True
+
+
+def released_records(review: Review, reviewer: str, stage: str) -> list[str]:
+    """The records ``reviewer`` may screen now at ``stage``.
+
+    Without a pilot, or once every reviewer has completed it: every record of the stage (in
+    search then file order). During the pilot: the pilot records only, in the seeded order.
+    What this returns depends on others' progress through the pilot, never on their decisions.
+    """
+    from .log import check_reviewer, check_stage
+
+    check_reviewer(review, reviewer)
+    check_stage(review, stage)
+    if pilot_complete(review, stage):
+        return records_to_screen(review, stage)
+    return pilot_records(review, stage)
+
+
+def check_released(review: Review, reviewer: str, stage: str, record: str) -> None:
+    """A :class:`DecisionError` unless ``record`` is screened at ``stage`` and released."""
+    todo = records_to_screen(review, stage)
+    if record not in set(todo):
+        ids = [s.id for s in review.manifest.stages]
+        pos = ids.index(stage)
+        if record not in set(_all_ids(review)):
+            why = "the review holds no record with this ID"
+        elif pos == 0:
+            why = "it is a duplicate (deduplication kept another record of its group)"
+        else:
+            why = (f"it has no final include or maybe at {ids[pos - 1]!r} (excluded, not yet "
+                   "decided by every reviewer, or its conflict is still open)")
+        raise DecisionError(f"record {record!r} is not screened at {stage!r}: {why}")
+    if not pilot_complete(review, stage) and record not in set(pilot_records(review, stage)):
+        raise DecisionError(
+            f"record {record!r} is not released to {reviewer!r} yet: every reviewer must first "
+            f"complete the pilot round ({review.manifest.pilot_size} records)"
+        )

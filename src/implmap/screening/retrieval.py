@@ -1,0 +1,62 @@
+"""Full-text retrieval: ``screening/full_text/retrieval.jsonl``, append-only.
+
+One line per event ``{"record", "status": "retrieved"|"not_retrieved", "url"|"file", "time"}``;
+the latest line per record counts. A record whose full text could not be obtained is counted as
+"reports not retrieved" in the PRISMA flow and is not assessed for eligibility.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DecisionError
+from ..fsio import append_line, dump_json_line
+from .log import RETRIEVAL_FILE, now, read_log
+
+if TYPE_CHECKING:
+    from ..review import Review
+
+__all__ = ["STATUSES", "mark_retrieval", "retrieval"]
+
+STATUSES = ("retrieved", "not_retrieved")
+FULL_TEXT = "full_text"
+
+
+def _path(review: Review):  # type: ignore[no-untyped-def]
+    return review.root / "screening" / FULL_TEXT / RETRIEVAL_FILE
+
+
+def retrieval(review: Review) -> dict[str, dict[str, Any]]:
+    """The retrieval status in force for each record (latest line wins)."""
+    out: dict[str, dict[str, Any]] = {}
+    for _, entry in read_log(_path(review)):
+        rid = entry.get("record")
+        if isinstance(rid, str) and entry.get("status") in STATUSES:
+            out[rid] = entry
+    return out
+
+
+def mark_retrieval(
+    review: Review,
+    record: str,
+    status: str,
+    url: str | None = None,
+    file: str | None = None,
+) -> dict[str, Any]:
+    """Record whether the full text of ``record`` was obtained (and where); returns the entry."""
+    from .queue import records_to_screen
+
+    if status not in STATUSES:
+        raise DecisionError(f"retrieval status must be one of {', '.join(STATUSES)}, "
+                            f"not {status!r}")
+    stages = [s.id for s in review.manifest.stages]
+    if FULL_TEXT in stages and record not in set(records_to_screen(review, FULL_TEXT)):
+        raise DecisionError(f"record {record!r} is not sought at full text (it has no final "
+                            "include or maybe at title and abstract)")
+    entry: dict[str, Any] = {"record": record, "status": status, "time": now()}
+    if url:
+        entry["url"] = url
+    if file:
+        entry["file"] = file
+    append_line(_path(review), dump_json_line(entry))
+    return entry
