@@ -54,6 +54,7 @@ def serve_dir(root: Path) -> Iterator[str]:
     """Serve ``root`` over HTTP on 127.0.0.1 in a thread; yields the base URL."""
     handler = functools.partial(_Quiet, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.handle_error = lambda *a: None  # type: ignore[method-assign]  # a closed browser tab
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
