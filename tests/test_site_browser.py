@@ -56,7 +56,7 @@ def shown_keys(page) -> set[str]:  # type: ignore[no-untyped-def]
 def test_matrix_loads_without_console_errors(page, site_url: str):  # type: ignore[no-untyped-def]
     page.goto(site_url + "matrix/")
     page.wait_for_selector("table.implmap-matrix")
-    assert page.locator("table.implmap-matrix td.implmap-cell a").count() > 3
+    assert page.locator("table.implmap-matrix td.implmap-cell:not(.implmap-total) a").count() > 3
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "site-matrix.png"), full_page=True)
     assert page.console_errors == []
@@ -65,10 +65,10 @@ def test_matrix_loads_without_console_errors(page, site_url: str):  # type: igno
 def test_clicking_a_cell_shows_exactly_its_findings(page, site_url: str):  # type: ignore[no-untyped-def]
     page.goto(site_url + "matrix/")
     expected_all = findings()
-    cells = page.locator("table.implmap-matrix td.implmap-cell a")
+    cells = page.locator("table.implmap-matrix td.implmap-cell:not(.implmap-total) a")
     for i in range(cells.count()):
         page.goto(site_url + "matrix/")
-        link = page.locator("table.implmap-matrix td.implmap-cell a").nth(i)
+        link = page.locator("table.implmap-matrix td.implmap-cell:not(.implmap-total) a").nth(i)
         label = link.get_attribute("aria-label")
         domain = label.split(" × ", 1)[0]
         link.click()
@@ -77,6 +77,11 @@ def test_clicking_a_cell_shows_exactly_its_findings(page, site_url: str):  # typ
         assert page.locator("select[data-filter=domain]").input_value() == domain
         want = {f["key"] for f in expected_all if domain in f["domains"] and theme in f["themes"]}
         assert shown_keys(page) == want, label
+    # a row's total: every finding of the domain
+    page.goto(site_url + "matrix/")
+    page.click("table.implmap-matrix td.implmap-total a[aria-label^='Skills: ']")
+    page.wait_for_selector("#implmap-find tbody tr")
+    assert shown_keys(page) == {f["key"] for f in expected_all if "Skills" in f["domains"]}
     assert page.console_errors == []
 
 

@@ -382,7 +382,13 @@ class _Builder:
                     f'<td class="implmap-cell implmap-s{_shade(len(found), top)}" '
                     f'data-n="{len(found)}">{link}</td>'
                 )
+            row = {f.key: f for (dd, _c), v in cells.items() if dd == dom for f in v}
+            b, f = _bf(row.values())
+            total = self.find_link(rel, self.bf_badges(b, f), f"{dom}: {b} barriers, {f} "
+                                   "facilitators in all", domain=dom) if row else "–"
+            tds.append(f'<td class="implmap-cell implmap-total">{total}</td>')
             body.append("<tr>" + "".join(tds) + "</tr>")
+        head.append('<th scope="col" class="implmap-total">All</th>')
         if not cols:
             return '<p class="implmap-none">No findings are coded yet.</p>'
         return (
