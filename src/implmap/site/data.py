@@ -126,7 +126,7 @@ class MapData:
     prisma_problem: str = ""
     stages: list[Stage] = field(default_factory=list)
     duplicates_removed: int | None = None
-    vocabulary_source: str = ""
+    vocabulary_sources: dict[str, str] = field(default_factory=dict)
 
     @property
     def findings(self) -> list[Finding]:
@@ -162,7 +162,7 @@ def load_map(review: Review | str | Path) -> MapData:
     m = review.manifest
     themes = _themes(review)
     studies = _studies(review)
-    domains, comb, source = _vocabulary(review, studies)
+    domains, comb, sources = _vocabulary(review, studies)
     known = {t.id for t in themes}
     for f in (f for s in studies for f in s.findings):
         for tid in f.themes:
@@ -179,7 +179,7 @@ def load_map(review: Review | str | Path) -> MapData:
         domains=domains,
         comb=comb,
         studies=studies,
-        vocabulary_source=source,
+        vocabulary_sources=sources,
     )
     data.prisma, data.prisma_problem = _prisma(review)
     data.duplicates_removed = _duplicates_removed(review)
@@ -200,6 +200,11 @@ def _read_yaml(path: Path) -> Any:
 
 
 def _themes(review: Review) -> list[Theme]:
+    """The theme codebook (``charting/themes.yaml``), through the charting vocabulary."""
+    vocabulary = getattr(review, "vocabulary", None)
+    if callable(vocabulary):
+        return [Theme(id=t.id, name=t.name, description=t.description)
+                for t in vocabulary().themes]
     path = review.root / "charting" / "themes.yaml"
     if not path.exists():
         return []
@@ -301,48 +306,37 @@ def _study(s: dict[str, Any]) -> Study:
 
 def _vocabulary(
     review: Review, studies: list[Study]
-) -> tuple[list[Domain], dict[str, list[str]], str]:
-    """TDF domains (in published order) with COM-B links, from implmap.charting.vocab.
+) -> tuple[list[Domain], dict[str, list[str]], dict[str, str]]:
+    """TDF domains in published order with their COM-B components and intervention functions,
+    from the review's charting vocabulary (``Review.vocabulary()``).
 
-    Without the vocabulary module, the domains are those the findings name, in name order, and
-    nothing is said about their meaning.
+    Domains that findings name but the vocabulary does not hold follow, in name order, so no
+    finding drops out of the map (``implmap check`` reports them).
     """
-    try:
-        from ..charting import vocab  # type: ignore[attr-defined]
-    except ImportError:
-        vocab = None
-    if vocab is not None:
-        try:
-            return _from_vocab(review, vocab)
-        except AttributeError:
-            pass
-    names = sorted({d for s in studies for f in s.findings for d in f.domains})
-    return [Domain(name=n) for n in names], {}, ""
-
-
-def _from_vocab(review: Review, vocab: Any) -> tuple[list[Domain], dict[str, list[str]], str]:
-    v = review.vocabulary() if hasattr(review, "vocabulary") else vocab.default()
-    return _domains_from(v)
-
-
-def _domains_from(v: Any) -> tuple[list[Domain], dict[str, list[str]], str]:
-    domains = []
+    domains: list[Domain] = []
     comb: dict[str, list[str]] = {}
-    for n, d in enumerate(v.domains, start=1):
-        domains.append(
-            Domain(
-                name=d.name,
-                number=getattr(d, "number", n),
-                description=getattr(d, "description", "") or "",
-                constructs=[getattr(c, "name", c) for c in getattr(d, "constructs", [])],
-                comb=list(v.comb_for(d.name)),
-                functions=list(v.functions_for_domain(d.name)),
+    sources: dict[str, str] = {}
+    vocabulary = getattr(review, "vocabulary", None)
+    if callable(vocabulary):
+        v = vocabulary()
+        for d in v.domains:
+            components = list(v.comb(d.name))
+            domains.append(
+                Domain(
+                    name=d.name,
+                    number=d.number,
+                    description=d.description,
+                    constructs=list(d.constructs),
+                    comb=components,
+                    functions=list(v.functions(components)),
+                )
             )
-        )
-    for d in domains:
-        for c in d.comb:
-            comb.setdefault(c, list(v.functions_for_comb(c)))
-    return domains, comb, getattr(v, "source", "")
+        comb = {c: list(v.functions(c)) for c in v.comb_components}
+        sources = dict(getattr(v, "sources", {}) or {})
+    known = {d.name for d in domains}
+    extra = sorted({d for s in studies for f in s.findings for d in f.domains} - known)
+    domains += [Domain(name=n) for n in extra]
+    return domains, comb, sources
 
 
 def _screening() -> Any:
