@@ -412,3 +412,22 @@ def test_flow_diagram_and_methods_use_the_screening_counts(built: Path):
     # resolved; full text: 4 of 4
     assert "Title and abstract 8 ana & ben 8 75% 0.47 2 2" in methods
     assert "Full text 4 ana & ben 4 100% 1.00 0 0" in methods
+
+
+def test_big_groups_on_domain_pages_link_to_the_full_list(tmp_path: Path):
+    from implmap.site.pages import GROUP_CAP
+
+    review = tmp_path / "rev"
+    shutil.copytree(REVIEW, review)
+    path = review / "charting/studies/wu-2022.yaml"
+    study = yaml.safe_load(path.read_text())
+    base = study["findings"][1]  # Environmental Context and Resources × time-money
+    study["findings"] = [{**base, "id": f"m{n}", "statement": f"Finding {n}"}
+                         for n in range(GROUP_CAP + 7)]
+    path.write_text(yaml.safe_dump(study))
+    build_pages(review, tmp_path / "out")
+    text = (tmp_path / "out/domains/environmental-context-and-resources.md").read_text()
+    total = GROUP_CAP + 7 + 2  # and two from the other studies
+    assert f"… and {total - GROUP_CAP} more: see" in text
+    assert f"all {total} in the list" in text
+    assert "#domain=Environmental%20Context%20and%20Resources&amp;theme=time-money" in text

@@ -225,10 +225,16 @@ def _themes(review: Review) -> list[Theme]:
 
 
 def _studies(review: Review) -> list[Study]:
-    """The charted studies, through ``Review.studies()`` when the charting models are present."""
-    loader = getattr(review, "studies", None)
-    if callable(loader):
-        raw = [s.model_dump(mode="json") if hasattr(s, "model_dump") else dict(s) for s in loader()]
+    """The charted studies, validated by the charting models (``implmap.charting.model.Study``).
+
+    Fast path: each file is parsed with libyaml and validated with the model; if any file does
+    not parse or validate, ``Review.studies()`` reads them all again and raises its report
+    (every problem with file and line).
+    """
+    if callable(getattr(review, "studies", None)):
+        raw = _validated_studies(review)
+        if raw is None:
+            raw = [s.model_dump(mode="json") for s in review.studies()]
     else:
         folder = review.root / "charting" / "studies"
         raw = []
@@ -241,6 +247,22 @@ def _studies(review: Review) -> list[Study]:
     studies = [_study(s) for s in raw]
     studies.sort(key=lambda s: s.id)
     return studies
+
+
+def _validated_studies(review: Review) -> list[dict[str, Any]] | None:
+    from pydantic import ValidationError
+
+    from ..charting.model import Study as StudyModel
+    from ..charting.store import study_files
+
+    out = []
+    for path in study_files(review.root):
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+            out.append(StudyModel.model_validate(data).model_dump(mode="json"))
+        except (yaml.YAMLError, UnicodeDecodeError, ValidationError):
+            return None
+    return out
 
 
 def _text(v: Any) -> str:

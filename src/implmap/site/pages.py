@@ -32,6 +32,7 @@ ASSETS = ("implmap.css", "implmap-find.js")
 CSS = "assets/implmap.css"
 FIND_JS = "assets/implmap-find.js"
 FIND_DATA = "assets/find-data.js"
+GROUP_CAP = 30  # findings listed per group on a domain or theme page; the rest via the list
 LISTING = ".implmap-pages.json"  # the files of the last build, so a rebuild removes stale ones
 
 TDF_CITATION = (
@@ -218,6 +219,16 @@ class _Builder:
             return '<p class="implmap-none">No findings.</p>'
         items = "".join(self.finding_item(page, f, show_study) for f in findings)
         return f'<ul class="implmap-findings">{items}</ul>'
+
+    def capped_list(self, page: str, findings: list[Finding], **filters: str) -> str:
+        """At most ``GROUP_CAP`` findings, then a link to all of them in the filterable list."""
+        html_ = self.findings_list(page, findings[:GROUP_CAP])
+        more = len(findings) - GROUP_CAP
+        if more > 0:
+            link = self.find_link(page, f"all {len(findings)} in the list",
+                                  **{k: v for k, v in filters.items() if v})
+            html_ += f'<p class="implmap-more">… and {more} more: see {link}.</p>'
+        return html_
 
     # -------------------------------------------------------------------------------- pages
     def overview(self) -> None:
@@ -495,7 +506,7 @@ class _Builder:
                     if t else self.bf_badges(tb, tf)
                 body.append(
                     f'<h3 class="implmap-group">{esc(name)} <small>{cell}</small></h3>\n'
-                    + self.findings_list(rel, by_theme[t])
+                    + self.capped_list(rel, by_theme[t], domain=dom.name, theme=t)
                 )
             self.page(rel, dom.name, body, search=False)
 
@@ -545,7 +556,7 @@ class _Builder:
                     head, cell = "No TDF domain", self.bf_badges(tb, tf)
                 body.append(
                     f'<h3 class="implmap-group">{head} <small>{cell}</small></h3>\n'
-                    + self.findings_list(rel, by_dom[dom])
+                    + self.capped_list(rel, by_dom[dom], domain=dom, theme=t.id)
                 )
             self.page(rel, t.name, body, search=False)
 
