@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -113,17 +114,51 @@ def ms(x: float) -> str:
     return f"{x * 1000:7.2f} ms"
 
 
+def browser_first_record(url: str) -> list[float] | None:
+    """Seconds from navigation to the first record on screen in headless Debian chromium (5
+    fresh pages, each loading page, script, style, session, queue and records), or ``None``."""
+    chromium = Path("/usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not chromium.exists():
+        return None
+    out = []
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(chromium),
+                              args=["--no-sandbox", "--disable-gpu",
+                                    "--disable-background-networking"])
+        for _ in range(5):
+            ctx = b.new_context()
+            page = ctx.new_page()
+            t = time.perf_counter()
+            page.goto(url)
+            page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+            out.append(time.perf_counter() - t)
+            ctx.close()
+        b.close()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--records", type=int, default=20_000)
     ap.add_argument("--decisions", type=int, default=500)
+    ap.add_argument("--pilot", type=int, default=0,
+                    help="pilot_size in the manifest (a pilot round of N records; default none)")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="implmap-bench-") as tmp:
         t0 = time.perf_counter()
         review, source = build_review(Path(tmp) / "review", args.records)
+        if args.pilot:
+            m = review.manifest.model_copy(deep=True)
+            m.pilot_size = args.pilot
+            review.save_manifest(m)
         print(f"Review: {args.records} records ({source}); built in "
-              f"{time.perf_counter() - t0:.1f} s")
+              f"{time.perf_counter() - t0:.1f} s"
+              + (f"; pilot round of {args.pilot} records" if args.pilot else ""))
 
         env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
         start = time.perf_counter()
@@ -142,6 +177,8 @@ def main() -> None:
                     break
             if base is None:
                 raise SystemExit(f"the server did not start (exit code {proc.wait()})")
+            # keep reading what the server says, so that a full pipe never blocks it
+            threading.Thread(target=lambda: [None for _ in proc.stderr], daemon=True).start()
             listening = time.perf_counter() - start
             http = httpx.Client(base_url=base, headers={"X-Implmap-Token": token}, timeout=30)
             queue = http.get("/api/queue").json()
@@ -158,6 +195,8 @@ def main() -> None:
                 q = http.get("/api/queue").json()
                 http.get("/api/records", params={"ids": ",".join(q["order"][:12])})
                 page_times.append(time.perf_counter() - t)
+
+            browser_ttfr = browser_first_record(f"{base}/?token={token}")
 
             order = queue["order"]
             n = min(args.decisions, len(order))
@@ -198,6 +237,9 @@ def main() -> None:
     print(f"  server process start -> first record     {ms(ttfr_cold)}")
     print(f"  page requests on a running server       {ms(statistics.median(page_times))}"
           "  (median of 5: page, js, css, session, queue, 12 records)")
+    if browser_ttfr:
+        print(f"  in chromium: navigation -> record shown {ms(statistics.median(browser_ttfr))}"
+              "  (median of 5 fresh pages, token redirect included)")
     print()
     print(f"Decision round trip over loopback HTTP ({n} decisions, {args.records} records)")
     print(f"  POST /api/decide              median {ms(med)}   p95 {ms(p95)}   "

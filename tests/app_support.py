@@ -69,7 +69,7 @@ def make_review(root: Path, n: int = 6, evil: bool = False) -> Review:
         recs.append({
             "title": f"Record {i}: barriers to exercise referral in primary care",
             "abstract": f"Abstract {i}. Physiotherapists and GPs described barriers; rat study "
-                        "excluded.",
+                        "excluded; response rate 80%.",
             "authors": [f"Author{i}, A", "Second, B"],
             "year": str(2000 + i),
             "journal": "Implementation Science",

@@ -349,3 +349,43 @@ def test_a_slow_ranking_does_not_hold_up_the_first_record(rev, monkeypatch):
             break
         threading.Event().wait(0.02)
     assert q["ordering"] == "ranked" and q["order"] == sorted(q["order"], reverse=True)
+
+
+# ------------------------------------------------------------------------------ pilot round
+def test_pilot_round_first_then_everything(rev):
+    m = rev.manifest.model_copy(deep=True)
+    m.pilot_size = 2
+    rev.save_manifest(m)
+    c = client(create_app(rev, "ana", token=TOKEN))
+    assert c.get("/api/session").json()["pilot"] is True
+    q = c.get("/api/queue").json()
+    assert len(q["order"]) == 2 and q["progress"] == {"done": 0, "total": 2}
+    pilot = q["order"]
+    others = sorted(set(r["id"] for r in rev.record_dicts()) - set(pilot))
+    r = c.post("/api/decide", json={"record": others[0], "decision": "include"})
+    assert r.status_code == 404  # not released yet
+    for rid in pilot:
+        assert c.post("/api/decide", json={"record": rid, "decision": "include"}).status_code == 200
+        core.decide(rev, "ben", "title_abstract", rid, "exclude", note="ben pilot note")
+    q = c.get("/api/queue").json()
+    assert len(q["order"]) == 6 and q["progress"] == {"done": 2, "total": 6}
+    assert c.get("/api/session").json()["pilot"] is False
+    body = c.get("/api/records", params={"ids": ",".join(q["order"])}).text
+    assert "ben pilot note" not in body
+
+
+# ------------------------------------------------------------------------------ serve()
+def test_serve_refuses_other_hosts_and_busy_ports(rev):
+    import socket
+
+    from implmap import ImplmapError
+    from implmap.screening.app import serve
+
+    with pytest.raises(ImplmapError, match="loopback only"):
+        serve(rev, "ana", host="0.0.0.0", open_browser=False)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        with pytest.raises(ImplmapError, match=f"cannot listen on 127.0.0.1:{port}"):
+            serve(rev, "ana", port=port, open_browser=False, announce=lambda text: None)

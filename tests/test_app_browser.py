@@ -48,7 +48,9 @@ def test_screen_with_the_keyboard_then_reload(tmp_path, page):
         assert "token" not in page.url  # the token went into a cookie
         expect(page.locator("#progress-text")).to_have_text("0 / 5 screened by you")
         assert page.locator("mark.term-inc").count() > 0  # "barriers" highlighted
-        assert page.locator("mark.term-exc").count() > 0  # "rat" highlighted
+        exc = page.eval_on_selector_all("#record mark.term-exc",
+                                        "els => els.map(e => e.textContent)")
+        assert exc and set(exc) == {"rat"}  # "rat" highlighted, "rate" not
         first = page.inner_text("#record-id")
         page.keyboard.press("i")
         expect(page.locator("#status")).to_have_text("saved ✓")
@@ -174,3 +176,23 @@ def test_full_text_reason_keys_and_not_retrieved(tmp_path, page):
         expect(page.locator("#fulltext-status")).to_have_text("Marked not retrieved.")
     entry = core.reviewer_view(rev, "ana", "full_text").decisions[first]
     assert entry["decision"] == "exclude" and entry["reason"] == "wrong concept"
+
+
+def test_resolve_mode_in_the_browser(tmp_path, page):
+    rev = make_review(tmp_path / "rev", n=3)
+    ids = sorted(r["id"] for r in rev.record_dicts())
+    core.decide(rev, "ana", "title_abstract", ids[0], "include", note="<i>ana</i> says yes")
+    core.decide(rev, "ben", "title_abstract", ids[0], "exclude", note="ben says no")
+    expect = _expect()
+    with running(create_app(rev, "cam", mode="resolve", token=TOKEN)) as base:
+        page.goto(f"{base}/?token={TOKEN}")
+        _ready(page)
+        expect(page.locator("#others")).to_be_visible()
+        expect(page.locator("#decision-list li")).to_have_count(2)
+        expect(page.locator("#decision-list")).to_contain_text("<i>ana</i> says yes")
+        expect(page.locator("#btn-undo")).to_be_hidden()
+        page.keyboard.press("e")
+        expect(page.locator("#progress-text")).to_have_text("1 / 1 resolved")
+    final = core.resolutions(rev, "title_abstract")[ids[0]]
+    assert final["decision"] == "exclude" and final["by"] == ["cam"]
+    assert final["method"] == "third_reviewer"

@@ -44,8 +44,18 @@ class Server:
                 break
             if (not line and self.proc.poll() is not None) or time.monotonic() > deadline:
                 raise AssertionError(f"server did not start:\n{self.output}")
+        # keep reading what the server says, so that a full pipe never blocks it
+        threading.Thread(target=self._drain, daemon=True).start()
         self.http = httpx.Client(base_url=self.base, headers={"X-Implmap-Token": self.token},
                                  timeout=10)
+
+    def _drain(self) -> None:
+        assert self.proc.stderr is not None
+        try:
+            for line in self.proc.stderr:
+                self.output += line
+        except ValueError:  # closed by stop()
+            pass
 
     def stop(self) -> None:
         self.http.close()

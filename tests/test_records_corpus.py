@@ -1,6 +1,7 @@
 """Every file of ../shared/corpora/ris: the expected record count, and nothing lost.
 
-"Nothing lost" is checked against an independent, deliberately simple reading of each file:
+"Nothing lost" compares what is stored in a review (Record.tags in records.jsonl) with an
+independent, deliberately simple reading of each file:
 every tag line's value must be stored under that tag of some record, every other non-blank
 line must be stored as a continuation line of some value or be reported in the warnings with
 its line number. Skipped when ../shared is absent.
@@ -16,11 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import CORPORA, need_shared
 from implmap.errors import InputFormatError
 from implmap.records.reader import read_file
 from implmap.records.ris import KNOWN_TAGS
-
-from conftest import CORPORA, need_shared
 
 pytestmark = pytest.mark.shared
 
@@ -66,23 +66,25 @@ def reference_reading(raw: bytes, encoding: str) -> tuple[Counter, list[tuple[in
 
 
 @pytest.mark.parametrize(("name", "count"), _expected(), ids=[n for n, _ in _expected()])
-def test_corpus_file_imports_with_expected_count_and_loses_nothing(name, count):
+def test_corpus_file_imports_with_expected_count_and_loses_nothing(name, count, review):
     path = need_shared("corpora", "ris", name)
     raw = path.read_bytes()
     if count == 0:
         with pytest.raises(InputFormatError) as info:
-            read_file(path)
+            review.import_file(path, database="Corpus")
         assert str(path) in str(info.value)
         assert "Web of Science tagged export" in str(info.value)
+        assert review.searches() == []
         return
-    pf = read_file(path)
-    assert len(pf.records) == count
+    pf = review.import_file(path, database="Corpus").search  # what is stored in the review
+    records = list(review.iter_records())
+    assert len(records) == pf.records == count
     assert pf.format == "ris"
 
     ref_tags, ref_other = reference_reading(raw, pf.encoding)
     stored_tags: Counter = Counter()
     continuation: Counter = Counter()
-    for rec in pf.records:
+    for rec in records:
         for tag, values in rec.tags.items():
             for value in values:
                 first, *rest = value.split("\n")

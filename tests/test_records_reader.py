@@ -10,8 +10,8 @@ import pytest
 import rispy
 
 from implmap.errors import InputFormatError
-from implmap.records.ris import LosslessRisParser
 from implmap.records.reader import read_file
+from implmap.records.ris import LosslessRisParser
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "ris"
 
@@ -64,7 +64,8 @@ def test_windows_1252_is_detected_and_reported():
     pf = read_file(FIX / "cp1252.ris")
     assert pf.encoding == "cp1252"
     assert pf.records[0].tags["TI"] == ["Patients’ views on self-management – a café-based survey"]
-    assert pf.records[0].tags["AB"] == ["Participants named cost (€) and “lack of time” as barriers."]
+    assert pf.records[0].tags["AB"] == [
+        "Participants named cost (€) and “lack of time” as barriers."]
     (w,) = pf.warnings
     assert w.startswith("cp1252.ris, line 2: ") and "Windows-1252" in w
 
@@ -220,3 +221,42 @@ def test_parser_keeps_rispys_interface():
     assert entries[0]["SN"] == ["1234-5678", "8765-4321"]
     assert LosslessRisParser().parse_line("TY - JOUR") == ("TY", "JOUR")
     assert LosslessRisParser().parse_line("US - Mexico border") == (None, "US - Mexico border")
+
+
+def _all_inputs() -> list[Path]:
+    from conftest import CORPORA
+
+    files = sorted(p for p in FIX.iterdir() if p.suffix in (".ris", ".nbib"))
+    if (CORPORA / "ris").is_dir():
+        files += sorted(p for p in (CORPORA / "ris").rglob("*") if p.suffix in (".ris", ".txt"))
+    return files
+
+
+def test_fast_path_reads_exactly_like_the_line_by_line_reading(monkeypatch, tmp_path):
+    """Whole plain records are read in one go; that must change nothing, warnings included."""
+    import implmap.records.ris as ris
+
+    def read_all(path: Path):
+        try:
+            pf = read_file(path)
+        except InputFormatError as exc:
+            return str(exc)
+        return [(r.line, r.tags) for r in pf.records], pf.warnings
+
+    inputs = _all_inputs()
+    generated = tmp_path / "mixed.ris"
+    generated.write_bytes(b"\n".join(p.read_bytes() for p in inputs
+                                     if p.suffix == ".ris" and p.read_bytes().isascii()))
+    inputs.append(generated)
+    fast = {p: read_all(p) for p in inputs}
+    monkeypatch.setattr(ris, "_TY_HEAD", re.compile(r"(?!)"))  # never: line by line only
+    slow = {p: read_all(p) for p in inputs}
+    for p in inputs:
+        assert fast[p] == slow[p], p
+
+
+def test_value_whose_first_line_is_empty(tmp_path):
+    data = b"TY  - JOUR\nTI  - \n  continued title\nN1  -\n\nnote after a blank line\nER  - \n"
+    (rec,) = read_file(tmp_path / "x.ris", data=data).records
+    assert rec.tags == {"TY": ["JOUR"], "TI": ["\ncontinued title"],
+                        "N1": ["\n\nnote after a blank line"]}

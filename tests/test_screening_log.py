@@ -49,6 +49,7 @@ def test_undo_withdraws_or_restores(rev):
     assert screening.undo(rev, "ana", TA, rid, None) is None
     assert rid not in screening.decisions(rev, TA, "ana")["ana"]
     assert len(screening.history(rev, "ana", TA)) == 4  # nothing deleted
+    assert rev.check().valid  # a withdrawal line ("decision": null) is part of the format
 
 
 @pytest.mark.parametrize(

@@ -101,6 +101,17 @@ def check_screening(review: Review, report: Report) -> None:
 CHECKERS.append(check_screening)
 
 
+# -- charting: study files, theme codebook, mapping overrides ------------------------------------
+def check_charting(review: Review, report: Report) -> None:
+    """Charting files: studies, themes codebook, mapping overrides (see implmap.charting)."""
+    from .charting.validate import check_charting as _check
+
+    _check(review, report)
+
+
+CHECKERS.append(check_charting)
+
+
 def check_review(review: Review) -> Report:
     """Run every checker on ``review`` and return the sorted report."""
     report = Report()

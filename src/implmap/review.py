@@ -11,6 +11,7 @@ Layout (see ``docs/review-folder.md``)::
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
@@ -38,6 +39,12 @@ from .records.model import RECORD_FIELDS, Record, Search
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .charting.agreement import CodingAgreement
+    from .charting.lookup import LookupResult
+    from .charting.model import Study
+    from .charting.suggest import Suggestion
+    from .charting.vocab import Vocabulary
+
 __all__ = ["ImportResult", "Review"]
 
 SCRATCH = ".implmap"
@@ -58,6 +65,7 @@ class _BackgroundWriter:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="implmap-io")
         self._futures: list[Any] = []
         self._unsynced = 0
+        self._open: list[Any] = []
 
     def _submit(self, fn: Callable[..., Any], *args: Any) -> None:
         self._futures.append(self._pool.submit(fn, *args))
@@ -72,7 +80,8 @@ class _BackgroundWriter:
         self._submit(run)
 
     def open(self, path: Path) -> Any:
-        fh = open(path, "wb", buffering=0)  # noqa: SIM115 - closed by close()
+        fh = open(path, "wb", buffering=0)  # noqa: SIM115 - closed by close() or shutdown()
+        self._open.append(fh)
         return fh
 
     def append(self, fh: Any, chunks: list[bytes]) -> None:
@@ -109,9 +118,12 @@ class _BackgroundWriter:
             self._pool.shutdown(wait=True)
 
     def shutdown(self) -> None:
+        """Stop after an error: cancel what has not started, close the files."""
         for f in self._futures:
             f.cancel()
         self._pool.shutdown(wait=True)
+        for fh in self._open:
+            fh.close()
 
 
 def _json_line_encoder() -> Callable[[Any], bytes]:
@@ -120,8 +132,9 @@ def _json_line_encoder() -> Callable[[Any], bytes]:
         import orjson
     except ImportError:  # pragma: no cover - orjson is a dependency
         return lambda obj: dump_json_line(obj).encode("utf-8")
-    opt = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
-    return lambda obj: orjson.dumps(obj, option=opt)
+    from functools import partial
+
+    return partial(orjson.dumps, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
 
 
 def _slug(text: str) -> str:
@@ -231,9 +244,6 @@ class Review:
         :class:`~implmap.errors.InputFormatError` naming file and line when the file cannot be
         read as RIS or PubMed.
         """
-        from .records.normalise import normalise
-        from .records.reader import estimate_records, stream_file
-
         path = Path(path)
         if not database.strip():
             raise ImplmapError("--database must name the database the file was exported from")
@@ -251,16 +261,44 @@ class Review:
             raise ImplmapError(f"{path}: no such file") from None
         except IsADirectoryError:
             raise ImplmapError(f"{path} is a folder; name the export file itself") from None
+        if path.name in ("records.jsonl", "search.yaml"):
+            raise ImplmapError(f"{path}: rename the file first ({path.name!r} is the name of a "
+                               "file implmap keeps beside it)")
         digest = hashlib.sha256(raw).hexdigest()
         for s in self.searches():
             if s.sha256 == digest:
                 return ImportResult(s, added=False)
-        stream = stream_file(path, data=raw)  # format and encoding errors are raised here
+        try:
+            return self._import_bytes(path, raw, digest, database, searched_s, query, progress,
+                                      check_all=False)
+        except UnicodeDecodeError:  # not UTF-8 after all, past the part checked up front
+            return self._import_bytes(path, raw, digest, database, searched_s, query, progress,
+                                      check_all=True)
+
+    def _import_bytes(
+        self,
+        path: Path,
+        raw: bytes,
+        digest: str,
+        database: str,
+        searched_s: str,
+        query: str,
+        progress: Callable[[int, int], None] | None,
+        check_all: bool,
+    ) -> ImportResult:
+        from .records.normalise import normalise
+        from .records.reader import estimate_records, stream_file
+
+        # format and encoding errors are raised here
+        stream = stream_file(path, data=raw, check_all=check_all)
         sid = f"{_slug(database)}-{digest[:8]}"
         prefix = digest[:8]
         estimate = estimate_records(raw, stream)
         with self.lock("import"):
             self._clean_staging()
+            for s in self.searches():  # another process may have imported it meanwhile
+                if s.sha256 == digest:
+                    return ImportResult(s, added=False)
             final = self.searches_dir / sid
             if final.exists():
                 raise DuplicateImportError(f"{final} exists already; nothing was imported")
@@ -272,19 +310,29 @@ class Review:
                 dump = _json_line_encoder()
                 out = io.open(staging / "records.jsonl")
                 batch: list[bytes] = []
-                for n, (line, tags) in enumerate(stream.records, start=1):
-                    rec = normalise(tags)
-                    rec["id"] = f"{prefix}-{n}"
-                    rec["search"] = sid
-                    rec["ordinal"] = n
-                    rec["line"] = line
-                    rec["tags"] = tags
-                    batch.append(dump(rec))
-                    if n % 2000 == 0:
-                        io.append(out, batch)
-                        batch = []
-                        if progress is not None:
-                            progress(n, max(n, estimate))
+                gc_was_on = gc.isenabled()
+                gc.disable()  # records make no reference cycles; the collector only costs time
+                try:
+                    for n, (line, tags) in enumerate(stream.records, start=1):
+                        rec = normalise(tags)
+                        rec["id"] = f"{prefix}-{n}"
+                        rec["search"] = sid
+                        rec["ordinal"] = n
+                        rec["line"] = line
+                        rec["tags"] = tags
+                        batch.append(dump(rec))
+                        if n % 2000 == 0:
+                            io.append(out, batch)
+                            batch = []
+                            if progress is not None:
+                                progress(n, max(n, estimate))
+                except InputFormatError as exc:
+                    if exc.path is None:  # a malformed record: name the file
+                        raise InputFormatError(exc.reason, str(path), exc.line) from None
+                    raise
+                finally:
+                    if gc_was_on:
+                        gc.enable()
                 io.append(out, batch)
                 io.close(out)
                 io.wait()
@@ -384,6 +432,52 @@ class Review:
         from .checks import check_review
 
         return check_review(self)
+
+    # ------------------------------------------------------------------------------- charting
+    def vocabulary(self) -> Vocabulary:
+        """The charting vocabulary of this review: TDF v2, COM-B and intervention-function maps
+        (with ``charting/mappings.yaml`` overrides) and the theme codebook."""
+        from .charting.vocab import load_vocabulary
+
+        return load_vocabulary(self)
+
+    def studies(self) -> list[Study]:
+        """Every charted study (``charting/studies/*.yaml``), in file-name order.
+
+        Raises :class:`~implmap.errors.ValidationFailed` naming file and line when a study file
+        does not fit the schema.
+        """
+        from .charting.store import load_studies
+
+        return load_studies(self)
+
+    def findings(self) -> pd.DataFrame:
+        """Every charted finding as a DataFrame, one row per finding (see
+        :func:`implmap.charting.lookup.findings_frame` for the columns)."""
+        from .charting.lookup import findings_frame
+
+        return findings_frame(self)
+
+    def lookup(self, text: str | None = None, **filters: str | None) -> LookupResult:
+        """Findings matching ``domain``, ``theme``, ``perspective``, ``level``, ``type`` and
+        words of ``text``, grouped by (domain, theme, type) with their study counts (see
+        :func:`implmap.charting.lookup.lookup`)."""
+        from .charting.lookup import lookup
+
+        return lookup(self, text, **filters)
+
+    def coding_agreement(self) -> CodingAgreement:
+        """Agreement of the dual coders per TDF domain and per theme (Cohen's kappa)."""
+        from .charting.agreement import coding_agreement
+
+        return coding_agreement(self)
+
+    def suggest(self, top: int = 3, study: str | None = None) -> list[Suggestion]:
+        """Suggested TDF domains and themes for findings not tagged yet (never written into
+        the study files; see :func:`implmap.charting.suggest.suggest`)."""
+        from .charting.suggest import suggest
+
+        return suggest(self, top=top, study=study)
 
     def __repr__(self) -> str:
         return f"Review({str(self.root)!r})"

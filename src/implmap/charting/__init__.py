@@ -1,1 +1,39 @@
-"""Charting: studies, findings, TDF / COM-B / BCW vocabularies, validation, suggestions."""
+"""Charting: studies, findings, TDF / COM-B / BCW vocabularies, validation, suggestions, lookup.
+
+The modules stay light to import; pandas and scikit-learn load inside the functions that need
+them. The functions ``lookup.lookup`` and ``suggest.suggest`` are not re-exported here, so that
+``implmap.charting.lookup`` and ``implmap.charting.suggest`` stay the modules.
+"""
+
+from __future__ import annotations
+
+from .agreement import CodingAgreement, coding_agreement, cohen_kappa
+from .lookup import LookupResult, findings_frame
+from .model import Coding, Finding, Participant, Study, TdfTag, Theme, json_schema
+from .suggest import Suggestion, loso_accuracy, suggest_texts, write_suggestions
+from .validate import check_charting
+from .vocab import Domain, UnknownTermError, Vocabulary, load_vocabulary
+
+__all__ = [
+    "Coding",
+    "CodingAgreement",
+    "Domain",
+    "Finding",
+    "LookupResult",
+    "Participant",
+    "Study",
+    "Suggestion",
+    "TdfTag",
+    "Theme",
+    "UnknownTermError",
+    "Vocabulary",
+    "check_charting",
+    "coding_agreement",
+    "cohen_kappa",
+    "findings_frame",
+    "json_schema",
+    "load_vocabulary",
+    "loso_accuracy",
+    "suggest_texts",
+    "write_suggestions",
+]

@@ -6,7 +6,10 @@ The web app (``implmap screen`` / ``implmap resolve``) lives in :mod:`implmap.cl
 
 from __future__ import annotations
 
+import functools
 import json
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,28 @@ _stage = click.option("--stage", "-s", default="title_abstract", show_default=Tr
 def _console():  # type: ignore[no-untyped-def]
     from rich.console import Console
 
-    return Console()
+    console = Console()
+    return console if console.is_terminal else Console(width=120)  # pipes: do not squeeze
+
+
+def _warnings_to_stderr(fn: Callable[..., None]) -> Callable[..., None]:
+    """Show the warnings a command raised (a torn log line…) as ``Warning: …`` on stderr."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> None:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                fn(*args, **kwargs)
+            finally:
+                seen = set()
+                for w in caught:
+                    text = str(w.message)
+                    if text not in seen:
+                        seen.add(text)
+                        click.secho(f"Warning: {text}", fg="yellow", err=True)
+
+    return run
 
 
 def _fmt(x: float | None) -> str:
@@ -36,6 +60,7 @@ def _fmt(x: float | None) -> str:
 @click.option("--reason", default=None, help="Exclusion reason (from the manifest).")
 @click.option("--note", default="", help="A note kept with the decision.")
 @review_option
+@_warnings_to_stderr
 def decide(record: str, decision: str, reviewer: str, stage: str, reason: str | None, note: str,
            review_path: Path) -> None:
     """Record your DECISION (include, exclude, maybe) on RECORD."""
@@ -52,6 +77,7 @@ def decide(record: str, decision: str, reviewer: str, stage: str, reason: str | 
 @click.option("--all", "show_all", is_flag=True, help="Also list resolved conflicts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @review_option
+@_warnings_to_stderr
 def conflicts(stage: str, show_all: bool, as_json: bool, review_path: Path) -> None:
     """List the records whose reviewers disagree (shows every decision: for resolving)."""
     from rich.table import Table
@@ -90,6 +116,7 @@ def conflicts(stage: str, show_all: bool, as_json: bool, review_path: Path) -> N
 @click.option("--reason", default=None, help="Exclusion reason (from the manifest).")
 @click.option("--note", default="", help="A note kept with the resolution.")
 @review_option
+@_warnings_to_stderr
 def resolve_record(record: str, decision: str, by: tuple[str, ...], method: str | None,
                    stage: str, reason: str | None, note: str, review_path: Path) -> None:
     """Record the final DECISION on a conflicting RECORD (the app: 'implmap resolve')."""
@@ -106,6 +133,7 @@ def resolve_record(record: str, decision: str, by: tuple[str, ...], method: str 
 @click.option("--pilot", is_flag=True, help="Only the pilot records (pilot_size).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @review_option
+@_warnings_to_stderr
 def agreement(stage: str | None, pilot: bool, as_json: bool, review_path: Path) -> None:
     """Agreement between reviewers: Cohen's kappa, % agreement, PABAK; Fleiss' kappa for 3+.
 
@@ -121,14 +149,15 @@ def agreement(stage: str | None, pilot: bool, as_json: bool, review_path: Path) 
     console = _console()
     title = "Agreement" + (" (pilot records)" if pilot else "") + " — maybe counts as include"
     table = Table(title=title)
-    for col in ("stage", "reviewers", "records", "both incl.", "both excl.", "only 1st incl.",
-                "only 2nd incl.", "% agreement", "Cohen's kappa", "PABAK"):
-        table.add_column(col, justify="right" if col not in ("stage", "reviewers") else "left")
+    for col in ("stage", "pair", "records", "incl/incl", "excl/excl", "disagree", "% agree",
+                "kappa", "PABAK"):
+        table.add_column(col, justify="left" if col in ("stage", "pair") else "right")
     for p in report.pairs:
         pct = "n/a" if p.percent is None else f"{100 * p.percent:.1f}"
-        table.add_row(p.stage, " / ".join(p.reviewers), str(p.n), str(p.both_include),
-                      str(p.both_exclude), str(p.only_first_includes),
-                      str(p.only_second_includes), pct, _fmt(p.kappa), _fmt(p.pabak))
+        table.add_row(p.stage, "/".join(p.reviewers), str(p.n), str(p.both_include),
+                      str(p.both_exclude),
+                      str(p.only_first_includes + p.only_second_includes), pct, _fmt(p.kappa),
+                      _fmt(p.pabak))
     console.print(table)
     if report.groups:
         g_table = Table(title="More than two reviewers (records all of them screened)")
@@ -147,6 +176,7 @@ def agreement(stage: str | None, pilot: bool, as_json: bool, review_path: Path) 
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Also write the counts as CSV to this file.")
 @review_option
+@_warnings_to_stderr
 def prisma(json_path: Path | None, csv_path: Path | None, review_path: Path) -> None:
     """PRISMA 2020 / PRISMA-ScR flow counts (checked: they must add up)."""
     from rich.table import Table
@@ -179,6 +209,7 @@ def screening() -> None:
 @click.option("--reviewer", required=True, help="Whose decisions these are.")
 @_stage
 @review_option
+@_warnings_to_stderr
 def import_csv(file: Path, reviewer: str, stage: str, review_path: Path) -> None:
     """Import decisions from FILE (columns: record or doi, decision, reason, note); all or
     nothing."""
@@ -195,6 +226,7 @@ def import_csv(file: Path, reviewer: str, stage: str, review_path: Path) -> None
 @click.option("--url", default=None, help="Where the full text is.")
 @click.option("--file", "file_", default=None, help="The full text's file in the review folder.")
 @review_option
+@_warnings_to_stderr
 def retrieval(record: str, status: str, url: str | None, file_: str | None,
               review_path: Path) -> None:
     """Record whether the full text of RECORD was obtained."""

@@ -113,12 +113,14 @@ def _pmid(tags: dict[str, list[str]]) -> str:
     bare: list[tuple[str, str]] = []
     for t in _PMID_TAGS:
         for v in get(t) or ():
-            m = _PMID_MARKED.search(v)
-            if m:
-                return m.group(1)
-            m = _DIGITS.fullmatch(v)
-            if m and not m.group(1).startswith("0"):
-                bare.append((t, m.group(1)))
+            if "MID" in v or "mid" in v or "ubMed" in v or "ubmed" in v or "UBMED" in v:
+                m = _PMID_MARKED.search(v)
+                if m:
+                    return m.group(1)
+            if v[:1].isdigit() or v[:1].isspace():
+                m = _DIGITS.fullmatch(v)
+                if m and not m.group(1).startswith("0"):
+                    bare.append((t, m.group(1)))
     if not bare:
         return ""
     for t, digits in bare:
@@ -139,7 +141,8 @@ def _split(values: list[str], splitter: re.Pattern[str], marks: str) -> list[str
     if not values:
         return []
     joined = "\x00".join(values)
-    if any(c in joined for c in marks):
+    if marks[0] in joined or marks[1] in joined or (len(marks) > 2 and (
+            marks[2] in joined or marks[3] in joined)):
         return _unique([x for v in values for x in splitter.split(v) if x])
     return _unique(values)
 

@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 CHUNK = 1 << 22  # bytes decoded at a time
+_QUICK_CHECK = 1 << 20  # bytes checked to be UTF-8 up front by stream_file(check_all=False)
 _LISTED = 100  # warnings listed one by one before they are summarised
 
 _BOMS = [
@@ -104,23 +105,33 @@ def _lines(numbers: list[int]) -> str:
 
 
 # ----------------------------------------------------------------------------------- encoding
-def _first_bad_utf8(raw: bytes | memoryview, start: int) -> int | None:
-    """Offset of the first byte that is not valid UTF-8, or None (checked chunk by chunk)."""
+def _first_bad_utf8(raw: bytes | memoryview, start: int, limit: int | None = None
+                    ) -> int | None:
+    """Offset of the first byte that is not valid UTF-8, or None (checked chunk by chunk; only
+    the first ``limit`` bytes when given)."""
     dec = codecs.getincrementaldecoder("utf-8")("strict")
     mv = memoryview(raw)
-    end = len(mv)
+    end = len(mv) if limit is None else min(len(mv), limit)
+    final = end == len(mv)
     for i in range(start, end, CHUNK):
         buffered = len(dec.getstate()[0])
         try:
-            dec.decode(mv[i : i + CHUNK], final=i + CHUNK >= end)
+            dec.decode(mv[i : min(i + CHUNK, end)], final=final and i + CHUNK >= end)
         except UnicodeDecodeError as exc:
             return max(start, i - buffered + exc.start)
     return None
 
 
-def detect_encoding(raw: bytes, name: str = "<data>") -> tuple[str, int, list[str]]:
+# every byte but the C0 control characters that text files do not hold (NUL, BEL, ESC…)
+_NOT_CONTROL = bytes(b for b in range(256) if not (b < 32 and b not in b"\t\n\r\x0c\x0b"))
+
+
+def detect_encoding(raw: bytes, name: str = "<data>", limit: int | None = None
+                    ) -> tuple[str, int, list[str]]:
     """Return ``(codec, bom_length, warnings)`` for ``raw``.
 
+    With ``limit``, only that many bytes are checked to be UTF-8: decoding the rest then
+    raises ``UnicodeDecodeError`` if it is not, and the caller reads again with no limit.
     Raises :class:`~implmap.errors.InputFormatError` for binary data (PDF, ZIP, NUL bytes).
     """
     for bom, codec, _label in _BOMS:
@@ -133,7 +144,7 @@ def detect_encoding(raw: bytes, name: str = "<data>") -> tuple[str, int, list[st
     if head.startswith(b"PK\x03\x04"):
         raise InputFormatError("it looks like a ZIP archive (an Excel or Word file?), not a "
                                "search export; export the records as RIS or PubMed format", name)
-    if b"\x00" in head:
+    if head.count(0) * 50 > len(head):  # more than 2 % NUL bytes: UTF-16 or binary
         even, odd = head[0::2].count(0), head[1::2].count(0)
         if odd > len(head) // 3 and even < len(head) // 50:
             return "utf-16-le", 0, [f"{name}: no byte-order mark, but the file looks like "
@@ -143,7 +154,10 @@ def detect_encoding(raw: bytes, name: str = "<data>") -> tuple[str, int, list[st
                                     "UTF-16 (big endian); decoded as utf-16-be"]
         raise InputFormatError("it looks like a binary file (it contains NUL bytes), not a "
                                "text export; export the records as RIS or PubMed format", name)
-    bad = _first_bad_utf8(raw, 0)
+    if len(head.translate(None, _NOT_CONTROL)) * 20 > len(head):  # over 5 % control bytes
+        raise InputFormatError("it looks like a binary file (it is full of control bytes), not "
+                               "a text export; export the records as RIS or PubMed format", name)
+    bad = _first_bad_utf8(raw, 0, limit)
     if bad is None:
         return "utf-8", 0, []
     line = raw.count(b"\n", 0, bad) + 1 if b"\n" in raw[: bad + 1] else \
@@ -304,7 +318,8 @@ class StreamedFile:
     """A file being read lazily: its format and encoding, and an iterator of records.
 
     ``records`` yields ``(first_line, tags)``; :attr:`warnings` is complete once it is
-    exhausted.
+    exhausted. A malformed record raises :class:`~implmap.errors.InputFormatError` with its
+    line (and no path: the caller adds it).
     """
 
     path: str
@@ -318,9 +333,15 @@ class StreamedFile:
         return self._warnings.finish()
 
 
-def stream_file(path: str | Path, data: bytes | None = None) -> StreamedFile:
+def stream_file(path: str | Path, data: bytes | None = None, *, check_all: bool = True
+                ) -> StreamedFile:
     """Start reading ``path`` (or ``data``, its bytes): detect format and encoding now, parse
-    records lazily. Raises :class:`~implmap.errors.InputFormatError` for bad input."""
+    records lazily. Raises :class:`~implmap.errors.InputFormatError` for bad input.
+
+    With ``check_all=False`` only the first MB is checked to be UTF-8 before parsing (one
+    pass fewer over a big file); iterating the records then raises ``UnicodeDecodeError`` if
+    a later part is not, and the caller starts again with ``check_all=True``.
+    """
     path = Path(path)
     name = path.name
     if data is None:
@@ -328,14 +349,17 @@ def stream_file(path: str | Path, data: bytes | None = None) -> StreamedFile:
             data = path.read_bytes()
         except FileNotFoundError:
             raise InputFormatError("no such file", str(path)) from None
-    codec, skip, enc_warnings = detect_encoding(data, str(path))
+    codec, skip, enc_warnings = detect_encoding(data, str(path),
+                                                None if check_all else _QUICK_CHECK)
     warn = _Warnings(name)
     for w in enc_warnings:
         warn.items.append(w.replace(str(path), name, 1))
     cr_only = _newline_mode(data, codec)
     try:
         head = next(decode(data, codec, skip, cr_only=cr_only, size=1 << 16))
-    except UnicodeDecodeError as exc:  # a BOM that lies
+    except UnicodeDecodeError as exc:  # a BOM that lies (or past the quick UTF-8 check)
+        if not check_all and codec == "utf-8":
+            raise
         raise InputFormatError(f"cannot be decoded as {codec}: {exc.reason}", str(path)) from None
     fmt = sniff(head, str(path))
     chunks = decode(data, codec, skip, cr_only=cr_only)
@@ -350,17 +374,7 @@ def stream_file(path: str | Path, data: bytes | None = None) -> StreamedFile:
         label += " (with byte-order mark)"
     elif codec == "utf-8-sig":
         label = "utf-8 (with byte-order mark)"
-    return StreamedFile(str(path), fmt, label, _located(inner, str(path)), warn)
-
-
-def _located(records: Iterator[tuple[int, dict[str, list[str]]]], path: str
-             ) -> Iterator[tuple[int, dict[str, list[str]]]]:
-    try:
-        yield from records
-    except InputFormatError as exc:
-        if exc.path is None:
-            raise InputFormatError(exc.reason, path, exc.line) from None
-        raise
+    return StreamedFile(str(path), fmt, label, inner, warn)
 
 
 def estimate_records(raw: bytes, streamed: StreamedFile) -> int:
@@ -371,7 +385,10 @@ def estimate_records(raw: bytes, streamed: StreamedFile) -> int:
         pattern = needle.encode(codec)
     except LookupError:  # pragma: no cover
         return 0
-    return raw.count(pattern) + 1
+    sample = 1 << 20
+    if len(raw) <= 2 * sample:
+        return raw.count(pattern) + 1
+    return int(raw.count(pattern, 0, sample) * len(raw) / sample) + 1  # a sample is enough
 
 
 def read_file(path: str | Path, data: bytes | None = None) -> ParsedFile:
@@ -391,7 +408,12 @@ def read_file(path: str | Path, data: bytes | None = None) -> ParsedFile:
             or a record is malformed (the message names the line).
     """
     s = stream_file(path, data)
-    records = [ParsedRecord.model_construct(line=n, tags=t) for n, t in s.records]
+    try:
+        records = [ParsedRecord.model_construct(line=n, tags=t) for n, t in s.records]
+    except InputFormatError as exc:
+        if exc.path is None:  # a malformed record: name the file
+            raise InputFormatError(exc.reason, s.path, exc.line) from None
+        raise
     if not records:
         raise InputFormatError("no records found: the file has no complete RIS or PubMed "
                                "record; export the search results again", s.path)

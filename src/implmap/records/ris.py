@@ -59,9 +59,34 @@ _TY_HEAD = re.compile(r"TY {1,3}- ?")
 _SPLIT_TAGS = re.compile(r"\n([A-Z][A-Z0-9])  - ?")
 
 
+def _continued(value: str) -> str | None:
+    """A stripped value with its continuation lines joined as the line-by-line reading joins
+    them, or None when a line needs that reading (a tag line, an Ovid number, a bare CR)."""
+    lines = value.split("\n")
+    out = lines[0].strip()
+    pending = 0
+    for line in lines[1:]:
+        text = line.strip()
+        if not text:
+            pending += 1
+            continue
+        if (
+            "\r" in text
+            or ("A" <= text[0] <= "Z" and "-" in text[2:8] and is_tag_line(line))
+            or (pending and _RECORD_NUMBER.fullmatch(text))
+        ):
+            return None
+        out += "\n" * (pending + 1) + text
+        pending = 0
+    return out
+
+
 def _only_crlf(block: str) -> bool:
     """True when every CR in ``block`` ends a line (CRLF), so that stripping values is enough."""
-    return block.count("\r") == block.count("\r\n") + block.endswith("\r")
+    return _BARE_CR.search(block.rstrip("\r")) is None
+
+
+_BARE_CR = re.compile(r"\r(?!\n)")
 _RECORD_NUMBER = re.compile(r"\d+\.?")
 
 Warn = Callable[[int | None, str], None]
@@ -150,28 +175,39 @@ class LosslessRisParser(rispy.RisParser):
                             eol = end
                         block = chunk[head.end() : er]
                         parts = split_tags(block)
-                        # simple when every line break was followed by "XX  -"
+                        newlines = block.count("\n")
+                        values: list[str] | None = None
                         if (
-                            block.count("\n") * 2 + 1 == len(parts)
-                            and not chunk[er + 6 : eol].strip()
+                            not chunk[er + 6 : eol].strip()
                             and "\nTY  -" not in block
                             and ("\r" not in block or _only_crlf(block))
                         ):
+                            if newlines * 2 + 1 == len(parts):
+                                ty = parts[0].strip()
+                                values = [v.strip() for v in parts[2::2]]
+                            else:
+                                # continuation or blank lines inside: join them, unless one
+                                # needs the line-by-line reading (a tag with odd spacing…)
+                                ty = _continued(parts[0])
+                                values = [_continued(v) if "\n" in v else v.strip()
+                                          for v in parts[2::2]]
+                                if ty is None or None in values:
+                                    values = None
+                        if values is not None:
                             if rec is not None:
                                 if not had_er:
                                     warn(start, "record has no 'ER  -' line; it ends where the "
                                          f"next record starts (line {n + 1})")
                                 yield start, rec
                             names = parts[1::2]
-                            rec = {"TY": [parts[0].strip()]}
+                            rec = {"TY": [ty]}
                             for t in dict.fromkeys(names):
                                 if t not in rec:
                                     rec[t] = []
                             # append each value to its tag's list, in order, in C
-                            deque(map(list.append, map(rec.__getitem__, names),
-                                      [v.strip() for v in parts[2::2]]), 0)
+                            deque(map(list.append, map(rec.__getitem__, names), values), 0)
                             start = n + 1
-                            n += (len(parts) + 1) // 2 + 1
+                            n += newlines + 2
                             is_open = False
                             had_er = True
                             last = None
@@ -185,6 +221,9 @@ class LosslessRisParser(rispy.RisParser):
                 line = chunk[pos:eol]
                 pos = eol + 1
                 n += 1
+                if not line or line == "\r":  # a blank line (between records, usually)
+                    pending += 1
+                    continue
                 if line[2:5] == "  -" and line[:2] in valid:  # the usual "XX  - value"
                     tag, val = line[:2], line[5:]
                 else:

@@ -20,8 +20,9 @@ Writing (each call appends one fsynced line; nothing is ever rewritten):
 Reading, blinded (safe to show to ``reviewer``; never reads another reviewer's log):
 
 * ``reviewer_view(review, reviewer, stage) -> ReviewerView`` — ``.decisions`` (own, {record:
-  entry}), ``.resolutions`` ({record: resolution entry}), ``.released`` (record IDs this
-  reviewer may screen now), ``.screened`` / ``.total`` (own progress), ``.remaining``, pilot.
+  entry}), ``.resolutions`` ({record: resolution entry}, on records this reviewer decided),
+  ``.released`` (record IDs this reviewer may screen now), ``.screened`` / ``.total`` (own
+  progress), ``.remaining``, pilot.
 * ``released_records(review, reviewer, stage) -> list[str]``
 * ``records_to_screen(review, stage) -> list[str]`` — the stage's records (same for everyone).
 

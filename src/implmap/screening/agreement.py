@@ -203,9 +203,14 @@ def agreement(review: Review, stage: str | None = None, pilot: bool = False) -> 
     from .log import check_stage, decisions
     from .queue import pilot_records, records_to_screen
 
+    first = review.manifest.stages[0].id
     stages = [stage] if stage else [s.id for s in review.manifest.stages]
-    if pilot and review.manifest.pilot_size <= 0:
-        raise DecisionError("this review has no pilot round (set pilot_size in implmap.yaml)")
+    if pilot:
+        if review.manifest.pilot_size <= 0:
+            raise DecisionError("this review has no pilot round (set pilot_size in implmap.yaml)")
+        if stage not in (None, first):
+            raise DecisionError(f"the pilot round belongs to the first stage, {first!r}")
+        stages = [first]
     pairs: list[PairAgreement] = []
     groups: list[GroupAgreement] = []
     for s in stages:

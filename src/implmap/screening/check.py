@@ -45,6 +45,8 @@ def _lines(path: Path, rel: Path, report: Report) -> list[tuple[int, dict[str, A
 
 
 def _time(report: Report, rel: Path, n: int, obj: dict[str, Any], rid: Any) -> None:
+    if "time" not in obj:
+        return  # reported as a missing field
     t = obj.get("time")
     try:
         datetime.fromisoformat(str(t))

@@ -18,6 +18,7 @@ next stage and is not counted as included.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -140,10 +141,14 @@ def resolutions(review: Review, stage: str) -> dict[str, dict[str, Any]]:
     """The resolution in force for each resolved record at ``stage`` (latest line wins)."""
     check_stage(review, stage)
     out: dict[str, dict[str, Any]] = {}
-    for _, entry in read_log(stage_dir(review, stage) / RESOLUTIONS_FILE):
+    path = stage_dir(review, stage) / RESOLUTIONS_FILE
+    for n, entry in read_log(path):
         rid = entry.get("record")
         if isinstance(rid, str) and entry.get("decision") in ("include", "exclude", "maybe"):
             out[rid] = entry
+        else:
+            warnings.warn(f"{path}, line {n}: skipped a resolution without a record ID or a "
+                          "valid decision (see 'implmap check')", stacklevel=2)
     return out
 
 
@@ -252,11 +257,15 @@ def resolve(
                             "exclude, not maybe")
     if not isinstance(note, str):
         raise DecisionError(f"{what}: the note must be text")
-    _, _, outcomes = _outcomes(review, stage)
-    if record not in outcomes:
+    from .queue import _screened
+
+    if record not in _screened(review, stage)[1]:
         raise DecisionError(f"{what}: the record is not screened at this stage")
-    if outcomes[record].state != "conflict" and record not in resolutions(review, stage):
-        state = outcomes[record].state
+    entries = {who: mine[record] for who, mine in decisions(review, stage).items()
+               if record in mine}
+    outcome = assess(entries, **_rules(review, stage))
+    if outcome.state != "conflict" and record not in resolutions(review, stage):
+        state = outcome.state
         raise DecisionError(f"{what}: there is no conflict to resolve (its decisions are "
                             f"{'still incomplete' if state == 'pending' else 'in agreement'})")
     entry = {

@@ -73,7 +73,7 @@ def import_csv(review: Review, path: str | Path, reviewer: str, stage: str) -> i
     Raises :class:`DecisionError` listing every bad row by file and line.
     """
     from .log import DECISIONS, check_reason, check_reviewer, check_stage, decisions, log_path, now
-    from .queue import check_released, records_to_screen
+    from .queue import records_to_screen, release_checker
 
     path = Path(path)
     check_reviewer(review, reviewer)
@@ -84,13 +84,15 @@ def import_csv(review: Review, path: str | Path, reviewer: str, stage: str) -> i
         raise DecisionError(f"{path}, line 1: the header must name a 'record' (or 'id') or "
                             f"'doi' column and a 'decision' column; it has: {', '.join(header)}")
     todo = records_to_screen(review, stage)
+    check_released = release_checker(review, reviewer, stage)
     todo_set = set(todo)
     by_doi: dict[str, list[str]] = {}
-    all_ids: set[str] = set()
+    doi_of: dict[str, str] = {}
     for r in review.record_dicts():
-        all_ids.add(r["id"])
+        doi_of[r["id"]] = normalise_doi(r.get("doi") or "")
         if r.get("doi") and r["id"] in todo_set:
             by_doi.setdefault(normalise_doi(r["doi"]), []).append(r["id"])
+    spelling = {x.lower(): x for x in review.manifest.exclusion_reasons}
     problems: list[str] = []
     seen: dict[str, int] = {}
     accepted: list[tuple[str, str, str | None, str]] = []
@@ -99,8 +101,12 @@ def import_csv(review: Review, path: str | Path, reviewer: str, stage: str) -> i
         rid = row.get(id_col, "") if id_col else ""
         doi = row.get("doi", "")
         if rid:
-            if rid not in all_ids:
+            if rid not in doi_of:
                 problems.append(f"{where}: unknown record ID {rid!r}")
+                continue
+            if doi and normalise_doi(doi) != doi_of[rid]:
+                problems.append(f"{where}: record {rid} has DOI {doi_of[rid] or 'none'!r}, "
+                                f"not {doi!r}; check which record this row means")
                 continue
         elif doi:
             hits = by_doi.get(normalise_doi(doi), [])
@@ -121,8 +127,10 @@ def import_csv(review: Review, path: str | Path, reviewer: str, stage: str) -> i
                             f"{row.get('decision', '')!r}")
             continue
         try:
-            reason = check_reason(review, st, decision, row.get("reason"), what=where)
-            check_released(review, reviewer, stage, rid)
+            given = row.get("reason") or ""
+            given = spelling.get(given.strip().lower(), given)  # reasons match in any case
+            reason = check_reason(review, st, decision, given, what=where)
+            check_released(rid)
         except DecisionError as exc:
             problems.append(str(exc) if str(exc).startswith(where) else f"{where}: {exc}")
             continue

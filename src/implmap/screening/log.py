@@ -14,6 +14,7 @@ same file and git merges their work cleanly. Every append is fsynced before it r
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -116,13 +117,34 @@ def read_log(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     yield from read_jsonl(path)
 
 
+_LATEST: dict[str, tuple[tuple[int, int, int, int], dict[str, dict[str, Any]]]] = {}
+
+
 def latest(path: Path) -> dict[str, dict[str, Any]]:
-    """The entry in force for each record of one log (latest line wins; withdrawn dropped)."""
+    """The entry in force for each record of one log (latest line wins; withdrawn dropped).
+
+    Parsed logs are cached until the file changes (device, inode, size, mtime), so reading an
+    unchanged log again costs a ``stat``; the caller gets its own copies.
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        _LATEST.pop(str(path), None)
+        return {}
+    sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    hit = _LATEST.get(str(path))
+    if hit is None or hit[0] != sig:
+        hit = (sig, _parse_latest(path))
+        _LATEST[str(path)] = hit
+    return {rid: dict(e) for rid, e in hit[1].items()}
+
+
+def _parse_latest(path: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for n, entry in read_log(path):
         rid = entry.get("record")
         if not isinstance(rid, str):
-            warnings.warn(f"{path}, line {n}: skipped a line without a record ID", stacklevel=2)
+            warnings.warn(f"{path}, line {n}: skipped a line without a record ID", stacklevel=3)
             continue
         if entry.get("decision") is None:
             out.pop(rid, None)

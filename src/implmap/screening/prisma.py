@@ -209,7 +209,8 @@ def prisma_counts(review: Review) -> PrismaCounts:
     sought = records_to_screen(review, last)
     status = retrieval(review)
     not_retrieved = [r for r in sought if status.get(r, {}).get("status") == "not_retrieved"]
-    assessed = [r for r in sought if r not in set(not_retrieved)]
+    gone = set(not_retrieved)
+    assessed = [r for r in sought if r not in gone]
     ft = final_entries(review, last)
     both = [r for r in not_retrieved if r in ft]
     if both:

@@ -4,15 +4,17 @@
   (``implmap.records.dedupe.primary_ids``), else every record.
 * Each later stage (``full_text``) screens the records whose final decision at the stage before
   is include or maybe; a record with an open conflict has no final decision, so it waits.
-* Pilot (``pilot_size: N`` in the manifest): the first N records of a stage, in an order seeded
-  by ``screening_seed``, are screened by every reviewer first; nothing else is released to
-  anyone until every reviewer (role ``reviewer``) has decided all of them.
+* Pilot (``pilot_size: N`` in the manifest): the first N records of the first stage, in an
+  order seeded by ``screening_seed``, are screened by every reviewer first; nothing else is
+  released to anyone until every reviewer (role ``reviewer``) has decided all of them. Import
+  and deduplicate before screening starts: the pilot is drawn from the records there are.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +31,7 @@ __all__ = [
     "screeners",
 ]
 
-_CACHE: dict[tuple[str, str], tuple[Any, list[str]]] = {}
+_CACHE: dict[tuple[str, str], tuple[Any, list[str], frozenset[str]]] = {}
 
 
 def _signature(paths: list[Path]) -> tuple[Any, ...]:
@@ -40,7 +42,7 @@ def _signature(paths: list[Path]) -> tuple[Any, ...]:
         except FileNotFoundError:
             out.append((str(p), None))
             continue
-        out.append((str(p), st.st_mtime_ns, st.st_size))
+        out.append((str(p), st.st_ino, st.st_mtime_ns, st.st_size))
     return tuple(out)
 
 
@@ -94,6 +96,11 @@ def _primaries(review: Review, ids: list[str]) -> list[str]:
 
 def records_to_screen(review: Review, stage: str) -> list[str]:
     """The record IDs screened at ``stage``, in search then file order (see the module doc)."""
+    return list(_screened(review, stage)[0])
+
+
+def _screened(review: Review, stage: str) -> tuple[list[str], frozenset[str]]:
+    """``records_to_screen`` and its set, cached until one of the input files changes."""
     from .conflicts import final_decisions
     from .log import check_stage
 
@@ -102,7 +109,7 @@ def records_to_screen(review: Review, stage: str) -> list[str]:
     sig = _signature(_inputs(review, stage))
     hit = _CACHE.get(key)
     if hit is not None and hit[0] == sig:
-        return list(hit[1])
+        return hit[1], hit[2]
     ids = [s.id for s in review.manifest.stages]
     pos = ids.index(stage)
     if pos == 0:
@@ -112,8 +119,8 @@ def records_to_screen(review: Review, stage: str) -> list[str]:
         finals = final_decisions(review, before)
         out = [r for r in records_to_screen(review, before) if finals.get(r) in
                ("include", "maybe")]
-    _CACHE[key] = (sig, out)
-    return list(out)
+    _CACHE[key] = (sig, out, frozenset(out))
+    return out, frozenset(out)
 
 
 def screeners(review: Review) -> list[str]:
@@ -122,13 +129,17 @@ def screeners(review: Review) -> list[str]:
 
 
 def pilot_records(review: Review, stage: str) -> list[str]:
-    """The pilot round of ``stage``: the first ``pilot_size`` records in the seeded order."""
+    """The pilot round: the first ``pilot_size`` records of the first stage in an order seeded
+    by ``screening_seed`` (each record ranked by a hash of seed and ID, so the draw does not
+    depend on file order). Later stages have no pilot: their records arrive one by one."""
     m = review.manifest
-    if m.pilot_size <= 0:
+    if m.pilot_size <= 0 or stage != m.stages[0].id:
         return []
-    order = sorted(records_to_screen(review, stage))
-    random.Random(f"implmap-pilot:{m.screening_seed}:{stage}").shuffle(order)
-    return order[: m.pilot_size]
+
+    def rank(rid: str) -> str:
+        return hashlib.sha256(f"implmap-pilot:{m.screening_seed}:{rid}".encode()).hexdigest()
+
+    return sorted(records_to_screen(review, stage), key=rank)[: m.pilot_size]
 
 
 def pilot_complete(review: Review, stage: str) -> bool:
@@ -161,22 +172,34 @@ def released_records(review: Review, reviewer: str, stage: str) -> list[str]:
     return pilot_records(review, stage)
 
 
+def release_checker(review: Review, reviewer: str, stage: str) -> Callable[[str], None]:
+    """A function that raises :class:`DecisionError` unless a record is screened at ``stage``
+    and released to ``reviewer`` (computed once: for checking many records)."""
+    _, todo = _screened(review, stage)
+    gated = not pilot_complete(review, stage)
+    pilot = frozenset(pilot_records(review, stage)) if gated else frozenset()
+
+    def check(record: str) -> None:
+        if record not in todo:
+            ids = [s.id for s in review.manifest.stages]
+            pos = ids.index(stage)
+            if record not in set(_all_ids(review)):
+                why = "the review holds no record with this ID"
+            elif pos == 0:
+                why = "it is a duplicate (deduplication kept another record of its group)"
+            else:
+                why = (f"it has no final include or maybe at {ids[pos - 1]!r} (excluded, not "
+                       "yet decided by every reviewer, or its conflict is still open)")
+            raise DecisionError(f"record {record!r} is not screened at {stage!r}: {why}")
+        if gated and record not in pilot:
+            raise DecisionError(
+                f"record {record!r} is not released to {reviewer!r} yet: every reviewer must "
+                f"first complete the pilot round ({review.manifest.pilot_size} records)"
+            )
+
+    return check
+
+
 def check_released(review: Review, reviewer: str, stage: str, record: str) -> None:
     """A :class:`DecisionError` unless ``record`` is screened at ``stage`` and released."""
-    todo = records_to_screen(review, stage)
-    if record not in set(todo):
-        ids = [s.id for s in review.manifest.stages]
-        pos = ids.index(stage)
-        if record not in set(_all_ids(review)):
-            why = "the review holds no record with this ID"
-        elif pos == 0:
-            why = "it is a duplicate (deduplication kept another record of its group)"
-        else:
-            why = (f"it has no final include or maybe at {ids[pos - 1]!r} (excluded, not yet "
-                   "decided by every reviewer, or its conflict is still open)")
-        raise DecisionError(f"record {record!r} is not screened at {stage!r}: {why}")
-    if not pilot_complete(review, stage) and record not in set(pilot_records(review, stage)):
-        raise DecisionError(
-            f"record {record!r} is not released to {reviewer!r} yet: every reviewer must first "
-            f"complete the pilot round ({review.manifest.pilot_size} records)"
-        )
+    release_checker(review, reviewer, stage)(record)

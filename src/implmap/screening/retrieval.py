@@ -7,6 +7,7 @@ the latest line per record counts. A record whose full text could not be obtaine
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DecisionError
@@ -29,10 +30,14 @@ def _path(review: Review):  # type: ignore[no-untyped-def]
 def retrieval(review: Review) -> dict[str, dict[str, Any]]:
     """The retrieval status in force for each record (latest line wins)."""
     out: dict[str, dict[str, Any]] = {}
-    for _, entry in read_log(_path(review)):
+    path = _path(review)
+    for n, entry in read_log(path):
         rid = entry.get("record")
         if isinstance(rid, str) and entry.get("status") in STATUSES:
             out[rid] = entry
+        else:
+            warnings.warn(f"{path}, line {n}: skipped a line without a record ID or a valid "
+                          "status (see 'implmap check')", stacklevel=2)
     return out
 
 

@@ -4,6 +4,10 @@
 list. It never reads another reviewer's log, so nothing in it (decisions, counts, order) can
 depend on another reviewer's decision on an unresolved record. The one thing it shares is
 whether the pilot round is complete, which depends on others' progress, not their decisions.
+
+The record list of a later stage (full text) is the outcome of the stage before: a record
+appears there once its title-and-abstract decision is final (agreed or resolved), which is the
+point at which that earlier decision stops being blinded.
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ class ReviewerView:
     """What ``reviewer`` may see of ``stage``.
 
     * ``decisions``: this reviewer's own decision in force on each record they decided;
-    * ``resolutions``: the final decision on each resolved record of the stage (resolution
-      entries: decision, reason, note, by, method, time) — public once resolved;
+    * ``resolutions``: the final decision on each resolved record this reviewer has decided
+      (resolution entries: decision, reason, note, by, method, time); a record resolved
+      between other reviewers before this one screened it stays blind to them;
     * ``released``: the records this reviewer may screen now (pilot first, see
       :func:`released_records`), in search then file order (or seeded order in the pilot);
     * ``screened`` / ``total``: this reviewer's own progress over the released records;
@@ -74,7 +79,8 @@ def reviewer_view(review: Review, reviewer: str, stage: str) -> ReviewerView:
     mine = {r: e for r, e in latest(log_path(review, reviewer, stage)).items() if r in todo}
     released = released_records(review, reviewer, stage)
     pilot = pilot_records(review, stage)
-    res = {r: e for r, e in resolutions(review, stage).items() if r in todo}
+    # only for records this reviewer decided: a record they have yet to screen stays blind
+    res = {r: e for r, e in resolutions(review, stage).items() if r in mine}
     return ReviewerView(
         reviewer=reviewer,
         stage=stage,

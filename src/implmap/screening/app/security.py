@@ -73,7 +73,10 @@ class TokenGuard:
         if scope["type"] == "lifespan":
             await self.app(scope, receive, send)
             return
-        if scope["type"] != "http":  # no websockets here
+        if scope["type"] == "websocket":  # no websockets here
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] != "http":
             return
         headers = dict(scope.get("headers") or [])
         if not _host_ok(headers):

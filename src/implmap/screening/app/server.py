@@ -21,7 +21,7 @@ import socket
 import sys
 import threading
 import webbrowser
-from contextlib import closing
+from contextlib import closing, suppress
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from starlette.staticfiles import StaticFiles
 
 from ...errors import DecisionError, ImplmapError, UnknownRecordError
 from ...review import Review
-from .security import LOOPBACK_HOSTS, TokenGuard, new_token
+from .security import TokenGuard, new_token
 from .session import ScreeningSession
 
 __all__ = ["create_app", "serve"]
@@ -231,9 +231,11 @@ def serve(
     """
     import uvicorn
 
-    if host not in LOOPBACK_HOSTS - {"testserver"}:
-        raise ImplmapError(f"the screening app listens on loopback only, not on {host!r}")
-    bind_host = "127.0.0.1" if host == "localhost" else host.strip("[]")
+    if host not in ("127.0.0.1", "localhost"):
+        raise ImplmapError(
+            f"the screening app listens on loopback only (127.0.0.1), not on {host!r}"
+        )
+    bind_host = "127.0.0.1"
     app = create_app(review, reviewer, stage, mode)
     sock = _bind(bind_host, port)
     real_port = sock.getsockname()[1]
@@ -255,5 +257,7 @@ def serve(
             webbrowser.open(url)
 
         threading.Thread(target=_open, daemon=True).start()
-    with closing(sock):
+    # uvicorn re-raises Ctrl+C once it has shut down cleanly
+    with closing(sock), suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
+    say(f"implmap {mode} stopped; every decision is on disk.")

@@ -6,9 +6,10 @@ append) and then updates memory, so a round trip never re-reads the review. When
 own log grows behind the app's back (a second tab, a second app), the app notices by the file's
 size and re-reads that one log.
 
-Blinding: in ``screen`` mode everything here comes from the core's reviewer-scoped functions
-(this reviewer's own decisions, records released by resolution); nothing reads another reviewer's
-log. ``resolve`` mode shows every decision on conflicting records, which is its purpose.
+Blinding: in ``screen`` mode everything here comes from the core's blinded
+:func:`implmap.screening.reviewer_view` (this reviewer's own decisions, the records released to
+them, resolutions); nothing reads another reviewer's log. ``resolve`` mode shows every decision
+on conflicting records, which is its purpose.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ...errors import DecisionError, ImplmapError, UnknownRecordError
+from ...fsio import dump_json_line
 from ...review import Review
+from ..log import DECISIONS
 
 __all__ = ["MODES", "ScreeningSession", "safe_url"]
 
 MODES = ("screen", "resolve")
-DECISIONS = ("include", "exclude", "maybe")
 RERANK_EVERY = 25
 RANK_WAIT = 1.5  # seconds the app waits for the ranking at start before showing the seeded order
 log = logging.getLogger("implmap.screening.app")
@@ -56,7 +58,7 @@ def doi_url(doi: Any) -> str | None:
     doi = doi.strip()
     if not doi.startswith("10.") or "/" not in doi or any(c.isspace() for c in doi):
         return None
-    return "https://doi.org/" + quote(doi, safe="/:;()._-<>[]")
+    return "https://doi.org/" + quote(doi, safe="/:;()._-[]")
 
 
 def _order_for() -> Any:
@@ -135,10 +137,11 @@ class ScreeningSession:
             self.mine = {}
         self.ids = ids
         wanted = set(ids)
-        self.records: dict[str, dict[str, Any]] = {}
-        for r in review.record_dicts():
-            if r["id"] in wanted:
-                self.records[r["id"]] = self._payload(r)
+        # the stored records as read; a record's payload is built the first time it is asked for
+        self.records: dict[str, dict[str, Any]] = {
+            r["id"]: r for r in review.record_dicts() if r["id"] in wanted
+        }
+        self._payloads: dict[str, dict[str, Any]] = {}
         self.retrieval = dict(core.retrieval(review)) if self.full_text else {}
         self._log_size = self._own_log_size()
         self._ranked = self._initial_order()
@@ -219,11 +222,16 @@ class ScreeningSession:
         if self.mode != "screen":
             return
         if not self.pilot_complete:
+            view = core.reviewer_view(self.review, self.reviewer.id, self.stage.id)
             with self._lock:
-                before = self.ids
-                self._load()
-                if self.ids != before:
+                if view.pilot_complete or list(view.released) != self.ids:
+                    self._load()  # the pilot is over: the other records are released now
                     self._undo.clear()
+                else:
+                    self.mine = dict(view.decisions)
+                    self.resolutions = dict(view.resolutions)
+                    self._log_size = self._own_log_size()
+                    self._recount()
             return
         size = self._own_log_size()
         if size != self._log_size:
@@ -304,11 +312,14 @@ class ScreeningSession:
         """One record as the app shows it, with this reviewer's own decision (or, when
         resolving, everyone's decisions and the resolution)."""
         try:
-            base = self.records[rid]
+            raw = self.records[rid]
         except KeyError:
             raise UnknownRecordError(
                 f"record {rid!r} is not among the records of stage {self.stage.id}"
             ) from None
+        base = self._payloads.get(rid)
+        if base is None:
+            base = self._payloads[rid] = self._payload(raw)
         out = dict(base)
         if self.mode == "screen":
             out["mine"] = _public(self.mine.get(rid))
@@ -367,6 +378,7 @@ class ScreeningSession:
             raise DecisionError("this app is in resolve mode; it records resolutions only")
         self._check(rid, decision)
         with self._lock:
+            before = self._own_log_size()
             entry = core.decide(
                 self.review, self.reviewer.id, self.stage.id, rid, decision,
                 reason=reason or None, note=note or "",
@@ -374,8 +386,19 @@ class ScreeningSession:
             self._undo.append((rid, self.mine.get(rid)))
             self._done += rid not in self.mine
             self.mine[rid] = entry
-            self._log_size = self._own_log_size()
+            self._wrote(before, entry)
             return entry
+
+    def _wrote(self, before: int, entry: dict[str, Any] | None) -> None:
+        """Account for our own append, so that only appends by others trigger a re-read. When
+        the log grew by more than our line (another app of this reviewer wrote too), the size
+        is left stale and the next queue call re-reads the log."""
+        if entry is None or before != self._log_size:
+            return
+        size = len(dump_json_line(entry).encode("utf-8"))
+        after = self._own_log_size()
+        if after - before in (size, size + 1):  # +1: a newline after a torn line
+            self._log_size = after
 
     def undo(self) -> tuple[str | None, dict[str, Any] | None]:
         """Take back this session's last decision: the record gets its previous decision back
@@ -386,13 +409,14 @@ class ScreeningSession:
             if not self._undo:
                 return None, None
             rid, previous = self._undo.pop()
+            before = self._own_log_size()
             entry = core.undo(self.review, self.reviewer.id, self.stage.id, rid, previous)
             self._done += (entry is not None) - (rid in self.mine)
             if entry is None:
                 self.mine.pop(rid, None)
             else:
                 self.mine[rid] = entry
-            self._log_size = self._own_log_size()
+            self._wrote(before, entry)  # a withdrawal (None) is simply re-read next time
             return rid, entry
 
     def resolve(

@@ -16,6 +16,7 @@
     reason: null,
     excludePending: false,
     sinceRefresh: 0,
+    drafts: new Map(),  // record ID -> note typed but not saved yet
   };
   const PREFETCH = 12;
   const REFRESH_EVERY = 25;
@@ -77,6 +78,7 @@
       if (!term) return;
       let pat = escapeRe(term);
       if (pat.endsWith("\\*")) pat = pat.slice(0, -2) + "\\w*"; // "implement*"
+      else if (/\w$/.test(term)) pat += "\\b"; // "rat" is not "rate"
       parts.push(pat);
       termKind.set(term.toLowerCase().replace(/\*$/, ""), kind);
     };
@@ -206,7 +208,7 @@
     if (state.session.mode === "screen" && rec.final) {
       badge.textContent += `${own ? " · " : ""}final: ${rec.final}`;
     }
-    $("note").value = own && own.note ? own.note : "";
+    $("note").value = state.drafts.has(id) ? state.drafts.get(id) : (own && own.note ? own.note : "");
     state.reason = own && own.reason ? own.reason : null;
     state.excludePending = false;
     renderReasons();
@@ -329,6 +331,7 @@
       if (s.mode === "resolve") rec.resolution = data.entry; else rec.mine = data.entry;
     }
     state.decided.add(id);
+    state.drafts.delete(id);
     renderProgress(data.progress);
     setStatus("saved ✓", "saved");
     state.sinceRefresh++;
@@ -371,11 +374,13 @@
       const url = state.session.mode === "resolve" ? "/api/resolve" : "/api/decide";
       const data = await api(url, { record: id, decision: own.decision, reason: own.reason || null, note: $("note").value });
       if (state.session.mode === "resolve") rec.resolution = data.entry; else rec.mine = data.entry;
+      state.drafts.delete(id);
       setStatus("note saved ✓", "saved");
     }
   }
 
   async function pickReason(n) {
+    if ($("reasons").hidden) return;
     const reasons = state.session.exclusion_reasons;
     if (n < 1 || n > reasons.length) return;
     state.reason = reasons[n - 1];
@@ -494,6 +499,10 @@
   }
 
   document.addEventListener("keydown", onKey);
+  $("note").addEventListener("input", () => {
+    const id = currentId();
+    if (id !== undefined) state.drafts.set(id, $("note").value);
+  });
   document.addEventListener("click", onClick);
   start();
 })();

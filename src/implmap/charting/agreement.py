@@ -1,0 +1,133 @@
+"""Agreement of dual coding: two coders tag the same findings independently (``coding``).
+
+For each TDF domain (and each theme), every finding that both coders coded is a yes/no
+decision for each coder: did they give the finding that domain? Cohen's kappa compares the two
+coders' decisions across findings. The agreed (consensus) tags stay in the finding's own ``tdf``
+and ``themes``; the report also says how often each coder's tags matched the consensus.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..review import Review
+    from .model import Study
+    from .vocab import Vocabulary
+
+__all__ = ["CodingAgreement", "coding_agreement", "cohen_kappa"]
+
+
+def cohen_kappa(a: list[bool], b: list[bool]) -> float:
+    """Cohen's kappa of two raters' yes/no decisions on the same items.
+
+    NaN when it is undefined: no items, or both raters gave one and the same answer to every
+    item (chance agreement is then 1; look at the observed agreement instead).
+    """
+    n = len(a)
+    if n == 0 or n != len(b):
+        return math.nan
+    po = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    pa, pb = sum(a) / n, sum(b) / n
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    if pe >= 1:
+        return math.nan
+    return (po - pe) / (1 - pe)
+
+
+@dataclass
+class CodingAgreement:
+    """Agreement between each pair of coders, per TDF domain and per theme.
+
+    ``domains`` and ``themes``: DataFrames with columns coder_a, coder_b, label, n (findings
+    both coded), a_yes, b_yes, both, agreement (observed proportion), kappa. ``pooled``: kappa
+    over all (finding, domain) decisions of each pair. ``consensus``: per coder, the share of
+    their coded findings whose domains (and themes) equal the agreed tags.
+    """
+
+    domains: pd.DataFrame
+    themes: pd.DataFrame
+    pooled: dict[str, dict[str, float]] = field(default_factory=dict)
+    consensus: dict[str, dict[str, float]] = field(default_factory=dict)
+    n_findings: int = 0
+    n_dual: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        def clean(df: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{k: (None if isinstance(v, float) and math.isnan(v) else v)
+                     for k, v in r.items()} for r in df.to_dict("records")]
+
+        return {"n_findings": self.n_findings, "n_dual": self.n_dual,
+                "domains": clean(self.domains), "themes": clean(self.themes),
+                "pooled": self.pooled, "consensus": self.consensus}
+
+
+COLUMNS = ["coder_a", "coder_b", "label", "n", "a_yes", "b_yes", "both", "agreement", "kappa"]
+
+
+def agreement_from_studies(studies: list[Study], vocab: Vocabulary) -> CodingAgreement:
+    """:func:`coding_agreement` on studies already loaded."""
+    import pandas as pd
+
+    findings = [f for s in studies for f in s.findings]
+    coded = [f for f in findings if f.coding and len(f.coding) >= 2]
+    coders = sorted({c for f in coded for c in (f.coding or {})})
+    drows: list[dict[str, Any]] = []
+    trows: list[dict[str, Any]] = []
+    pooled: dict[str, dict[str, float]] = {}
+    theme_labels = vocab.theme_ids or sorted({t for f in coded for c in (f.coding or {}).values()
+                                              for t in c.themes})
+    for ca, cb in combinations(coders, 2):
+        both = [f for f in coded if ca in (f.coding or {}) and cb in (f.coding or {})]
+        if not both:
+            continue
+        pair = f"{ca}~{cb}"
+        pooled[pair] = {}
+        for kind, labels, rows in (("domains", vocab.domain_names, drows),
+                                   ("themes", theme_labels, trows)):
+            all_a: list[bool] = []
+            all_b: list[bool] = []
+            for label in labels:
+                a = [label in getattr(f.coding[ca], kind) for f in both]  # type: ignore[index]
+                b = [label in getattr(f.coding[cb], kind) for f in both]  # type: ignore[index]
+                all_a += a
+                all_b += b
+                rows.append({
+                    "coder_a": ca, "coder_b": cb, "label": label, "n": len(both),
+                    "a_yes": sum(a), "b_yes": sum(b),
+                    "both": sum(x and y for x, y in zip(a, b, strict=True)),
+                    "agreement": sum(x == y for x, y in zip(a, b, strict=True)) / len(both),
+                    "kappa": cohen_kappa(a, b),
+                })
+            pooled[pair][kind] = cohen_kappa(all_a, all_b)
+    consensus: dict[str, dict[str, float]] = {}
+    for c in coders:
+        mine = [f for f in coded if c in (f.coding or {})]
+        if not mine:
+            continue
+        consensus[c] = {
+            "domains": sum(set(f.coding[c].domains) == set(f.domains)  # type: ignore[index]
+                           for f in mine) / len(mine),
+            "themes": sum(set(f.coding[c].themes) == set(f.themes)  # type: ignore[index]
+                          for f in mine) / len(mine),
+            "n": float(len(mine)),
+        }
+    return CodingAgreement(
+        domains=pd.DataFrame(drows, columns=COLUMNS),
+        themes=pd.DataFrame(trows, columns=COLUMNS),
+        pooled=pooled, consensus=consensus, n_findings=len(findings), n_dual=len(coded),
+    )
+
+
+def coding_agreement(review: Review) -> CodingAgreement:
+    """Agreement of the review's dual coders per TDF domain and theme (Cohen's kappa).
+
+    Only findings with two or more coders in ``coding`` count; each pair of coders is compared
+    on the findings both coded.
+    """
+    return agreement_from_studies(review.studies(), review.vocabulary())

@@ -1,0 +1,103 @@
+"""Reading the study files of a review (``charting/studies/*.yaml``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from ..errors import InputFormatError, Report, ValidationFailed
+from .model import Study
+from .yamlio import Marks, load_yaml
+
+if TYPE_CHECKING:
+    from ..review import Review
+
+__all__ = ["STUDIES_DIR", "load_studies", "loc_field", "read_study", "study_files"]
+
+STUDIES_DIR = "charting/studies"
+
+
+def study_files(root: str | Path) -> list[Path]:
+    """The study files of the review at ``root``, in name order."""
+    d = Path(root) / STUDIES_DIR
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def loc_field(loc: tuple) -> str:
+    """``('findings', 2, 'type')`` → ``'findings[2].type'``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def read_study(path: Path, report: Report, rel: str | None = None
+               ) -> tuple[Study | None, Marks | None, Any]:
+    """Parse and shape-check one study file; add every problem to ``report``.
+
+    Returns the study (None when it could not be read or does not fit the schema), the line
+    marks of its nodes, and the parsed data (None after a syntax error).
+    """
+    rel = rel or str(path)
+    try:
+        data, marks = load_yaml(path)
+    except InputFormatError as exc:
+        report.add(rel, exc.reason, line=exc.line, code="yaml-syntax")
+        return None, None, None
+    for loc, line, first in marks.duplicates:
+        report.add(rel, f"key {loc[-1]!r} is given twice (first on line {first}); YAML keeps "
+                   "only the last value: remove one", line=line, field=loc_field(loc),
+                   code="duplicate-key")
+    if not isinstance(data, dict):
+        report.add(rel, "a study file must be a mapping (id, records, citation, findings, …)",
+                   line=1, code="invalid-study")
+        return None, marks, data
+    try:
+        study = Study.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            msg = err["msg"]
+            if err["type"] == "missing":
+                msg = f"required field {loc[-1]!r} is missing"
+            elif err["type"] == "literal_error":
+                msg = f"{msg}; got {err.get('input')!r}"
+            elif err["type"] == "extra_forbidden":
+                msg = f"unknown field {loc[-1]!r} (check the spelling; see `implmap schema`)"
+            record = _finding_id(data, loc)
+            report.add(rel, msg, line=marks.line(loc), field=loc_field(loc),
+                       record=record, code="missing-type" if loc[-1] == "type"
+                       and err["type"] == "missing" else "invalid-field")
+        return None, marks, data
+    return study, marks, data
+
+
+def _finding_id(data: dict, loc: tuple) -> str | None:
+    if len(loc) >= 2 and loc[0] == "findings" and isinstance(loc[1], int):
+        try:
+            fid = data["findings"][loc[1]].get("id")
+        except (AttributeError, IndexError, KeyError, TypeError):
+            return None
+        return str(fid) if fid is not None else None
+    return None
+
+
+def load_studies(review: Review) -> list[Study]:
+    """Every study of the review, in file-name order.
+
+    Raises :class:`~implmap.errors.ValidationFailed` (with the file and line of each problem)
+    when a study file cannot be read or does not fit the schema.
+    """
+    report = Report()
+    out = []
+    for path in study_files(review.root):
+        study, _, _ = read_study(path, report, str(path.relative_to(review.root)))
+        if study is not None:
+            out.append(study)
+    if not report.valid:
+        raise ValidationFailed(report)
+    return out

@@ -1,0 +1,96 @@
+"""Dual coding: Cohen's kappa per TDF domain and theme, and the coding-agreement command."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from click.testing import CliRunner
+
+from charting_review import make_review
+from implmap.charting.agreement import cohen_kappa
+from implmap.cli import cli
+
+
+@pytest.mark.parametrize("a, b", [
+    ([1, 1, 0, 0, 1, 0], [1, 0, 0, 0, 1, 1]),
+    ([1, 1, 1, 0], [1, 1, 0, 0]),
+    ([0, 1, 0, 1, 0, 0, 0, 1], [0, 1, 1, 1, 0, 0, 0, 0]),
+])
+def test_cohen_kappa_matches_scikit_learn(a, b):
+    from sklearn.metrics import cohen_kappa_score
+
+    assert cohen_kappa([bool(x) for x in a], [bool(x) for x in b]) == pytest.approx(
+        cohen_kappa_score(a, b))
+
+
+def test_cohen_kappa_is_undefined_when_both_say_the_same_to_everything():
+    assert math.isnan(cohen_kappa([False, False], [False, False]))
+    assert math.isnan(cohen_kappa([], []))
+
+
+def test_agreement_per_domain_on_the_fixture(tmp_path):
+    review, _ = make_review(tmp_path / "r")
+    res = review.coding_agreement()
+    assert (res.n_findings, res.n_dual) == (4, 3)
+    d = res.domains.set_index("label")
+    ecr = d.loc["Environmental Context and Resources"]
+    # ana: yes, no, yes; ben: yes, no, no -> po 2/3, pe 4/9, kappa 0.4
+    assert (ecr.n, ecr.a_yes, ecr.b_yes, ecr.both) == (3, 2, 1, 1)
+    assert ecr.kappa == pytest.approx(0.4)
+    assert ecr.agreement == pytest.approx(2 / 3)
+    assert math.isnan(d.loc["Optimism"].kappa) and d.loc["Optimism"].agreement == 1
+    assert len(res.domains) == 14
+    t = res.themes.set_index("label")
+    assert t.loc["time"].kappa == pytest.approx(1.0)
+    # ana matches the consensus domains on 2 of 3 findings, ben on 1 (f2)
+    assert res.consensus["ana"]["domains"] == pytest.approx(2 / 3)
+    assert res.consensus["ben"]["domains"] == pytest.approx(1 / 3)
+    assert set(res.pooled) == {"ana~ben"}
+
+
+def test_coding_agreement_cli(tmp_path):
+    review, _ = make_review(tmp_path / "r")
+    result = CliRunner().invoke(cli, ["coding-agreement", "-r", str(review.root)])
+    assert result.exit_code == 0, result.output
+    assert "3 of 4 finding(s) coded independently" in result.output
+    assert "0.40" in result.output and "ana vs ben" in result.output
+    data = json.loads(CliRunner().invoke(cli, ["coding-agreement", "-r", str(review.root),
+                                               "--json"]).output)
+    optimism = next(r for r in data["domains"] if r["label"] == "Optimism")
+    assert optimism["kappa"] is None
+
+
+def test_no_dual_coding_says_what_to_do(tmp_path):
+    review, _ = make_review(tmp_path / "r")
+    for f in (review.root / "charting" / "studies").glob("*.yaml"):
+        text = f.read_text("utf-8")
+        f.write_text(text[: text.index("  coding:")] + text[text.index("- id: f2"):]
+                     if "- id: f2" in text else text[: text.index("  coding:")], "utf-8")
+    assert review.check().valid, [str(p) for p in review.check().problems]
+    result = CliRunner().invoke(cli, ["coding-agreement", "-r", str(review.root)])
+    assert "coded independently" in result.output
+
+
+def test_cohen_kappa_properties():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pairs = st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=40)
+
+    @settings(max_examples=60, deadline=None)
+    @given(pairs)
+    def check(items):
+        a = [x for x, _ in items]
+        b = [y for _, y in items]
+        k = cohen_kappa(a, b)
+        if math.isnan(k):
+            assert len(set(a)) == 1 and set(a) == set(b)
+            return
+        assert -1 - 1e-9 <= k <= 1 + 1e-9
+        assert k == pytest.approx(cohen_kappa(b, a))  # symmetric
+        if a == b:
+            assert k == pytest.approx(1.0)
+
+    check()

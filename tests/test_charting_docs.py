@@ -1,0 +1,130 @@
+"""Every example in docs/guides/charting.md and lookup.md runs on (a copy of) the bundled review,
+and the output the guides show is what the commands print."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from charting_review import make_review
+from conftest import EVIDENCE, ROOT
+from implmap.cli import cli
+
+GUIDES = [ROOT / "docs" / "guides" / "charting.md", ROOT / "docs" / "guides" / "lookup.md"]
+FENCE = re.compile(r"^([ \t]*)```(\w+)\n(.*?)^\1```[ \t]*\n", re.M | re.S)
+
+
+def blocks(guide: Path) -> list[tuple[str, str, int, int]]:
+    """(language, code, start, end) of every fenced block."""
+    text = guide.read_text("utf-8")
+    return [(m.group(2), textwrap.dedent(m.group(3)), m.start(), m.end())
+            for m in FENCE.finditer(text)]
+
+
+def shown_after(guide: Path, end: int, blocks_: list) -> str | None:
+    """The ``text`` block right after a block ending at ``end`` (only blank lines between)."""
+    text = guide.read_text("utf-8")
+    for lang, code, start, _ in blocks_:
+        if start >= end and lang == "text" and not text[end:start].strip():
+            return code
+    return None
+
+
+def assert_shown(shown: str, output: str) -> None:
+    """Every line the guide shows is a line of the output ("…x": a line ending in x)."""
+    have = {line.strip() for line in output.splitlines()}
+    for line in shown.splitlines():
+        want = line.strip()
+        if not want:
+            continue
+        ok = any(h.endswith(want[1:]) for h in have) if want.startswith("…") else want in have
+        assert ok, f"the guide shows {want!r}; got:\n{output}"
+
+
+@pytest.fixture
+def evidence(tmp_path, monkeypatch):
+    shutil.copytree(EVIDENCE, tmp_path / "evidence",
+                    ignore=shutil.ignore_patterns(".implmap"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "evidence"
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda g: g.name)
+def test_cli_examples_run_and_print_what_the_guide_shows(guide, evidence):
+    bs = blocks(guide)
+    ran = 0
+    for lang, code, _, end in bs:
+        if lang != "bash":
+            continue
+        output = ""
+        for line in code.splitlines():
+            if not line.startswith("implmap "):
+                continue
+            result = CliRunner(env={"COLUMNS": "100"}).invoke(cli, shlex.split(line)[1:])
+            assert result.exit_code == 0, f"{line}\n{result.output}"
+            output += result.output
+            ran += 1
+        shown = shown_after(guide, end, bs)
+        if shown is not None and output:
+            assert_shown(shown, output)
+    assert ran >= 3
+    if guide.name == "charting.md":
+        assert (evidence / "charting.schema.json").exists()
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda g: g.name)
+def test_python_examples_run(guide, evidence, capsys):
+    code = [c for lang, c, _, _ in blocks(guide) if lang == "python"]
+    assert code
+    for src in code:
+        exec(compile(src, str(guide), "exec"), {"__name__": "guide"})
+    out = capsys.readouterr().out
+    assert out.strip()
+    if guide.name == "lookup.md":
+        assert "back-pain-cohort-dk-2022/f23" in out  # the waiting barrier, by study and ID
+
+
+def test_the_error_example_is_what_check_prints(tmp_path):
+    guide = GUIDES[0]
+    shown = next(c for lang, c, _, _ in blocks(guide) if lang == "text" and "study-a" in c)
+    review, _ = make_review(tmp_path / "r")
+    a = review.root / "charting" / "studies" / "study-a.yaml"
+    text = a.read_text("utf-8")
+    text = (text.replace("domain: Environmental", "domain: Enviromental", 1)
+            .replace("[Social support]", "[Social support, Incentives]")
+            .replace("  type: barrier\n  perspective: [nurses]\n  level: individual\n  tdf: []",
+                     "  perspective: [nurses]\n  level: individual\n  tdf: []"))
+    a.write_text(text, "utf-8")
+    printed = "\n".join(str(p) for p in review.check().problems)
+    assert printed.strip() == shown.strip()
+
+
+def test_the_mappings_example_overrides_the_default(tmp_path):
+    snippet = next(c for lang, c, _, _ in blocks(GUIDES[0])
+                   if lang == "yaml" and c.startswith("tdf_to_comb"))
+    review, _ = make_review(tmp_path / "r")
+    (review.root / "charting" / "mappings.yaml").write_text(snippet, "utf-8")
+    assert review.check().valid
+    expected = yaml.safe_load(snippet)["tdf_to_comb"]["Knowledge"]
+    assert review.vocabulary().comb("Knowledge") == expected
+
+
+def test_the_bench_figures_in_the_guide_are_current():
+    guide = GUIDES[0]
+    bs = blocks(guide)
+    end = next(e for lang, c, _, e in bs if lang == "bash" and "bench/suggest.py" in c)
+    shown = shown_after(guide, end, bs)
+    assert shown is not None
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "suggest.py")],
+                         capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"}).stdout
+    assert_shown(shown, out)
