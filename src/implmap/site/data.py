@@ -190,38 +190,10 @@ def load_map(review: Review | str | Path) -> MapData:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~20x faster on big reviews
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark is not None else ""
-        raise ImplmapError(f"{path}{where}: not valid YAML ({exc}); fix the file") from None
-
-
 def _themes(review: Review) -> list[Theme]:
     """The theme codebook (``charting/themes.yaml``), through the charting vocabulary."""
-    vocabulary = getattr(review, "vocabulary", None)
-    if callable(vocabulary):
-        return [Theme(id=t.id, name=t.name, description=t.description)
-                for t in vocabulary().themes]
-    path = review.root / "charting" / "themes.yaml"
-    if not path.exists():
-        return []
-    raw = _read_yaml(path) or []
-    if isinstance(raw, dict):
-        raw = raw.get("themes", [])
-    if not isinstance(raw, list):
-        raise ImplmapError(f"{path}: expected a list of themes ({{id, name, description}})")
-    out = []
-    for n, t in enumerate(raw, start=1):
-        if not isinstance(t, dict) or not t.get("id"):
-            raise ImplmapError(f"{path}: theme {n} has no 'id'; each theme needs id and name")
-        out.append(
-            Theme(id=str(t["id"]), name=str(t.get("name") or t["id"]),
-                  description=str(t.get("description") or ""))
-        )
-    return out
+    return [Theme(id=t.id, name=t.name, description=t.description)
+            for t in review.vocabulary().themes]
 
 
 def _studies(review: Review) -> list[Study]:
@@ -231,19 +203,9 @@ def _studies(review: Review) -> list[Study]:
     not parse or validate, ``Review.studies()`` reads them all again and raises its report
     (every problem with file and line).
     """
-    if callable(getattr(review, "studies", None)):
-        raw = _validated_studies(review)
-        if raw is None:
-            raw = [s.model_dump(mode="json") for s in review.studies()]
-    else:
-        folder = review.root / "charting" / "studies"
-        raw = []
-        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-            obj = _read_yaml(path)
-            if not isinstance(obj, dict):
-                raise ImplmapError(f"{path}: a study file must be a mapping of fields")
-            obj.setdefault("id", path.stem)
-            raw.append(obj)
+    raw = _validated_studies(review)
+    if raw is None:
+        raw = [s.model_dump(mode="json") for s in review.studies()]
     studies = [_study(s) for s in raw]
     studies.sort(key=lambda s: s.id)
     return studies
@@ -335,26 +297,22 @@ def _vocabulary(
     Domains that findings name but the vocabulary does not hold follow, in name order, so no
     finding drops out of the map (``implmap check`` reports them).
     """
+    v = review.vocabulary()
     domains: list[Domain] = []
-    comb: dict[str, list[str]] = {}
-    sources: dict[str, str] = {}
-    vocabulary = getattr(review, "vocabulary", None)
-    if callable(vocabulary):
-        v = vocabulary()
-        for d in v.domains:
-            components = list(v.comb(d.name))
-            domains.append(
-                Domain(
-                    name=d.name,
-                    number=d.number,
-                    description=d.description,
-                    constructs=list(d.constructs),
-                    comb=components,
-                    functions=list(v.functions(components)),
-                )
+    for d in v.domains:
+        components = list(v.comb(d.name))
+        domains.append(
+            Domain(
+                name=d.name,
+                number=d.number,
+                description=d.description,
+                constructs=list(d.constructs),
+                comb=components,
+                functions=list(v.functions(components)),
             )
-        comb = {c: list(v.functions(c)) for c in v.comb_components}
-        sources = dict(getattr(v, "sources", {}) or {})
+        )
+    comb = {c: list(v.functions(c)) for c in v.comb_components}
+    sources = dict(v.sources)
     known = {d.name for d in domains}
     extra = sorted({d for s in studies for f in s.findings for d in f.domains} - known)
     domains += [Domain(name=n) for n in extra]
