@@ -431,3 +431,24 @@ def test_big_groups_on_domain_pages_link_to_the_full_list(tmp_path: Path):
     assert f"… and {total - GROUP_CAP} more: see" in text
     assert f"all {total} in the list" in text
     assert "#domain=Environmental%20Context%20and%20Resources&amp;theme=time-money" in text
+
+
+def test_comb_summary_and_domain_pages_follow_the_vocabulary(built: Path):
+    from implmap import Review
+
+    v = Review(REVIEW).vocabulary()
+    every = fixture_findings()
+    tags = parse(built / "matrix" / "index.html").tags
+    labels = {a["aria-label"] for t, a in tags if t == "a" and "#comb=" in a.get("href", "")}
+    for comp in v.comb_components:
+        hit = [f for f in every if comp in v.comb(f["domains"])]
+        if not hit:
+            continue
+        b = sum(f["type"] == "barrier" for f in hit)
+        assert f"{comp}: {b} barriers, {len(hit) - b} facilitators" in labels
+    shown = " ".join(" ".join(parse(built / "domains/knowledge/index.html").text).split())
+    knowledge = v.domain("Knowledge")
+    assert " ".join(knowledge.description.split()) in shown
+    functions = ", ".join(v.functions(v.comb("Knowledge")))
+    assert f"Intervention functions that address it {functions}" in shown
+    assert "Procedural knowledge" in shown
