@@ -334,6 +334,30 @@ def test_the_guide_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert (tmp_path / "site" / "matrix" / "index.html").exists()
 
 
+def test_the_guide_cli_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The `implmap site build` and `implmap site pages` lines of the guide, as written
+    (`site serve` is run by test_site_serve_rebuilds_when_the_review_changes)."""
+    import re
+    import shlex
+
+    from implmap.cli import cli
+
+    text = (ROOT / "docs/guides/evidence-map.md").read_text("utf-8")
+    lines = [ln.strip() for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+             for ln in block.splitlines()]
+    runnable = [ln.split("#")[0].strip() for ln in lines
+                if ln.startswith(("implmap site build", "implmap site pages"))]
+    assert len(runnable) == 2
+    source = EVIDENCE if (EVIDENCE / "implmap.yaml").exists() else REVIEW
+    (tmp_path / "evidence").symlink_to(source, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    for line in runnable:
+        res = CliRunner().invoke(cli, shlex.split(line)[1:])
+        assert res.exit_code == 0, (line, res.output)
+    assert (tmp_path / "site/find/index.html").exists()
+    assert (tmp_path / "docs/map/matrix.md").exists()
+
+
 def _free_port() -> int:
     import socket
 
