@@ -141,6 +141,14 @@ def test_domain_page_on_a_phone(browser, site_url: str):  # type: ignore[no-unty
     p.goto(site_url + "matrix/")
     # the matrix scrolls sideways inside its own box; the page itself does not
     assert p.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+    box = p.locator(".implmap-scroll:has(table.implmap-matrix)")
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth")
+    # and its first column stays in view while it scrolls
+    first = p.locator("table.implmap-matrix tbody th").first
+    x0 = first.bounding_box()["x"]
+    box.evaluate("e => { e.scrollLeft = 200; }")
+    assert abs(first.bounding_box()["x"] - x0) < 1
+    p.screenshot(path=str(ARTIFACTS / "site-matrix-phone.png"), full_page=True)
     ctx.close()
 
 
