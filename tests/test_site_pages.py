@@ -476,3 +476,13 @@ def test_comb_summary_and_domain_pages_follow_the_vocabulary(built: Path):
     functions = ", ".join(v.functions(v.comb("Knowledge")))
     assert f"Intervention functions that address it {functions}" in shown
     assert "Procedural knowledge" in shown
+
+
+def test_methods_report_dual_coding(built: Path):
+    from implmap import Review
+
+    a = Review(REVIEW).coding_agreement()
+    methods = " ".join(" ".join(parse(built / "methods" / "index.html").text).split())
+    assert f"{a.n_dual} of {a.n_findings} findings were coded independently" in methods
+    k = a.pooled["ana~ben"]
+    assert f"ana & ben {k['domains']:.2f} {k['themes']:.2f}" in methods

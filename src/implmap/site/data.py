@@ -20,6 +20,7 @@ from ..errors import ImplmapError
 from ..review import Review
 
 __all__ = [
+    "Coding",
     "Domain",
     "Finding",
     "MapData",
@@ -111,6 +112,15 @@ class Stage:
 
 
 @dataclass
+class Coding:
+    """Dual coding of findings: how many were coded by two or more, and kappa per coder pair."""
+
+    n_findings: int = 0
+    n_dual: int = 0
+    pairs: list[tuple[tuple[str, ...], float | None, float | None]] = field(default_factory=list)
+
+
+@dataclass
 class MapData:
     """Everything the evidence map shows, read from one review."""
 
@@ -127,6 +137,7 @@ class MapData:
     stages: list[Stage] = field(default_factory=list)
     duplicates_removed: int | None = None
     vocabulary_sources: dict[str, str] = field(default_factory=dict)
+    coding: Coding = field(default_factory=Coding)
 
     @property
     def findings(self) -> list[Finding]:
@@ -160,9 +171,11 @@ def load_map(review: Review | str | Path) -> MapData:
     if not isinstance(review, Review):
         review = Review(review)
     m = review.manifest
-    themes = _themes(review)
-    studies = _studies(review)
-    domains, comb, sources = _vocabulary(review, studies)
+    vocab = review.vocabulary()
+    models = _study_models(review)
+    studies = sorted((_study(x.model_dump(mode="json")) for x in models), key=lambda s: s.id)
+    themes = [Theme(id=t.id, name=t.name, description=t.description) for t in vocab.themes]
+    domains, comb, sources = _vocabulary(vocab, studies)
     known = {t.id for t in themes}
     for f in (f for s in studies for f in s.findings):
         for tid in f.themes:
@@ -184,34 +197,20 @@ def load_map(review: Review | str | Path) -> MapData:
     data.prisma, data.prisma_problem = _prisma(review)
     data.duplicates_removed = _duplicates_removed(review)
     data.stages = _stages(review)
+    data.coding = _coding(models, vocab)
     return data
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~20x faster on big reviews
 
 
-def _themes(review: Review) -> list[Theme]:
-    """The theme codebook (``charting/themes.yaml``), through the charting vocabulary."""
-    return [Theme(id=t.id, name=t.name, description=t.description)
-            for t in review.vocabulary().themes]
-
-
-def _studies(review: Review) -> list[Study]:
-    """The charted studies, validated by the charting models (``implmap.charting.model.Study``).
+def _study_models(review: Review) -> list[Any]:
+    """The charted studies as ``implmap.charting.model.Study`` objects, in file-name order.
 
     Fast path: each file is parsed with libyaml and validated with the model; if any file does
     not parse or validate, ``Review.studies()`` reads them all again and raises its report
     (every problem with file and line).
     """
-    raw = _validated_studies(review)
-    if raw is None:
-        raw = [s.model_dump(mode="json") for s in review.studies()]
-    studies = [_study(s) for s in raw]
-    studies.sort(key=lambda s: s.id)
-    return studies
-
-
-def _validated_studies(review: Review) -> list[dict[str, Any]] | None:
     from pydantic import ValidationError
 
     from ..charting.model import Study as StudyModel
@@ -221,10 +220,22 @@ def _validated_studies(review: Review) -> list[dict[str, Any]] | None:
     for path in study_files(review.root):
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-            out.append(StudyModel.model_validate(data).model_dump(mode="json"))
+            out.append(StudyModel.model_validate(data))
         except (yaml.YAMLError, UnicodeDecodeError, ValidationError):
-            return None
+            return review.studies()
     return out
+
+
+def _coding(models: list[Any], vocab: Any) -> Coding:
+    """Dual-coding agreement (``implmap.charting.agreement``), pooled per pair of coders."""
+    from ..charting.agreement import agreement_from_studies
+
+    a = agreement_from_studies(models, vocab)
+    pairs = [
+        (tuple(pair.split("~")), k.get("domains"), k.get("themes"))
+        for pair, k in sorted(a.pooled.items())
+    ]
+    return Coding(n_findings=a.n_findings, n_dual=a.n_dual, pairs=pairs)
 
 
 def _text(v: Any) -> str:
@@ -289,7 +300,7 @@ def _study(s: dict[str, Any]) -> Study:
 
 
 def _vocabulary(
-    review: Review, studies: list[Study]
+    v: Any, studies: list[Study]
 ) -> tuple[list[Domain], dict[str, list[str]], dict[str, str]]:
     """TDF domains in published order with their COM-B components and intervention functions,
     from the review's charting vocabulary (``Review.vocabulary()``).
@@ -297,7 +308,6 @@ def _vocabulary(
     Domains that findings name but the vocabulary does not hold follow, in name order, so no
     finding drops out of the map (``implmap check`` reports them).
     """
-    v = review.vocabulary()
     domains: list[Domain] = []
     for d in v.domains:
         components = list(v.comb(d.name))

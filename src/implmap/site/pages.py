@@ -696,6 +696,21 @@ class _Builder:
             "organisational, system) at which it acts. TDF domains map to COM-B components, "
             "and COM-B components to the Behaviour Change Wheel's intervention functions.</p>"
         )
+        c = d.coding
+        if c.n_dual:
+            rows = "".join(
+                f'<tr><th scope="row">{esc(" & ".join(who))}</th><td>{_k(dk)}</td>'
+                f"<td>{_k(tk)}</td></tr>"
+                for who, dk, tk in c.pairs
+            )
+            body.append(
+                f"<p>{c.n_dual} of {c.n_findings} findings were coded independently by two "
+                "reviewers before the agreed coding; agreement on the TDF domains and themes "
+                "each gave (Cohen's κ, pooled over all domains or themes):</p>"
+                '<div class="implmap-scroll"><table class="implmap-table implmap-coding">'
+                '<thead><tr><th scope="col">Coders</th><th scope="col">κ TDF domains</th>'
+                f'<th scope="col">κ themes</th></tr></thead><tbody>{rows}</tbody></table></div>'
+            )
         body.append(f'<p class="implmap-cite">{esc(TDF_CITATION)} {esc(BCW_CITATION)}</p>')
         self.page(rel, "Methods", body)
 
