@@ -36,8 +36,9 @@ def _register() -> None:
     from . import records as _records
     from . import screen as _screen
     from . import screening as _screening
+    from . import site as _site
 
-    for mod in (_records, _dedupe, _screen, _screening, _charting):
+    for mod in (_records, _dedupe, _screen, _screening, _charting, _site):
         for cmd in mod.COMMANDS:
             cli.add_command(cmd)
 
