@@ -61,8 +61,11 @@ def test_export_then_read_gives_the_same_tags(records):
     pf = read_file("roundtrip.ris", data=text.encode("utf-8"))
     assert [r.tags for r in pf.records] == records
     assert pf.warnings == []
-    # and rispy reads our export: one entry per record, no crash
-    assert len(rispy.loads(text)) == len(records) or any("UK" in r for r in records)
+    # and rispy reads our export: one entry per record, no crash. rispy 0.10 has two known
+    # limits we do not work around: a `UK` tag followed by unknown tags crashes it, and a tag
+    # that is not two characters (`PMID  -`) is read as a continuation of the previous line.
+    if not any("UK" in r or any(len(tag) != 2 for tag in r) for r in records):
+        assert len(rispy.loads(text)) == len(records)
 
 
 @settings(max_examples=5, deadline=None,

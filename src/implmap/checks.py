@@ -87,7 +87,14 @@ def check_searches(review: Review, report: Report) -> None:
                        f"holds {count}", field="records")
 
 
-CHECKERS: list[Callable[[Review, Report], None]] = [check_manifest, check_searches]
+def check_dedupe(review: Review, report: Report) -> None:
+    """The dedupe files (groups, decisions, uncertain pairs): well formed, known record IDs."""
+    from .records.dedupe import check_dedupe as _check
+
+    _check(review, report)
+
+
+CHECKERS: list[Callable[[Review, Report], None]] = [check_manifest, check_searches, check_dedupe]
 
 
 # -- screening: decision logs, resolutions, retrieval ------------------------------------------

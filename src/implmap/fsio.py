@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
@@ -74,19 +75,22 @@ def append_line(path: str | Path, line: str) -> None:
     if not line.endswith("\n"):
         line += "\n"
     data = line.encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
+        # Writers of the same file take turns (two processes of one reviewer, say), so that the
+        # check below and the write are one step.
+        fcntl.flock(fd, fcntl.LOCK_EX)
         # A previous crash may have left a last line without its newline: start a fresh line so
         # that the torn line stays torn (and reported) instead of swallowing this one.
-        if os.fstat(fd).st_size > 0:
-            with open(path, "rb") as fh:
-                fh.seek(-1, os.SEEK_END)
-                if fh.read(1) != b"\n":
-                    data = b"\n" + data
-        os.write(fd, data)
+        size = os.fstat(fd).st_size
+        if size > 0 and os.pread(fd, 1, size - 1) != b"\n":
+            data = b"\n" + data
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
         os.fsync(fd)
     finally:
-        os.close(fd)
+        os.close(fd)  # closing releases the lock
 
 
 def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -123,8 +127,6 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
 @contextmanager
 def locked(path: str | Path) -> Iterator[None]:
     """Hold an exclusive advisory lock on ``path`` (created if needed) for the block."""
-    import fcntl
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as fh:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from .charting.model import Study
     from .charting.suggest import Suggestion
     from .charting.vocab import Vocabulary
+    from .records.dedupe import DedupeResult
 
 __all__ = ["ImportResult", "Review"]
 
@@ -481,6 +482,32 @@ class Review:
 
     def __repr__(self) -> str:
         return f"Review({str(self.root)!r})"
+
+    # --------------------------------------------------------------------------- deduplication
+    def find_duplicates(self) -> DedupeResult:
+        """Group duplicate records across searches and write ``dedupe/groups.jsonl``.
+
+        Nothing is deleted; people's decisions (:meth:`dedupe_decide`) always win. See
+        :mod:`implmap.records.dedupe`.
+        """
+        from .records.dedupe import find_duplicates
+
+        return find_duplicates(self)
+
+    def dedupe_decide(
+        self, action: str, a: str, b: str, by: str = "", note: str = ""
+    ) -> DedupeResult | None:
+        """Record a person's ``merge``, ``keep_apart`` or ``undo`` decision on two records
+        (append-only) and re-run deduplication."""
+        from .records.dedupe import decide
+
+        return decide(self, action, a, b, by=by, note=note)
+
+    def primary_ids(self) -> set[str]:
+        """The records screening shows: group primaries and records without duplicates."""
+        from .records.dedupe import primary_ids
+
+        return primary_ids(self)
 
     # ------------------------------------------------------------------------------ screening
     # Thin doors to implmap.screening (decision logs, conflicts, agreement, PRISMA).

@@ -13,6 +13,7 @@ from ..errors import InputFormatError
 __all__ = ["Marks", "load_yaml"]
 
 Loc = tuple[Any, ...]
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
 
 
 class Marks:
@@ -71,8 +72,12 @@ def load_yaml(path: str | Path, text: str | None = None) -> tuple[Any, Marks]:
                                    path) from None
     marks = Marks()
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader = _Loader(text)  # parse once: the nodes give the lines, then the data
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -32,12 +32,14 @@ def cli() -> None:
 
 def _register() -> None:
     from . import charting as _charting
+    from . import dedupe as _dedupe
     from . import prioritise as _prioritise
     from . import records as _records
     from . import screen as _screen
     from . import screening as _screening
+    from . import site as _site
 
-    for mod in (_records, _screen, _screening, _charting, _prioritise):
+    for mod in (_records, _dedupe, _screen, _screening, _charting, _site, _prioritise):
         for cmd in mod.COMMANDS:
             cli.add_command(cmd)
 

@@ -1,0 +1,483 @@
+"""Deduplication across searches: precise, explained, reversible, and fast.
+
+Nothing is ever deleted. :func:`find_duplicates` groups the records of a review that are the
+same work; each group keeps every member, names one *primary* record (the most complete; the
+earliest on a tie) and stores the evidence for each merge (the rule that merged each pair).
+
+Files in the review folder:
+
+* ``dedupe/groups.jsonl`` — one line per group, ``{"primary", "members", "evidence"}``,
+  rewritten atomically by every run, in a deterministic order.
+* ``dedupe/uncertain.jsonl`` — pairs that look alike but that no rule can decide; a person
+  decides them (``implmap dedupe --pending``). Rewritten by every run.
+* ``dedupe/decisions.jsonl`` — people's decisions (``merge``, ``keep_apart``, ``undo``),
+  append-only; the latest decision on a pair counts, and every run obeys them, including runs
+  after new searches are imported.
+
+How pairs are found without comparing all of them (*blocking*): only records that share a DOI,
+a PMID, the normalised title, the start or the end of it, or first author, year and first page,
+or year, volume and first page are compared. How a pair is judged: :func:`implmap.records.match.
+compare`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ImplmapError, UnknownRecordError
+from ..fsio import append_line, dump_json_line, read_jsonl, write_atomic
+from .keys import Keys, make_keys
+from .match import DISTINCT, DUPLICATE, UNCERTAIN, Verdict, compare
+
+if TYPE_CHECKING:
+    from ..review import Review
+
+__all__ = [
+    "DECISIONS",
+    "GROUPS",
+    "UNCERTAIN_FILE",
+    "Decision",
+    "DedupeResult",
+    "Group",
+    "candidate_pairs",
+    "decide",
+    "dedupe_records",
+    "duplicates_removed",
+    "explain",
+    "find_duplicates",
+    "load_decisions",
+    "load_groups",
+    "load_uncertain",
+    "primary_ids",
+]
+
+GROUPS = Path("dedupe") / "groups.jsonl"
+DECISIONS = Path("dedupe") / "decisions.jsonl"
+UNCERTAIN_FILE = Path("dedupe") / "uncertain.jsonl"
+ACTIONS = ("merge", "keep_apart", "undo")
+MAX_BLOCK = 40  # larger blocks are compared only between neighbours in title order
+WINDOW = 8
+
+
+@dataclass
+class Group:
+    """Records that are one work: the primary (shown for screening) and all members."""
+
+    primary: str
+    members: list[str]
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"primary": self.primary, "members": self.members, "evidence": self.evidence}
+
+    @property
+    def removed(self) -> list[str]:
+        """The members that are not the primary."""
+        return [m for m in self.members if m != self.primary]
+
+
+@dataclass
+class Decision:
+    """A person's decision on a pair of records."""
+
+    action: str  # "merge", "keep_apart" or "undo"
+    records: tuple[str, str]
+    by: str = ""
+    note: str = ""
+    time: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action, "records": list(self.records), "by": self.by,
+                "note": self.note, "time": self.time}
+
+
+@dataclass
+class DedupeResult:
+    """What a deduplication run found."""
+
+    records: int
+    groups: list[Group]
+    uncertain: list[dict[str, Any]]
+    pairs_compared: int
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def duplicates_removed(self) -> int:
+        return sum(len(g.members) - 1 for g in self.groups)
+
+    def group_of(self) -> dict[str, Group]:
+        return {m: g for g in self.groups for m in g.members}
+
+    def __repr__(self) -> str:
+        return (f"<DedupeResult {self.records} records, {len(self.groups)} groups, "
+                f"{self.duplicates_removed} duplicates, {len(self.uncertain)} uncertain pairs>")
+
+
+# ----------------------------------------------------------------------------------- blocking
+def _blocking_keys(k: Keys) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if k.doi:
+        out.append(("doi", k.doi))
+    if k.pmid:
+        out.append(("pmid", k.pmid))
+    if len(k.compact) >= 8:
+        out.append(("title", k.compact))
+        if len(k.compact) >= 40:
+            out.append(("start", k.compact[:30]))
+            out.append(("end", k.compact[-30:]))
+    if k.page:
+        if k.surnames and k.year:
+            out.append(("author-year-page", f"{k.surnames[0]}|{k.year}|{k.page}"))
+        if k.year and k.volume:
+            out.append(("year-volume-page", f"{k.year}|{k.volume}|{k.page}"))
+    if k.surnames and k.year and k.title:
+        words = sorted(k.words, key=lambda w: (-len(w), w))[:2]
+        out.append(("author-year-words", f"{k.surnames[0]}|{k.year}|{'|'.join(sorted(words))}"))
+    return out
+
+
+def candidate_pairs(keys: Sequence[Keys]) -> set[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, of records sharing a blocking key."""
+    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, k in enumerate(keys):
+        for bk in _blocking_keys(k):
+            blocks[bk].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        n = len(members)
+        if n < 2:
+            continue
+        if n <= MAX_BLOCK:
+            for x in range(n):
+                for y in range(x + 1, n):
+                    pairs.add((members[x], members[y]))
+        else:  # a huge block ("editorial", a common author): only neighbours in title order
+            ordered = sorted(members, key=lambda i: (keys[i].compact, i))
+            for x in range(n):
+                for y in range(x + 1, min(n, x + 1 + WINDOW)):
+                    a, b = ordered[x], ordered[y]
+                    pairs.add((a, b) if a < b else (b, a))
+    return pairs
+
+
+# --------------------------------------------------------------------------------- clustering
+class _Clusters:
+    """Union-find with cannot-link constraints (pairs that must stay apart)."""
+
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        self.apart: dict[int, set[int]] = defaultdict(set)
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def forbid(self, i: int, j: int) -> None:
+        self.apart[i].add(j)
+        self.apart[j].add(i)
+
+    def blocked(self, i: int, j: int) -> tuple[int, int] | None:
+        """A cannot-link pair that merging the clusters of i and j would put together."""
+        ri, rj = self.find(i), self.find(j)
+        small, other = (ri, rj) if len(self.members[ri]) <= len(self.members[rj]) else (rj, ri)
+        for m in self.members[small]:
+            for n in self.apart.get(m, ()):
+                if self.find(n) == other:
+                    return (m, n)
+        return None
+
+    def union(self, i: int, j: int) -> None:
+        ri, rj = self.find(i), self.find(j)
+        if ri == rj:
+            return
+        if len(self.members[ri]) < len(self.members[rj]):
+            ri, rj = rj, ri
+        self.parent[rj] = ri
+        self.members[ri].extend(self.members.pop(rj))
+
+
+_RULE_RANK = {"same-doi": 0, "same-pmid": 1, "same-title-authors-year": 2,
+              "same-title-source": 3, "similar-title-same-source": 4,
+              "similar-title-authors-year": 5}
+
+
+def dedupe_records(
+    records: Sequence[dict[str, Any]],
+    decisions: Iterable[Decision] = (),
+) -> DedupeResult:
+    """Group duplicate records (dicts with the Record fields); people's decisions win.
+
+    ``records`` must be in a stable order (search, then file order); on a tie in completeness
+    the earlier record is the primary.
+    """
+    keys = [make_keys(r, i) for i, r in enumerate(records)]
+    index = {k.id: i for i, k in enumerate(keys)}
+    warnings: list[str] = []
+    latest: dict[tuple[str, str], Decision] = {}
+    for d in decisions:
+        latest[tuple(sorted(d.records))] = d  # type: ignore[index]
+    merges, aparts = [], set()
+    for pair, d in latest.items():
+        if d.action == "undo":
+            continue
+        if pair[0] not in index or pair[1] not in index:
+            warnings.append(f"a {d.action} decision names {pair[0]} and {pair[1]}, which are not "
+                            "both records of this review; it was skipped")
+            continue
+        ij = (index[pair[0]], index[pair[1]])
+        if d.action == "merge":
+            merges.append(ij)
+        else:
+            aparts.add(ij)
+    clusters = _Clusters(len(keys))
+    edges: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for i, j in aparts:
+        clusters.forbid(i, j)
+    # people first: their merges hold even against rules
+    for i, j in sorted(merges):
+        if clusters.find(i) == clusters.find(j):
+            continue
+        hit = clusters.blocked(i, j)
+        if hit is not None:
+            warnings.append(f"merging {keys[i].id} and {keys[j].id} would put {keys[hit[0]].id} "
+                            f"and {keys[hit[1]].id}, kept apart by a decision, in one group; "
+                            "the merge was not applied")
+            continue
+        d = latest[tuple(sorted((keys[i].id, keys[j].id)))]  # type: ignore[index]
+        edges[i].append({"pair": [keys[i].id, keys[j].id], "rule": "decision-merge",
+                         "reason": f"merged by {d.by or 'a person'} on {d.time}"
+                         + (f": {d.note}" if d.note else ""), "score": 1.0})
+        clusters.union(i, j)
+    pairs = candidate_pairs(keys)
+    verdicts: list[tuple[int, int, Verdict]] = []
+    for i, j in sorted(pairs):
+        v = compare(keys[i], keys[j])
+        if v.decision == DISTINCT and v.hard:
+            clusters.forbid(i, j)
+        verdicts.append((i, j, v))
+    uncertain: list[dict[str, Any]] = []
+    dups = [(i, j, v) for i, j, v in verdicts if v.decision == DUPLICATE]
+    dups.sort(key=lambda t: (_RULE_RANK.get(t[2].rule, 9), -t[2].score, t[0], t[1]))
+    for i, j, v in dups:
+        if clusters.find(i) == clusters.find(j):
+            continue
+        if clusters.blocked(i, j) is not None:
+            if (i, j) in aparts or (j, i) in aparts:
+                continue
+            uncertain.append({**v.evidence(keys[i].id, keys[j].id),
+                              "rule": "blocked-" + v.rule,
+                              "reason": v.reason + "; but a member of one group must stay "
+                              "apart from a member of the other"})
+            continue
+        edges[i].append(v.evidence(keys[i].id, keys[j].id))
+        clusters.union(i, j)
+    for i, j, v in verdicts:
+        if v.decision == UNCERTAIN and clusters.find(i) != clusters.find(j) and \
+                (i, j) not in aparts and (j, i) not in aparts:
+            uncertain.append(v.evidence(keys[i].id, keys[j].id))
+    groups: list[Group] = []
+    for members in clusters.members.values():
+        if len(members) < 2:
+            continue
+        members = sorted(members)
+        best = min(members, key=lambda m: (-keys[m].completeness, m))
+        evidence = sorted((e for m in members for e in edges.get(m, ())),
+                          key=lambda e: (index[e["pair"][0]], index[e["pair"][1]]))
+        groups.append(Group(primary=keys[best].id, members=[keys[m].id for m in members],
+                            evidence=evidence))
+    groups.sort(key=lambda g: index[g.members[0]])
+    uncertain.sort(key=lambda e: (index[e["pair"][0]], index[e["pair"][1]]))
+    return DedupeResult(records=len(keys), groups=groups, uncertain=uncertain,
+                        pairs_compared=len(pairs), warnings=warnings)
+
+
+# ----------------------------------------------------------------------------- review folder
+def load_decisions(review: Review) -> list[Decision]:
+    """People's decisions, in the order they were made."""
+    out = []
+    for n, obj in read_jsonl(review.root / DECISIONS):
+        try:
+            a, b = obj["records"]
+            out.append(Decision(obj["action"], (str(a), str(b)), obj.get("by", ""),
+                                obj.get("note", ""), obj.get("time", "")))
+        except (KeyError, ValueError, TypeError):
+            raise ImplmapError(f"{review.root / DECISIONS}, line {n}: a decision needs "
+                               "'action' and 'records' (two record IDs); fix or remove the "
+                               "line") from None
+    return out
+
+
+def find_duplicates(review: Review) -> DedupeResult:
+    """Group the review's duplicates and write ``dedupe/groups.jsonl`` and
+    ``dedupe/uncertain.jsonl`` (atomically). People's decisions always win."""
+    with review.lock("dedupe"):
+        result = dedupe_records(review.record_dicts(), load_decisions(review))
+        write_atomic(review.root / GROUPS, "".join(dump_json_line(g.to_dict())
+                                                   for g in result.groups))
+        write_atomic(review.root / UNCERTAIN_FILE, "".join(dump_json_line(u)
+                                                           for u in result.uncertain))
+    return result
+
+
+def decide(review: Review, action: str, a: str, b: str, by: str = "", note: str = "",
+           rerun: bool = True) -> DedupeResult | None:
+    """Record a person's decision on a pair (append-only) and, by default, re-run.
+
+    ``action`` is ``"merge"``, ``"keep_apart"`` or ``"undo"`` (forget an earlier decision on
+    the pair and let the rules decide again).
+    """
+    action = action.replace("-", "_")
+    if action not in ACTIONS:
+        raise ImplmapError(f"unknown dedupe decision {action!r}; use one of {', '.join(ACTIONS)}")
+    if a == b:
+        raise ImplmapError(f"a decision needs two different records (got {a} twice)")
+    ids = {r["id"] for r in review.record_dicts()}
+    for rid in (a, b):
+        if rid not in ids:
+            raise UnknownRecordError(f"no record with ID {rid!r} in {review.root}; see "
+                                     "'implmap dedupe --pending' for the IDs")
+    d = Decision(action, (a, b), by, note,
+                 datetime.now(UTC).replace(microsecond=0).isoformat())
+    append_line(review.root / DECISIONS, dump_json_line(d.to_dict()))
+    return find_duplicates(review) if rerun else None
+
+
+def load_groups(review: Review) -> list[Group]:
+    """The groups of the last run (empty when dedupe has not run)."""
+    return [Group(o["primary"], list(o["members"]), list(o.get("evidence", [])))
+            for _, o in read_jsonl(review.root / GROUPS)]
+
+
+def load_uncertain(review: Review) -> list[dict[str, Any]]:
+    """The pairs of the last run that a person should decide."""
+    return [o for _, o in read_jsonl(review.root / UNCERTAIN_FILE)]
+
+
+def primary_ids(review: Review) -> set[str]:
+    """The records screening shows: primaries and records without duplicates.
+
+    Reads the last run's ``dedupe/groups.jsonl``; before any run every record counts.
+    """
+    removed = {m for g in load_groups(review) for m in g.removed}
+    return {r["id"] for r in review.record_dicts() if r["id"] not in removed}
+
+
+def duplicates_removed(review: Review) -> int:
+    """How many records the last run set aside as duplicates (for PRISMA)."""
+    return sum(len(g.members) - 1 for g in load_groups(review))
+
+
+def explain(review: Review, rid: str) -> dict[str, Any]:
+    """Why a record is (or is not) in a group: its group, primary, evidence, open pairs and
+    people's decisions on it."""
+    records = {r["id"]: r for r in review.record_dicts()}
+    if rid not in records:
+        raise UnknownRecordError(f"no record with ID {rid!r} in {review.root}")
+    group = next((g for g in load_groups(review) if rid in g.members), None)
+    pending = [u for u in load_uncertain(review) if rid in u["pair"]]
+    decisions = [d.to_dict() for d in load_decisions(review) if rid in d.records]
+
+    def brief(i: str) -> dict[str, Any]:
+        r = records.get(i, {})
+        authors = r.get("authors") or []
+        return {"id": i, "title": r.get("title", ""), "year": r.get("year", ""),
+                "first_author": authors[0] if authors else "", "journal": r.get("journal", ""),
+                "doi": r.get("doi", ""), "search": r.get("search", "")}
+
+    return {
+        "record": brief(rid),
+        "group": None if group is None else {
+            "primary": group.primary, "members": [brief(m) for m in group.members],
+            "evidence": group.evidence},
+        "uncertain": pending,
+        "decisions": decisions,
+    }
+
+
+# ---------------------------------------------------------------------------------- checking
+def check_dedupe(review: Review, report: Any) -> None:
+    """Checker for ``implmap check``: the dedupe files are well formed and name known records.
+
+    Every malformed line is reported with file and line; unknown record IDs too (a search was
+    removed, or a line was edited by hand: run ``implmap dedupe`` again).
+    """
+    import json
+
+    files = [review.root / GROUPS, review.root / DECISIONS, review.root / UNCERTAIN_FILE]
+    if not any(f.exists() for f in files):
+        return
+    ids = {r["id"] for r in review.record_dicts()}
+    seen: dict[str, int] = {}
+    for path in files:
+        if not path.exists():
+            continue
+        rel = path.relative_to(review.root)
+        with open(path, encoding="utf-8") as fh:
+            for n, text in enumerate(fh, start=1):
+                if not text.strip():
+                    continue
+                try:
+                    obj = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    report.add(rel, f"not valid JSON ({exc.msg}); remove the line or re-run "
+                               "'implmap dedupe'", line=n)
+                    continue
+                if not isinstance(obj, dict):
+                    report.add(rel, "a line must be a JSON object", line=n)
+                    continue
+                if path.name == "groups.jsonl":
+                    refs = _check_group(obj, rel, n, report, seen)
+                elif path.name == "decisions.jsonl":
+                    refs = _check_decision(obj, rel, n, report)
+                else:
+                    pair = obj.get("pair")
+                    refs = pair if _two_ids(pair) else []
+                    if not refs:
+                        report.add(rel, "'pair' must be two record IDs", line=n, field="pair")
+                for rid in refs:
+                    if rid not in ids:
+                        report.add(rel, f"unknown record ID {rid!r}; re-run 'implmap dedupe'"
+                                   if path.name != "decisions.jsonl" else
+                                   f"unknown record ID {rid!r} (was its search removed?)",
+                                   line=n, record=rid)
+
+
+def _two_ids(v: Any) -> bool:
+    return isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v) \
+        and v[0] != v[1]
+
+
+def _check_group(obj: dict[str, Any], rel: Path, n: int, report: Any,
+                 seen: dict[str, int]) -> list[str]:
+    members, primary = obj.get("members"), obj.get("primary")
+    if not isinstance(members, list) or len(members) < 2 or not all(
+            isinstance(m, str) for m in members):
+        report.add(rel, "'members' must list at least two record IDs", line=n, field="members")
+        return []
+    if not isinstance(primary, str) or primary not in members:
+        report.add(rel, "'primary' must be one of the members", line=n, field="primary")
+    if not isinstance(obj.get("evidence", []), list):
+        report.add(rel, "'evidence' must be a list", line=n, field="evidence")
+    for m in members:
+        if m in seen:
+            report.add(rel, f"record {m} is also in the group on line {seen[m]}", line=n,
+                       record=m, field="members")
+        seen[m] = n
+    return members
+
+
+def _check_decision(obj: dict[str, Any], rel: Path, n: int, report: Any) -> list[str]:
+    if obj.get("action") not in ACTIONS:
+        report.add(rel, f"'action' must be one of {', '.join(ACTIONS)}", line=n, field="action")
+    if not _two_ids(obj.get("records")):
+        report.add(rel, "'records' must be two different record IDs", line=n, field="records")
+        return []
+    return list(obj["records"])

@@ -1,0 +1,388 @@
+"""Comparison keys for deduplication: titles, authors, journals, pages and kinds, normalised.
+
+Everything here is a pure function of one record, computed once per record, so that matching
+(:mod:`implmap.records.match`) only compares prepared values.
+
+* **Titles**: HTML entities decoded, diacritics removed, lower case, punctuation (and so the
+  brackets of translated titles and trailing periods) dropped, and common British spellings
+  folded to American ones (*haemato-*, *paediatric*, *oedema*, *behaviour*, *randomised*,
+  *centre*, *modelling*…).
+* **Authors**: ``"Klausen MD"``, ``"Klausen, M.D."`` and ``"Klausen, Mette Dahl"`` all become
+  the surname ``klausen`` with the initials ``md``.
+* **Journals**: ``&`` is *and*, stop words go, and an abbreviation matches the full name when
+  each of its words begins the matching word (``Nat Rev Nephrol`` ~ ``Nature Reviews
+  Nephrology``).
+* **Kinds**: errata and corrections, comments, replies, retraction notices, protocols,
+  preprints, conference abstracts, and part numbers (*Part I*, *Part 2*) are recognised from the
+  title, type, journal and DOI, so that such records are never merged with the paper they are
+  about.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .normalise import normalise_doi
+
+__all__ = [
+    "Keys",
+    "fold_spelling",
+    "journal_compatible",
+    "make_keys",
+    "normalise_journal",
+    "normalise_text",
+    "normalise_title",
+    "parse_author",
+]
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_TAGS = re.compile(r"</?[a-z][a-z0-9]*[^<>]*>", re.I)
+
+# British -> American spellings that are cheap to fold (applied to normalised text).
+_SPELLING: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), r) for p, r in [
+        (r"aem", "em"),  # haematology, anaemia, leukaemia, ischaemia, septicaemia
+        (r"paed", "ped"), (r"aetiol", "etiol"), (r"gynaec", "gynec"), (r"caesar", "cesar"),
+        (r"anaest", "anest"), (r"oedem", "edem"), (r"oesoph", "esoph"), (r"oestr", "estr"),
+        (r"\bfoet", "fet"), (r"hoea\b", "hea"), (r"manoeuv", "maneuv"), (r"haem", "hem"),
+        (r"\b(behavi|col|tum|fav|lab|hon|hum|neighb|vap|rum|harb|od|flav|savi|endeav)our",
+         r"\1or"),
+        (r"\b(cen|fib|lit|met|thea|calib|spec|lus|sab)tre(s|d)?\b", r"\1ter\2"),
+        (r"\b(catal|dial|anal|prol|epil)ogue(s)?\b", r"\1og\2"),
+        (r"\b(analy|paraly|cataly|dialy)s(e|ed|es|ing)\b", r"\1z\2"),
+        (r"\b(model|label|signal|counsel|travel|cancel|fuel|level|channel|tunnel|total)l"
+         r"(ing|ed|er|ers)\b", r"\1\2"),
+        (r"\bprogramme(s)?\b", r"program\1"), (r"\bageing\b", "aging"), (r"\bgrey\b", "gray"),
+        (r"\bdefence\b", "defense"), (r"\blicence\b", "license"), (r"\bsulph", "sulf"),
+        (r"\b(\w{3,})is(ation|ations|e|ed|es|ing|er|ers)\b", r"\1iz\2"),
+    ]
+]
+# a literal that each pattern above needs, to skip the regular expression cheaply
+_NEEDLES = ["aem", "paed", "aetiol", "gynaec", "caesar", "anaest", "oedem", "oesoph", "oestr",
+            "foet", "hoea", "manoeuv", "haem", "our", "tre", "ogue", "ys", "ll", "programme",
+            "ageing", "grey", "defence", "licence", "sulph"]
+# ``-ise`` words that are not ``-ize`` words in American English.
+_ISE_KEEP = re.compile(
+    r"\b(advert|adv|chast|circumc|comprom|desp|dev|disgu|enterpr|exerc|excis|expert|franch|"
+    r"improv|inc|merchand|prec|prem|prom|rev|superv|surpr|telev|w|r|cl|conc|otherw|likew|"
+    r"parad|noi|prais|pois|rais|prac|pr|ar|wi|ra|cru|tre|bru|m|agon|bl|conc|exc|"
+    r"concis|demi|fra|suffrag)is(e|ed|es|ing|er|ers)\b"
+)
+
+
+def normalise_text(text: str) -> str:
+    """Lower case, no HTML, no diacritics, words separated by single spaces."""
+    if not text:
+        return ""
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAGS.sub(" ", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+def fold_spelling(text: str) -> str:
+    """Fold common British spellings of normalised ``text`` to American ones."""
+    cache = _FOLDED
+    out = []
+    for w in text.split():
+        f = cache.get(w)
+        if f is None:
+            f = _fold_word(w)
+            if len(cache) < 500_000:
+                cache[w] = f
+        out.append(f)
+    return " ".join(out)
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_word(word: str) -> str:
+    for needle, (pattern, repl) in zip(_NEEDLES, _SPELLING[:-1], strict=True):
+        if needle in word:
+            word = pattern.sub(repl, word)
+    if "is" not in word:
+        return word
+    return _SPELLING[-1][0].sub(_ize, word)
+
+
+def _ize(m: re.Match[str]) -> str:
+    word = m.group(0)
+    if _ISE_KEEP.fullmatch(word):
+        return word
+    return f"{m.group(1)}iz{m.group(2)}"
+
+
+# Notes that databases append to titles: "[Erratum appears in ...]" (the record is the article,
+# not the erratum), "[Comment in: ...]", "[Review] [33 refs]", "[Swedish]".
+_TITLE_NOTES = re.compile(
+    r"\s*\[(?:erratum|corrected|comment|retracted|retraction|update|republished|summary for|"
+    r"see |expression of concern)[^\]]*(?:\]|$)|\s*\[(?:review|[a-z]+ abstract|\d+ refs?)"
+    r"[^\]]*(?:\]|$)|(?<=[\w.\])])\s*\[[A-Za-z]{3,20}\]\s*\.?\s*$", re.I)
+
+
+def strip_title_notes(title: str) -> str:
+    """The title without the notes databases append (``[Erratum appears in …]``, ``[Review]``,
+    ``[33 refs]``, a trailing ``[Swedish]``)."""
+    if "[" not in title:
+        return title
+    prev = None
+    while prev != title:
+        prev, title = title, _TITLE_NOTES.sub("", title)
+    return title
+
+
+def normalise_title(title: str) -> str:
+    """The title as compared: notes removed, normalised text, British spellings folded."""
+    return fold_spelling(normalise_text(strip_title_notes(title)))
+
+
+# ------------------------------------------------------------------------------------ authors
+_INITIALS = re.compile(r"^[A-Z]{1,4}$")
+
+
+@lru_cache(maxsize=200_000)
+def parse_author(name: str) -> tuple[str, str]:
+    """``(surname, initials)`` of one author name, both normalised (lower case, no spaces).
+
+    >>> [parse_author(n) for n in ("Klausen MD", "Klausen, M.D.", "Mette Dahl Klausen")]
+    [('klausen', 'md'), ('klausen', 'md'), ('klausen', 'md')]
+    """
+    name = name.strip()
+    if not name:
+        return ("", "")
+    if "," in name:
+        surname, _, given = name.partition(",")
+        given = given.strip()
+        if _INITIALS.match(given.replace(".", "").replace(" ", "")) and len(given) <= 8:
+            initials = given.replace(".", "").replace(" ", "").replace("-", "")
+        else:
+            initials = "".join(w[0] for w in re.split(r"[\s.\-]+", given) if w)
+    else:
+        parts = name.split()
+        k = len(parts)
+        while k > 1 and _INITIALS.match(parts[k - 1].replace(".", "")) and (
+                k == len(parts) or len(parts[k - 1].replace(".", "")) <= 2):
+            k -= 1
+        if k < len(parts):  # "Klausen MD", "Zuna R E"
+            surname, initials = " ".join(parts[:k]), "".join(parts[k:]).replace(".", "")
+        elif len(parts) > 1:
+            surname = parts[-1]
+            initials = "".join(w[0] for w in parts[:-1] if w)
+        else:
+            surname, initials = name, ""
+    return (normalise_text(surname).replace(" ", ""), normalise_text(initials).replace(" ", ""))
+
+
+# ----------------------------------------------------------------------------------- journals
+_JOURNAL_STOP = {"the", "of", "and", "in", "for", "on", "de", "la", "le", "du", "der", "und",
+                 "des", "y", "et", "a", "an", "official", "journal_"}
+
+
+@lru_cache(maxsize=50_000)
+def normalise_journal(journal: str) -> tuple[str, ...]:
+    """The words of a journal name that matter (``&`` is *and*; stop words dropped)."""
+    text = normalise_text(journal.split("=")[0])
+    return tuple(w for w in text.split() if w not in _JOURNAL_STOP)
+
+
+def journal_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
+    """Whether two normalised journal names can be the same journal (None when one is empty).
+
+    Equal names match; so does an abbreviation whose words each begin the matching word of the
+    full name, in order.
+    """
+    if not a or not b:
+        return None
+    if a == b or "".join(a) == "".join(b):
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) == len(long_):
+        return all(y.startswith(x) or x.startswith(y) for x, y in zip(short, long_, strict=True))
+    # the abbreviation may drop words of the full name ("J Clin Oncol" ~ "Journal of Clinical
+    # Oncology" is already equal length; "Cancer" vs "Cancer Cytopathology" is not a match)
+    i = 0
+    for w in long_:
+        if i < len(short) and w.startswith(short[i]):
+            i += 1
+    return i == len(short) and len(short) >= 2 and short[0][:1] == long_[0][:1]
+
+
+# -------------------------------------------------------------------------------------- kinds
+_ERRATUM = re.compile(
+    r"\b(errat(um|a)|corrigend(um|a)|author correction|publisher correction|"
+    r"correction notice|notice of correction)\b|^\W*correction(s)?\s*(to|:|\b$)|"
+    r"\(vol\.? \d+,? (pg|p)\.? ?\d+", re.I)
+_RETRACTION = re.compile(
+    r"^\W*(retraction|retracted article|withdrawal)\b(?!\s+of\s+(the|a)\s)|"
+    r"\bnotice of retraction\b|\bretraction (note|notice|statement)\b", re.I)
+_RETRACTED = re.compile(r"^\W*(retracted|withdrawn)\s*[:\]]", re.I)
+_REPLY = re.compile(
+    r"\b(in reply|reply to|authors?'? reply|response to (the )?(comment|letter|correspondence)|"
+    r"authors? respon(d|se))\b|^\W*(reply|response)\b", re.I)
+_COMMENT = re.compile(
+    r"\b(comment(s|ary)? on|commentary:|letter to the editor|re:)|^\W*(comment|commentary|"
+    r"letter)\b\s*[:\[(]|\[comment\]", re.I)
+_KIND_WORDS = ("errat", "corrig", "correction", "retract", "withdraw", "repl", "respon",
+               "comment", "letter", "re:", "protocol", "(vol")
+_PROTOCOL = re.compile(r"\bprotocol\b", re.I)
+_PART = re.compile(r"\b(?:part|phase)\s+([ivx]{1,5}|\d{1,2}|one|two|three|four|a|b)\b", re.I)
+_PREPRINT_JOURNAL = re.compile(r"rxiv|preprint|ssrn|research\s*square|arxiv", re.I)
+_PREPRINT_DOI = ("10.1101/", "10.21203/", "10.2139/", "10.48550/", "10.20944/", "10.31219/",
+                 "10.31234/", "10.31235/", "10.36227/")
+_CONFERENCE_TYPES = {"conf", "cpaper", "abst", "inproceedings", "proceedings", "conference",
+                     "conference abstract", "conference paper", "meeting abstract"}
+_CONFERENCE_JOURNAL = re.compile(
+    r"\b(abstracts?|proceedings|congress|meeting|conference|symposium|annual scientific)\b", re.I)
+_NUMERALS = {"ii", "iii", "iv", "vi", "vii", "viii", "ix"}
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9,
+          "x": 10, "one": 1, "two": 2, "three": 3, "four": 4, "a": 1, "b": 2}
+
+
+def record_kind(title: str, rtype: str, journal: str, doi: str) -> str:
+    """What sort of item a record is: ``erratum``, ``retraction``, ``reply``, ``comment``,
+    ``protocol``, ``preprint``, ``conference`` or ``article`` (everything else)."""
+    if "[" in title:
+        title = strip_title_notes(title)
+    low = title.lower()
+    if not any(w in low for w in _KIND_WORDS):
+        pass
+    elif _ERRATUM.search(title):
+        return "erratum"
+    elif _RETRACTION.search(title):
+        return "retraction"
+    elif _REPLY.search(title):
+        return "reply"
+    elif _COMMENT.search(title):
+        return "comment"
+    elif _PROTOCOL.search(title):
+        return "protocol"
+    source = _source_kind(journal)
+    if doi.startswith(_PREPRINT_DOI) or source == "preprint":
+        return "preprint"
+    if source == "conference" or rtype.strip().lower() in _CONFERENCE_TYPES:
+        return "conference"
+    return "article"
+
+
+@lru_cache(maxsize=50_000)
+def _source_kind(journal: str) -> str:
+    if not journal:
+        return ""
+    if _PREPRINT_JOURNAL.search(journal):
+        return "preprint"
+    if _CONFERENCE_JOURNAL.search(journal):
+        return "conference"
+    return ""
+
+
+def part_number(title: str) -> int | None:
+    """The part number of a multi-part paper (``Part II`` -> 2), or None."""
+    low = title.lower()
+    if "part" not in low and "phase" not in low:
+        return None
+    m = _PART.search(title)
+    if not m:
+        return None
+    v = m.group(1).lower()
+    return int(v) if v.isdigit() else _ROMAN.get(v)
+
+
+# ------------------------------------------------------------------------------------- record
+_FIRST_NUMBER = re.compile(r"\d+")
+
+
+_PAGE = re.compile(r"^(?:pp?\.?\s*)?([a-z]{0,4})0*(\d+)\s*(?:[-–—]\s*[a-z]{0,4}0*(\d+))?", re.I)
+
+
+def _page_range(pages: str) -> tuple[str, str]:
+    """(first page, last page) as digits, ``("", "")`` when the value is not a page range
+    (``Suppl``, ``t-8``)."""
+    m = _PAGE.match(pages.strip())
+    if not m:
+        return ("", "")
+    first, last = m.group(2), m.group(3) or ""
+    if last and len(last) < len(first):  # 288-97 -> 297
+        last = first[: len(first) - len(last)] + last
+    return (first, last)
+
+
+def _number(text: str) -> str:
+    m = _FIRST_NUMBER.search(text or "")
+    return m.group(0).lstrip("0") or "0" if m else ""
+
+
+@dataclass(slots=True)
+class Keys:
+    """One record prepared for comparison."""
+
+    id: str
+    order: int
+    title: str  # normalised title
+    compact: str  # title without spaces
+    words: frozenset[str]
+    numbers: tuple[str, ...]  # numbers and roman numerals in the title ("focus 2", "phase iii")
+    surnames: tuple[str, ...]  # normalised surnames, in order
+    authors: tuple[tuple[str, str], ...]
+    year: int | None
+    journal: tuple[str, ...]
+    volume: str
+    issue: str
+    page: str  # first page (digits)
+    last_page: str
+    doi: str
+    pmid: str
+    kind: str
+    part: int | None
+    retracted: bool
+    completeness: int
+
+
+_COMPLETE = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
+             "abstract")
+
+
+def make_keys(rec: dict[str, Any], order: int = 0) -> Keys:
+    """Prepare one record dict (the :class:`~implmap.records.model.Record` fields)."""
+    raw_title = rec.get("title") or ""
+    title = normalise_title(raw_title)
+    authors = tuple(a for a in (parse_author(x) for x in rec.get("authors") or ()) if a[0])
+    year_m = re.search(r"\d{4}", str(rec.get("year") or ""))
+    journal_raw = rec.get("journal") or ""
+    doi = rec.get("doi") or ""
+    if doi:
+        doi = normalise_doi(doi) or doi.strip().lower()
+    first, last = _page_range(rec.get("pages") or "")
+    return Keys(
+        id=rec["id"],
+        order=order,
+        title=title,
+        compact=title.replace(" ", ""),
+        words=frozenset(title.split()),
+        numbers=tuple(sorted(w.lstrip("0") if w.isdigit() else str(_ROMAN[w])
+                             for w in title.split() if w.isdigit() or w in _NUMERALS)),
+        surnames=tuple(a[0] for a in authors),
+        authors=authors,
+        year=int(year_m.group(0)) if year_m else None,
+        journal=normalise_journal(journal_raw),
+        volume=_number(rec.get("volume") or ""),
+        issue=_number(rec.get("issue") or ""),
+        page=first,
+        last_page=last,
+        doi=doi,
+        pmid=str(rec.get("pmid") or "").strip(),
+        kind=record_kind(raw_title, rec.get("type") or "", journal_raw, doi),
+        part=part_number(raw_title),
+        retracted=bool(("etract" in raw_title or "ithdraw" in raw_title or "ETRACT" in raw_title
+                        or "ITHDRAW" in raw_title) and _RETRACTED.search(raw_title)),
+        completeness=sum(1 for f in _COMPLETE if rec.get(f)),
+    )

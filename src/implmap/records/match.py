@@ -1,0 +1,237 @@
+"""Comparing two prepared records: are they the same work, different works, or unclear?
+
+:func:`compare` applies explicit rules, in order, and returns a :class:`Verdict` naming the rule
+that decided, with the evidence (title similarity, which fields agree or disagree). Precision
+comes first: anything that says "different item" wins over similarity —
+
+1. different kinds (an erratum, a comment, a reply, a retraction notice, a protocol, a preprint
+   or a conference abstract is not the article it is about); different part numbers;
+2. different DOIs, different PMIDs; publication years more than one year apart;
+3. the same DOI or PMID (with titles that do not contradict it) is the same work;
+4. otherwise the title must match, and the authors, year and source (journal, volume, first
+   page) must agree; a near match with nothing against it is *uncertain* and left to a person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+from .keys import Keys, journal_compatible
+
+__all__ = ["DISTINCT", "DUPLICATE", "UNCERTAIN", "Verdict", "compare", "title_similarity"]
+
+DUPLICATE = "duplicate"
+DISTINCT = "distinct"
+UNCERTAIN = "uncertain"
+
+_HARD_ARTICLE_KINDS = {"article", "conference", "preprint"}
+
+
+@dataclass(slots=True)
+class Verdict:
+    """The outcome of comparing two records, with the rule that decided and its evidence."""
+
+    decision: str  # DUPLICATE, DISTINCT or UNCERTAIN
+    rule: str  # a short rule name, e.g. "same-doi"
+    reason: str  # one sentence for people
+    score: float  # title similarity (0-1) when titles were compared, else 1.0 or 0.0
+    hard: bool = False  # for DISTINCT: the records must never end up in one group
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def evidence(self, a: str, b: str) -> dict[str, Any]:
+        return {"pair": [a, b], "rule": self.rule, "reason": self.reason,
+                "score": round(self.score, 3), **({"details": self.details}
+                                                  if self.details else {})}
+
+
+def title_similarity(a: Keys, b: Keys) -> float:
+    """Similarity of two normalised titles: 1.0 when equal, else the Dice coefficient of their
+    character trigrams (spaces ignored).
+
+    A title that is the start or the end of the other (a dropped subtitle or series name, a
+    truncated export) scores 0.9.
+    """
+    if not a.compact or not b.compact:
+        return 0.0
+    if a.compact == b.compact:
+        return 1.0
+    short, long_ = sorted((a.compact, b.compact), key=len)
+    if len(short) >= 30 and (long_.startswith(short) or long_.endswith(short)):
+        return 0.9
+    if len(short) < 0.6 * len(long_):
+        return len(short) / len(long_)
+    shared = len(a.words & b.words) / max(len(a.words), len(b.words))
+    if shared < 0.25:  # hardly a word in common: not worth counting letters
+        return shared
+    ga, gb = _grams(a.compact), _grams(b.compact)
+    return 2 * len(ga & gb) / (len(ga) + len(gb))
+
+
+def _grams(s: str) -> set[str]:
+    if len(s) < 3:
+        return {s}
+    return {s[i:i + 3] for i in range(len(s) - 2)}
+
+
+def _authors(a: Keys, b: Keys) -> tuple[bool | None, float]:
+    """(first authors agree, overlap of surnames) — (None, 0) when either has no authors."""
+    if not a.surnames or not b.surnames:
+        return None, 0.0
+    fa = a.surnames[0] == b.surnames[0] or _close_name(a.surnames[0], b.surnames[0])
+    sa, sb = set(a.surnames), set(b.surnames)
+    overlap = len(sa & sb) / min(len(sa), len(sb))
+    return fa, overlap
+
+
+def _close_name(x: str, y: str) -> bool:
+    if len(x) < 4 or len(y) < 4:
+        return False
+    if x in y or y in x:
+        return True
+    return SequenceMatcher(None, x, y).ratio() >= 0.85
+
+
+def compare(a: Keys, b: Keys) -> Verdict:
+    """Compare two prepared records (see the module docstring for the rules)."""
+    # 1. different kinds of item, different parts
+    soft_kinds = False
+    if a.kind != b.kind:
+        same_id = (a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid)
+        soft_kinds = {a.kind, b.kind} == {"article", "conference"}
+        if not (soft_kinds or (same_id and {a.kind, b.kind} <= _HARD_ARTICLE_KINDS)):
+            return Verdict(DISTINCT, "different-kinds", f"a {a.kind} and a {b.kind} are "
+                           "different items", 0.0, hard=True)
+    if a.part is not None and b.part is not None and a.part != b.part:
+        return Verdict(DISTINCT, "different-parts", f"part {a.part} and part {b.part}", 0.0,
+                       hard=True)
+    # 2. identifiers (cheap tests first: most compared pairs end here)
+    if a.doi and b.doi and a.doi != b.doi:
+        return Verdict(DISTINCT, "different-doi", f"DOIs differ ({a.doi} vs {b.doi})", 0.0,
+                       hard=True)
+    if a.pmid and b.pmid and a.pmid != b.pmid:
+        return Verdict(DISTINCT, "different-pmid", f"PMIDs differ ({a.pmid} vs {b.pmid})",
+                       0.0, hard=True)
+    same_id = (a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid)
+    if not same_id and a.year and b.year and abs(a.year - b.year) > 1:
+        return Verdict(DISTINCT, "different-years", f"published {a.year} and {b.year}", 0.0,
+                       hard=True)
+    tsim = title_similarity(a, b)
+    if a.numbers and b.numbers and a.numbers != b.numbers and tsim not in (1.0, 0.9) and not (
+            a.doi and a.doi == b.doi):
+        return Verdict(DISTINCT, "different-numbers", "the titles hold different numbers ("
+                       f"{' '.join(a.numbers) or 'none'} vs {' '.join(b.numbers) or 'none'})",
+                       tsim, hard=True)
+    if a.retracted != b.retracted:
+        return Verdict(UNCERTAIN, "retracted", "one record is marked retracted", tsim)
+    if (a.part is None) != (b.part is None) and tsim < 1.0:
+        return Verdict(UNCERTAIN, "part-missing", "only one title names a part", tsim)
+    for ident, name in (("doi", "DOI"), ("pmid", "PMID")):
+        va, vb = getattr(a, ident), getattr(b, ident)
+        if va and va == vb:
+            if tsim >= 0.6 or not a.compact or not b.compact:
+                return Verdict(DUPLICATE, f"same-{ident}", f"same {name} {va}", tsim or 1.0)
+            return Verdict(UNCERTAIN, f"same-{ident}-titles-differ",
+                           f"same {name} {va} but the titles differ", tsim)
+    # 3. years
+    ydiff = abs(a.year - b.year) if a.year and b.year else None
+    if ydiff is not None and ydiff > 1:
+        return Verdict(DISTINCT, "different-years", f"published {a.year} and {b.year}", tsim,
+                       hard=True)
+    fa, overlap = _authors(a, b)
+    authors_ok = None if fa is None else (fa or overlap >= 0.5)
+    page = _agree(a.page, b.page)
+    if page is False and a.last_page and a.last_page == b.last_page and len(a.last_page) > 2:
+        page = None  # a typo in the first page (2297-2108 vs 2097-2108)
+    volume = _agree(a.volume, b.volume)
+    journal = journal_compatible(a.journal, b.journal)
+    details = {"title": round(tsim, 3), "authors": _tri(authors_ok), "year": _tri(
+        None if ydiff is None else ydiff == 0), "journal": _tri(journal), "volume": _tri(volume),
+        "page": _tri(page)}
+    issue = _agree(a.issue, b.issue) if len(a.issue) <= 2 and len(b.issue) <= 2 else None
+    if issue is False and page is not True:
+        details["issue"] = "differ"
+        volume = False if volume is not True else volume
+    source_conflict = page is False or volume is False or (issue is False and page is not True)
+    source_agree = page is True or volume is True
+    if soft_kinds:  # a conference abstract is its journal record only when everything agrees
+        if tsim >= 0.97 and authors_ok and ydiff == 0 and not source_conflict and (
+                source_agree or journal):
+            return Verdict(DUPLICATE, "same-abstract", "same title, authors, year and source "
+                           "(one record is marked as a conference abstract)", tsim,
+                           details=details)
+        if tsim >= 0.9 and authors_ok is not False and not source_conflict:
+            return Verdict(UNCERTAIN, "abstract-or-article", "a conference abstract and an "
+                           "article with similar titles", tsim, details=details)
+        return Verdict(DISTINCT, "different-kinds", f"a {a.kind} and a {b.kind} are "
+                       "different items", tsim, details=details)
+    # 4. titles
+    if not a.compact or not b.compact:
+        if authors_ok and ydiff == 0 and page and volume is not False and journal is not False:
+            return Verdict(UNCERTAIN, "no-title-same-source", "a title is missing; authors, "
+                           "year and source agree", 0.0, details=details)
+        return Verdict(DISTINCT, "no-title", "a title is missing", 0.0, details=details)
+    if tsim < 0.7:
+        return Verdict(DISTINCT, "different-titles", f"titles differ ({tsim:.2f})", tsim,
+                       details=details)
+    if authors_ok is False:
+        if tsim >= 0.97 and page and volume and ydiff == 0:
+            return Verdict(UNCERTAIN, "authors-differ", "same title and source, but the "
+                           "authors differ", tsim, details=details)
+        return Verdict(DISTINCT, "different-authors", "same or similar title, different "
+                       "authors", tsim, hard=tsim >= 0.97, details=details)
+    if tsim >= 0.97:
+        if source_conflict:
+            if ydiff == 0 and authors_ok and journal is not False:
+                return Verdict(UNCERTAIN, "source-differs", "same title, authors and year, but "
+                               "volume, issue or pages differ (an abstract and its article? a "
+                               "typo?)", tsim, details=details)
+            return Verdict(DISTINCT, "different-source", "same title, but volume or first "
+                           "page differ", tsim, details=details)
+        if len(a.words) <= 3 and page is not True:  # "Editorial", "Editor's comments"
+            return Verdict(UNCERTAIN, "generic-title", "a short, generic title; the pages do "
+                           "not confirm it", tsim, details=details)
+        if ydiff == 1 and not (source_agree or journal):
+            return Verdict(UNCERTAIN, "year-apart", "same title and authors, one year apart, "
+                           "and nothing in the source agrees", tsim, details=details)
+        if authors_ok and ydiff is not None:
+            return Verdict(DUPLICATE, "same-title-authors-year", "same title, authors and "
+                           "year" + (", one year apart" if ydiff else ""), tsim,
+                           details=details)
+        if ydiff is not None and (source_agree or journal):
+            return Verdict(DUPLICATE, "same-title-source", "same title, year and source",
+                           tsim, details=details)
+        if tsim == 1.0 and ydiff == 0 and len(a.words) >= 6 and len(a.compact) >= 40:
+            return Verdict(DUPLICATE, "same-long-title-year", "the same long title and year; "
+                           "nothing else to compare, nothing against it", tsim,
+                           details=details)
+        return Verdict(UNCERTAIN, "same-title-little-else", "same title; too little else to "
+                       "compare", tsim, details=details)
+    # similar but not equal titles: the source must agree too
+    if tsim >= 0.8 and fa and ydiff == 0 and page is True and volume is not False:
+        return Verdict(DUPLICATE, "similar-title-same-source", f"similar titles ({tsim:.2f}); "
+                       "same authors, year and first page", tsim, details=details)
+    if tsim >= 0.9 and authors_ok and ydiff is not None and not source_conflict and (
+        source_agree or journal
+    ):
+        return Verdict(DUPLICATE, "similar-title-authors-year", f"similar titles ({tsim:.2f}); "
+                       "same authors, year and journal", tsim, details=details)
+    if source_conflict:
+        return Verdict(DISTINCT, "different-source", f"similar titles ({tsim:.2f}), but volume "
+                       "or first page differ", tsim, details=details)
+    if tsim >= 0.8:
+        return Verdict(UNCERTAIN, "similar-title", f"similar titles ({tsim:.2f})", tsim,
+                       details=details)
+    return Verdict(DISTINCT, "different-titles", f"titles differ ({tsim:.2f})", tsim,
+                   details=details)
+
+
+def _agree(x: str, y: str) -> bool | None:
+    if not x or not y:
+        return None
+    return x == y
+
+
+def _tri(v: bool | None) -> str:
+    return "missing" if v is None else ("agree" if v else "differ")
