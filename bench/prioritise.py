@@ -22,6 +22,7 @@ import math
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -57,6 +58,7 @@ def _asreview(python: str, path: Path, priors: tuple[int, int], n: int, y: list[
         out = subprocess.run(
             [python, str(ROOT / "bench" / "_asreview_run.py"), str(path), str(priors[0]),
              str(priors[1])], capture_output=True, text=True, check=True,
+            cwd=tempfile.gettempdir(),  # ASReview leaves a cache file in its working folder
         )
         data = json.loads(out.stdout.strip().splitlines()[-1])
         data["wall"] = time.perf_counter() - t0
