@@ -13,12 +13,10 @@ reviewer decided on a record that is not resolved yet (blind by construction).
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..fsio import read_jsonl
+from .log import latest as _latest
 
 if TYPE_CHECKING:
     from ..review import Review
@@ -27,20 +25,6 @@ __all__ = ["BlindedLabels", "blinded_labels", "has_text", "record_text"]
 
 #: Decisions that count as relevant for learning and for recall ("maybe" keeps a record in).
 RELEVANT = frozenset({"include", "maybe"})
-
-
-def _latest(path: Path) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for n, entry in read_jsonl(path):
-        rid = entry.get("record")
-        if not isinstance(rid, str):
-            warnings.warn(f"{path}, line {n}: skipped a line without a record ID", stacklevel=3)
-            continue
-        if entry.get("decision") is None:
-            out.pop(rid, None)
-        else:
-            out[rid] = entry
-    return out
 
 
 @dataclass
