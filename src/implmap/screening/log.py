@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,6 +126,15 @@ def latest(path: Path) -> dict[str, dict[str, Any]]:
     Parsed logs are cached until the file changes (device, inode, size, mtime), so reading an
     unchanged log again costs a ``stat``; the caller gets its own copies.
     """
+    return {rid: dict(e) for rid, e in _cached_latest(path).items()}
+
+
+def decided(path: Path) -> Collection[str]:
+    """The records with a decision in force in one log (no copies: for membership tests)."""
+    return _cached_latest(path).keys()
+
+
+def _cached_latest(path: Path) -> dict[str, dict[str, Any]]:
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -136,7 +145,7 @@ def latest(path: Path) -> dict[str, dict[str, Any]]:
     if hit is None or hit[0] != sig:
         hit = (sig, _parse_latest(path))
         _LATEST[str(path)] = hit
-    return {rid: dict(e) for rid, e in hit[1].items()}
+    return hit[1]
 
 
 def _parse_latest(path: Path) -> dict[str, dict[str, Any]]:

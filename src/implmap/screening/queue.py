@@ -94,6 +94,9 @@ def _primaries(review: Review, ids: list[str]) -> list[str]:
     return [r for r in ids if r in keep]
 
 
+_PILOT: dict[tuple[str, str], tuple[list[str], tuple[int, int], list[str]]] = {}
+
+
 def records_to_screen(review: Review, stage: str) -> list[str]:
     """The record IDs screened at ``stage``, in search then file order (see the module doc)."""
     return list(_screened(review, stage)[0])
@@ -135,22 +138,29 @@ def pilot_records(review: Review, stage: str) -> list[str]:
     m = review.manifest
     if m.pilot_size <= 0 or stage != m.stages[0].id:
         return []
+    ids, _ = _screened(review, stage)
+    key = (str(review.root), stage)
+    hit = _PILOT.get(key)
+    if hit is None or hit[0] is not ids or hit[1] != (m.screening_seed, m.pilot_size):
+        # cached while the screened list is the same object (held here, so never reused)
 
-    def rank(rid: str) -> str:
-        return hashlib.sha256(f"implmap-pilot:{m.screening_seed}:{rid}".encode()).hexdigest()
+        def rank(rid: str) -> str:
+            return hashlib.sha256(f"implmap-pilot:{m.screening_seed}:{rid}".encode()).hexdigest()
 
-    return sorted(records_to_screen(review, stage), key=rank)[: m.pilot_size]
+        hit = (ids, (m.screening_seed, m.pilot_size), sorted(ids, key=rank)[: m.pilot_size])
+        _PILOT[key] = hit
+    return list(hit[2])
 
 
 def pilot_complete(review: Review, stage: str) -> bool:
     """Whether every reviewer has decided every pilot record of ``stage`` (True: no pilot)."""
-    from .log import latest, log_path
+    from .log import decided, log_path
 
     pilot = pilot_records(review, stage)
     if not pilot:
         return True
     for rid in screeners(review):
-        mine = latest(log_path(review, rid, stage))
+        mine = decided(log_path(review, rid, stage))
         if any(r not in mine for r in pilot):
             return False
     return True
