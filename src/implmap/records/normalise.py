@@ -104,14 +104,15 @@ _RIS_DOI_ORDER = ("DO", "UR", "L2", "M3", "N1", "L1", "L3", "L4", "ET", "AB", "N
 _PMID_TAGS = ("AN", "C2", "ID", "M1", "U1")
 
 
-def _pmid(tags: dict[str, list[str]]) -> str:
+def _pmid(tags: dict[str, list[str]], present: tuple[str, ...] | None = None) -> str:
+    """The record's PMID; ``present``: the tags of ``_PMID_TAGS`` the record has, when known."""
     get = tags.get
     for v in get("PMID") or ():
         m = _DIGITS.match(v)
         if m:
             return m.group(1)
     bare: list[tuple[str, str]] = []
-    for t in _PMID_TAGS:
+    for t in _PMID_TAGS if present is None else present:
         for v in get(t) or ():
             if "MID" in v or "mid" in v or "ubMed" in v or "ubmed" in v or "UBMED" in v:
                 m = _PMID_MARKED.search(v)
@@ -181,6 +182,7 @@ def _ris_plan(keys: frozenset[str]) -> Callable[[dict[str, list[str]]], dict[str
     doi_tags = tuple(t for t in _RIS_DOI_ORDER[1:] if t in keys)
     ab = [t for t in ("AB", "N2") if t in keys]
     has_pmid = not _PMID_TAGSET.isdisjoint(keys)
+    pmid_tags = tuple(t for t in _PMID_TAGS if t in keys)
     kw = one("KW")
     urls = [t for t in ("UR", "L2") if t in keys]
     single_author = au[0] if len(au) == 1 else None
@@ -227,7 +229,14 @@ def _ris_plan(keys: frozenset[str]) -> Callable[[dict[str, list[str]]], dict[str
         if do:
             doi = normalise_doi(tags[do][0]) or find_doi(tags, ("DO",))
         if not doi and doi_tags:
-            doi = find_doi(tags, doi_tags)
+            for t in doi_tags:  # find_doi(tags, doi_tags), inlined
+                for v in tags[t]:
+                    if "10." in v:
+                        doi = normalise_doi(v)
+                        if doi:
+                            break
+                if doi:
+                    break
         if len(ab) == 1 and len(tags[ab[0]]) == 1 and "\n" not in tags[ab[0]][0]:
             abstract = tags[ab[0]][0]
         else:
@@ -242,7 +251,7 @@ def _ris_plan(keys: frozenset[str]) -> Callable[[dict[str, list[str]]], dict[str
             "issue": issue,
             "pages": pages,
             "doi": doi,
-            "pmid": _pmid(tags) if has_pmid else "",
+            "pmid": _pmid(tags, pmid_tags) if has_pmid else "",
             "abstract": abstract,
             "keywords": _split([x for x in tags[kw] if x], _SPLIT_KW, "\n;") if kw else [],
             "urls": _split([x for t in urls for x in tags[t] if x], _SPLIT_URL, " \n;\t")
