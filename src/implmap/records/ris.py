@@ -63,7 +63,13 @@ def _continued(value: str) -> str | None:
     """A stripped value with its continuation lines joined as the line-by-line reading joins
     them, or None when a line needs that reading (a tag line, an Ovid number, a bare CR)."""
     lines = value.split("\n")
-    out = lines[0].strip()
+    stripped = list(map(str.strip, lines))
+    # the usual case: no blank line and nothing that may be a tag line: join in C
+    if "" not in stripped[1:] and _TAGGISH.search(value) is None:
+        out = "\n".join(stripped)
+        if "\r" not in out:
+            return out
+    out = stripped[0]
     pending = 0
     for line in lines[1:]:
         text = line.strip()
@@ -86,6 +92,7 @@ def _only_crlf(block: str) -> bool:
     return _BARE_CR.search(block.rstrip("\r")) is None
 
 
+_TAGGISH = re.compile(r"\n(?:[A-Z][A-Z0-9]|PMID) {1,3}-")  # a superset of is_tag_line's lines
 _BARE_CR = re.compile(r"\r(?!\n)")
 _RECORD_NUMBER = re.compile(r"\d+\.?")
 
