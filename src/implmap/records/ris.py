@@ -63,7 +63,13 @@ def _continued(value: str) -> str | None:
     """A stripped value with its continuation lines joined as the line-by-line reading joins
     them, or None when a line needs that reading (a tag line, an Ovid number, a bare CR)."""
     lines = value.split("\n")
-    out = lines[0].strip()
+    stripped = list(map(str.strip, lines))
+    # the usual case: no blank line and nothing that may be a tag line: join in C
+    if "" not in stripped[1:] and _TAGGISH.search(value) is None:
+        out = "\n".join(stripped)
+        if "\r" not in out:
+            return out
+    out = stripped[0]
     pending = 0
     for line in lines[1:]:
         text = line.strip()
@@ -86,6 +92,7 @@ def _only_crlf(block: str) -> bool:
     return _BARE_CR.search(block.rstrip("\r")) is None
 
 
+_TAGGISH = re.compile(r"\n(?:[A-Z][A-Z0-9]|PMID) {1,3}-")  # a superset of is_tag_line's lines
 _BARE_CR = re.compile(r"\r(?!\n)")
 _RECORD_NUMBER = re.compile(r"\d+\.?")
 
@@ -159,6 +166,7 @@ class LosslessRisParser(rispy.RisParser):
         pending = 0  # blank lines seen since the last non-blank line of the record
         n = 0  # number of the line being read
         split_tags = _SPLIT_TAGS.split
+        strip = str.strip
         ty_head = _TY_HEAD.match
         for chunk in chunks:
             end = len(chunk)
@@ -166,14 +174,20 @@ class LosslessRisParser(rispy.RisParser):
             while pos <= end:
                 # Fast path: a whole record of plain "XX  - value" lines, "TY" to "ER", with
                 # no continuation or blank line inside: split it in one go.
-                head = ty_head(chunk, pos) if chunk.startswith("TY", pos) else None
-                if head is not None:
+                if chunk.startswith("TY  - ", pos):
+                    head_end = pos + 6
+                elif chunk.startswith("TY", pos):
+                    head = ty_head(chunk, pos)
+                    head_end = head.end() if head is not None else -1
+                else:
+                    head_end = -1
+                if head_end >= 0:
                     er = chunk.find("\nER  -", pos)
                     if er > 0:
                         eol = chunk.find("\n", er + 1)
                         if eol < 0:
                             eol = end
-                        block = chunk[head.end() : er]
+                        block = chunk[head_end:er]
                         parts = split_tags(block)
                         newlines = block.count("\n")
                         values: list[str] | None = None
@@ -184,7 +198,7 @@ class LosslessRisParser(rispy.RisParser):
                         ):
                             if newlines * 2 + 1 == len(parts):
                                 ty = parts[0].strip()
-                                values = [v.strip() for v in parts[2::2]]
+                                values = list(map(strip, parts[2::2]))
                             else:
                                 # continuation or blank lines inside: join them, unless one
                                 # needs the line-by-line reading (a tag with odd spacing…)
@@ -200,12 +214,15 @@ class LosslessRisParser(rispy.RisParser):
                                          f"next record starts (line {n + 1})")
                                 yield start, rec
                             names = parts[1::2]
+                            # one value per tag (the usual case): build the lists in C
                             rec = {"TY": [ty]}
-                            for t in dict.fromkeys(names):
-                                if t not in rec:
+                            rec.update(zip(names, map(list, zip(values)), strict=True))
+                            if len(rec) <= len(names):  # a repeated tag (TY is not in names)
+                                rec = {"TY": [ty]}
+                                for t in dict.fromkeys(names):
                                     rec[t] = []
-                            # append each value to its tag's list, in order, in C
-                            deque(map(list.append, map(rec.__getitem__, names), values), 0)
+                                # append each value to its tag's list, in order, in C
+                                deque(map(list.append, map(rec.__getitem__, names), values), 0)
                             start = n + 1
                             n += newlines + 2
                             is_open = False
@@ -213,6 +230,15 @@ class LosslessRisParser(rispy.RisParser):
                             last = None
                             pending = 0
                             pos = eol + 1
+                            # the blank line that usually follows, as the slow path reads it
+                            if chunk.startswith("\n", pos, end):
+                                pos += 1
+                                n += 1
+                                pending = 1
+                            elif chunk.startswith("\r\n", pos, end):
+                                pos += 2
+                                n += 1
+                                pending = 1
                             continue
                 # Slow path: one line.
                 eol = chunk.find("\n", pos)
