@@ -248,6 +248,9 @@ def serve(
     )
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
+    # The ranking refits in a background thread of this process; hand the GIL over more often
+    # (default 5 ms) so that a decision request never queues behind it for long.
+    sys.setswitchinterval(0.0005)
     if open_browser:
         def _open() -> None:
             for _ in range(100):
