@@ -405,10 +405,33 @@ class Review:
                 yield Record.model_validate(obj)
 
     def record_dicts(self) -> list[dict[str, Any]]:
-        """Every record as a plain dict (faster than :meth:`iter_records` for big reviews)."""
+        """Every record as a plain dict (faster than :meth:`iter_records` for big reviews).
+
+        The parsed records are kept until a ``records.jsonl`` changes (path, size, mtime), so
+        the several readers of one command parse them once; each call gets its own dicts.
+        """
+        return [dict(r) for r in self._parsed_records()]
+
+    def record_ids(self) -> list[str]:
+        """Every record ID, in search then file order."""
+        return [r["id"] for r in self._parsed_records() if isinstance(r.get("id"), str)]
+
+    def _parsed_records(self) -> list[dict[str, Any]]:
+        paths = [self.searches_dir / s.id / "records.jsonl" for s in self.searches()]
+        sig = []
+        for path in paths:
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            sig.append((str(path), st.st_ino, st.st_size, st.st_mtime_ns))
+        cached = self.__dict__.get("_records_cache")
+        if cached is not None and cached[0] == sig:
+            return cached[1]
         out: list[dict[str, Any]] = []
-        for s in self.searches():
-            out.extend(obj for _, obj in read_jsonl(self.searches_dir / s.id / "records.jsonl"))
+        for path in paths:
+            out.extend(obj for _, obj in read_jsonl(path))
+        self.__dict__["_records_cache"] = (sig, out)
         return out
 
     def record(self, rid: str) -> Record:

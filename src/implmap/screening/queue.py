@@ -64,22 +64,7 @@ def _inputs(review: Review, stage: str) -> list[Path]:
 
 
 def _all_ids(review: Review) -> list[str]:
-    import json
-
-    out: list[str] = []
-    for s in review.searches():
-        path = review.searches_dir / s.id / "records.jsonl"
-        if not path.exists():
-            continue
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    rid = json.loads(line).get("id")
-                except (json.JSONDecodeError, AttributeError):
-                    continue  # reported by `implmap check`
-                if isinstance(rid, str):
-                    out.append(rid)
-    return out
+    return review.record_ids()
 
 
 def _primaries(review: Review, ids: list[str]) -> list[str]:

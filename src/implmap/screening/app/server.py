@@ -109,35 +109,12 @@ def create_app(
         except UnknownRecordError as exc:
             return _error(exc, 404)
 
-    async def api_decide(request: Request) -> Response:
-        try:
-            data = await _body(request)
-            rid = str(data.get("record", ""))
-            entry = await run_in_threadpool(
-                session.decide,
-                rid,
-                str(data.get("decision", "")),
-                _str_or_none(data.get("reason"), "reason"),
-                _str_or_none(data.get("note"), "note") or "",
-            )
-        except UnknownRecordError as exc:
-            return _error(exc, 404)
-        except ImplmapError as exc:
-            return _error(exc, 400)
-        return _json({"saved": True, "entry": entry, "progress": session.progress()})
-
-    async def api_undo(request: Request) -> Response:
-        try:
-            rid, entry = await run_in_threadpool(session.undo)
-        except ImplmapError as exc:
-            return _error(exc, 400)
-        return _json({"record": rid, "entry": entry, "progress": session.progress()})
-
-    async def api_resolve(request: Request) -> Response:
+    async def _write_decision(request: Request, write: Any) -> Response:
+        """Decide (screen mode) or resolve (resolve mode): the same body, the same answers."""
         try:
             data = await _body(request)
             entry = await run_in_threadpool(
-                session.resolve,
+                write,
                 str(data.get("record", "")),
                 str(data.get("decision", "")),
                 _str_or_none(data.get("reason"), "reason"),
@@ -148,6 +125,19 @@ def create_app(
         except ImplmapError as exc:
             return _error(exc, 400)
         return _json({"saved": True, "entry": entry, "progress": session.progress()})
+
+    async def api_decide(request: Request) -> Response:
+        return await _write_decision(request, session.decide)
+
+    async def api_undo(request: Request) -> Response:
+        try:
+            rid, entry = await run_in_threadpool(session.undo)
+        except ImplmapError as exc:
+            return _error(exc, 400)
+        return _json({"record": rid, "entry": entry, "progress": session.progress()})
+
+    async def api_resolve(request: Request) -> Response:
+        return await _write_decision(request, session.resolve)
 
     async def api_not_retrieved(request: Request) -> Response:
         try:
