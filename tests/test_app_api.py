@@ -389,3 +389,28 @@ def test_serve_refuses_other_hosts_and_busy_ports(rev):
         port = busy.getsockname()[1]
         with pytest.raises(ImplmapError, match=f"cannot listen on 127.0.0.1:{port}"):
             serve(rev, "ana", port=port, open_browser=False, announce=lambda text: None)
+
+
+def test_an_inclusion_triggers_a_background_rerank(rev, monkeypatch):
+    import threading
+
+    calls = []
+
+    def order_for(review, reviewer, stage, ids):
+        calls.append(len(ids))
+        return sorted(ids)
+
+    _fake_ranking(monkeypatch, order_for)
+    c = client(create_app(rev, "ana", token=TOKEN))
+    order = c.get("/api/queue").json()["order"]
+    assert calls == [6]
+    c.post("/api/decide", json={"record": order[0], "decision": "exclude"})
+    c.get("/api/queue")
+    assert calls == [6]  # an exclusion alone waits for RERANK_EVERY decisions
+    c.post("/api/decide", json={"record": order[1], "decision": "include"})
+    c.get("/api/queue")  # starts the re-ranking in the background
+    for _ in range(100):
+        if len(calls) == 2:
+            break
+        threading.Event().wait(0.02)
+    assert calls == [6, 6]

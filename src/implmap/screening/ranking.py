@@ -12,8 +12,10 @@
   ``include_terms`` (minus ``exclude_terms``); with labels of one class only, by similarity to
   the included records (or away from the excluded ones) plus those terms; with both classes,
   by the classifier. Without any of these it falls back to a stable per-reviewer random order.
-* Records with neither title nor abstract are never training seeds; :func:`textless_records`
-  lists them so people can look at them by hand (``implmap progress`` shows them).
+* Records with neither title nor abstract are never training seeds and cannot be ranked: they
+  come first in every order (in the stable per-reviewer random order), so a person looks at
+  them by hand before the ranked records and stopping early never leaves one unseen.
+  :func:`textless_records` lists them (``implmap progress`` shows them).
 """
 
 from __future__ import annotations
@@ -144,10 +146,12 @@ class Ranker:
     def _compute(self) -> list[str]:
         scores, method = self._scores()
         self.method = method
+        by_hand = sorted(self.textless, key=self._tiebreak.__getitem__)
+        ranked = [r for r, ok in zip(self.ids, self._has_text, strict=True) if ok]
         if scores is None:
-            return sorted(self.ids, key=self._tiebreak.__getitem__)
-        return sorted(self.ids, key=lambda r: (-float(scores[self._index[r]]),
-                                               self._tiebreak[r]))
+            return by_hand + sorted(ranked, key=self._tiebreak.__getitem__)
+        return by_hand + sorted(ranked, key=lambda r: (-float(scores[self._index[r]]),
+                                                       self._tiebreak[r]))
 
     # ----------------------------------------------------------------------------- public
     def order(self) -> list[str]:

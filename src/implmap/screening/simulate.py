@@ -286,6 +286,10 @@ def replay(
     order: list[int] = list(priors)
     labelled = np.zeros(n, dtype=bool)
     labelled[list(priors)] = True
+    # records without text cannot be ranked: they come first, in a seeded random order, as in
+    # the app (a person looks at them by hand; see ranking.Ranker)
+    by_hand = [int(i) for i in np.random.default_rng(seed).permutation(np.flatnonzero(~ok))
+               if not labelled[i]]
     train_mask = labelled & ok  # empty-text records are never training seeds
     total_pos = int(y_all.sum())
     found = int(y_all[list(priors)].sum())
@@ -304,13 +308,15 @@ def replay(
             refits += 1
             since, new_pos = 0, False
             cand = np.flatnonzero(~labelled)
-            # records without text score the classifier's intercept (never seeds, see above)
             ranked = cand[np.argsort(-scores[cand], kind="stable")].tolist()
             ptr = 0
-        while labelled[ranked[ptr]]:
+        if by_hand:
+            i = by_hand.pop(0)
+        else:
+            while labelled[ranked[ptr]]:
+                ptr += 1
+            i = ranked[ptr]
             ptr += 1
-        i = ranked[ptr]
-        ptr += 1
         order.append(i)
         labelled[i] = True
         if ok[i]:

@@ -113,6 +113,7 @@ class ScreeningSession:
         self._undo: list[tuple[str, dict[str, Any] | None]] = []
         self.ordering = "seeded"
         self._reranking = False
+        self._new_relevant = False
         self._load()
 
     # ------------------------------------------------------------------------- loading
@@ -272,13 +273,15 @@ class ScreeningSession:
         }
 
     def _maybe_rerank(self) -> None:
-        """Re-rank the undecided records in the background after every RERANK_EVERY decisions
-        (the ranking learns from this reviewer's own decisions), never blocking a request."""
+        """Re-rank the undecided records in the background after each new inclusion (or
+        "maybe") and otherwise after every RERANK_EVERY decisions, as the simulations do (the
+        ranking learns from this reviewer's own decisions), never blocking a request."""
         if self.ordering != "ranked" or self.mode != "screen" or self._reranking:
             return
-        if len(self.mine) - self._ranked_at < RERANK_EVERY:
+        if not self._new_relevant and len(self.mine) - self._ranked_at < RERANK_EVERY:
             return
         self._reranking = True
+        self._new_relevant = False
         self._ranked_at = len(self.mine)
 
         def work() -> None:
@@ -385,6 +388,7 @@ class ScreeningSession:
             )
             self._undo.append((rid, self.mine.get(rid)))
             self._done += rid not in self.mine
+            self._new_relevant |= decision in ("include", "maybe")
             self.mine[rid] = entry
             self._wrote(before, entry)
             return entry
