@@ -9,6 +9,8 @@ everything of ours and nothing else::
     ├── DuplicateImportError   the same search file was imported already (nothing is added)
     ├── UnknownRecordError     a record ID (or DOI) that the review does not hold
     ├── DecisionError          a screening decision that breaks the review's rules
+    ├── PrismaError            the PRISMA flow counts do not add up
+    ├── UnknownTermError       a domain, theme or term the vocabulary does not hold
     └── ValidationFailed       `Review.check()` found problems (carries the report)
 
 Validation never stops at the first problem: :class:`Report` gathers :class:`Problem` items,
@@ -26,10 +28,12 @@ __all__ = [
     "DuplicateImportError",
     "ImplmapError",
     "InputFormatError",
+    "PrismaError",
     "Problem",
     "Report",
     "ReviewFolderError",
     "UnknownRecordError",
+    "UnknownTermError",
     "ValidationFailed",
 ]
 
@@ -68,6 +72,14 @@ class UnknownRecordError(ImplmapError):
 
 class DecisionError(ImplmapError):
     """A screening decision that the review's rules do not allow."""
+
+
+class PrismaError(ImplmapError):
+    """The PRISMA counts do not add up; the message names the numbers that disagree."""
+
+
+class UnknownTermError(ImplmapError):
+    """A domain, theme or other term that the vocabulary does not hold (or matches ambiguously)."""
 
 
 @dataclass(frozen=True)

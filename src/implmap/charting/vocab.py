@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ..errors import ImplmapError, InputFormatError
+from ..errors import InputFormatError, UnknownTermError
 from .model import Theme
 
 if TYPE_CHECKING:
@@ -37,10 +37,6 @@ __all__ = [
 
 THEMES_FILE = "charting/themes.yaml"
 MAPPINGS_FILE = "charting/mappings.yaml"
-
-
-class UnknownTermError(ImplmapError):
-    """A domain, theme or other term that the vocabulary does not hold (or matches ambiguously)."""
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import ImplmapError
+from ..errors import PrismaError
 
 if TYPE_CHECKING:
     from ..review import Review
@@ -35,10 +35,6 @@ if TYPE_CHECKING:
 __all__ = ["NO_REASON", "PrismaCounts", "PrismaError", "prisma_counts"]
 
 NO_REASON = "no reason given"
-
-
-class PrismaError(ImplmapError):
-    """The PRISMA counts do not add up; the message names the numbers that disagree."""
 
 
 class PrismaCounts(BaseModel):
