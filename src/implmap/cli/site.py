@@ -58,13 +58,19 @@ def serve(review_arg: Path | None, review_path: Path, host: str, port: int) -> N
 @review_option
 @click.option("--flat-urls", is_flag=True,
               help="Link pages as page.html (for sites with use_directory_urls: false).")
-def pages(out: Path, review_path: Path, flat_urls: bool) -> None:
+@click.option("--for", "builder", type=click.Choice(["zensical", "mkdocs"]), default="zensical",
+              show_default=True,
+              help="The builder that will build OUT: zensical rewrites the links between the "
+                   "pages itself; plain mkdocs (without the implmap plugin) does not.")
+def pages(out: Path, review_path: Path, flat_urls: bool, builder: str) -> None:
     """Write the map's Markdown pages and assets into OUT (e.g. docs/map for zensical)."""
     from ..site import build_pages
 
     review = open_review(review_path)
-    written = build_pages(review, out, directory_urls=not flat_urls)
-    click.echo(f"Wrote {len(written)} files of the evidence map of {review.root} into {out}.")
+    written = build_pages(review, out, directory_urls=not flat_urls,
+                          source_links=builder == "zensical")
+    click.echo(f"Wrote {len(written)} files of the evidence map of {review.root} into {out} "
+               f"(for {builder}).")
 
 
 COMMANDS = [site]

@@ -16,12 +16,17 @@ __all__ = ["build_pages"]
 
 
 def build_pages(
-    review: Review | str | Path, out_dir: str | Path, *, directory_urls: bool = True
+    review: Review | str | Path,
+    out_dir: str | Path,
+    *,
+    directory_urls: bool = True,
+    source_links: bool = False,
 ) -> list[Path]:
     """Write the evidence map of ``review`` as Markdown pages and assets into ``out_dir``.
 
-    Returns the written paths. See :func:`implmap.site.pages.build_pages`.
+    Returns the written paths. ``source_links=True`` for zensical. See
+    :func:`implmap.site.pages.build_pages`.
     """
     from .pages import build_pages as _build
 
-    return _build(review, out_dir, directory_urls=directory_urls)
+    return _build(review, out_dir, directory_urls=directory_urls, source_links=source_links)

@@ -48,10 +48,17 @@ BCW_CITATION = (
 
 
 class Links:
-    """Relative links between generated pages, for MkDocs' two URL styles."""
+    """Relative links between generated pages.
 
-    def __init__(self, directory_urls: bool = True):
+    By default a link is relative to the page's *built* URL, in either of MkDocs' two URL
+    styles, because MkDocs leaves URLs in raw HTML alone. With ``source=True`` a link is
+    relative to the page's Markdown file and points at the target's ``.md`` file (or asset),
+    for builders that rewrite raw-HTML links the way they rewrite Markdown links (zensical).
+    """
+
+    def __init__(self, directory_urls: bool = True, source: bool = False):
         self.directory_urls = directory_urls
+        self.source = source
 
     def url(self, target: str) -> str:
         if not target.endswith(".md"):
@@ -70,6 +77,8 @@ class Links:
 
     @functools.lru_cache(maxsize=65536)  # noqa: B019 (one Links per build)
     def _rel(self, page: str, target: str) -> str:
+        if self.source:
+            return posixpath.relpath(target, posixpath.dirname(page) or ".")
         here = self.url(page)
         base = here if here.endswith("/") or here == "" else posixpath.dirname(here)
         base = base.rstrip("/") or "."
@@ -116,11 +125,14 @@ def _pages(folder: str, keys: list[str]) -> dict[str, str]:
 
 
 class _Builder:
-    def __init__(self, review: Review, out: Path, directory_urls: bool):
+    def __init__(self, review: Review, out: Path, directory_urls: bool, source_links: bool):
         self.review = review
         self.out = out
         self.data: MapData = load_map(review)
-        self.links = Links(directory_urls)
+        self.links = Links(directory_urls, source=source_links)
+        # links that scripts insert at run time: no builder rewrites them, so they are always
+        # relative to the built find page
+        self.built_links = Links(directory_urls)
         self.written: list[Path] = []
         self.finding_anchor: dict[str, str] = {}
         self.study_page = _pages("studies", [s.id for s in self.data.studies])
@@ -439,9 +451,11 @@ class _Builder:
             "<p>Every finding of the review in one table. Narrow it with the filters; the "
             "address keeps the filters, so a filtered list can be bookmarked or shared.</p>",
             f'<div id="implmap-find" class="implmap-find" '
-            f'data-pagesize="50"><noscript><p>This list needs JavaScript; the same findings are on '
-            f"the {self.a(rel, 'domains/index.md', 'domain pages')} and in "
-            f"{self.a(rel, 'downloads.md', 'the downloads')}.</p></noscript></div>",
+            # not <noscript>: zensical leaves links inside it unrewritten; the script
+            # removes this paragraph
+            f'data-pagesize="50"><p class="implmap-nojs">This list needs JavaScript; the same '
+            f"findings are on the {self.a(rel, 'domains/index.md', 'domain pages')} and in "
+            f"{self.a(rel, 'downloads.md', 'the downloads')}.</p></div>",
             f'<script src="{_attr(self.links.href(rel, FIND_DATA))}"></script>\n'
             f'<script src="{_attr(self.links.href(rel, FIND_JS))}"></script>',
         ]
@@ -742,7 +756,8 @@ class _Builder:
         }
         for rel, text in files.items():
             self.write(rel, text)
-        hrefs = {s.id: self.links.href("find.md", self.study_page[s.id]) for s in d.studies}
+        hrefs = {s.id: self.built_links.href("find.md", self.study_page[s.id])
+                 for s in d.studies}
         self.write(FIND_DATA, find_data_js(d, hrefs, self.finding_anchor))
         src = resources.files("implmap.site") / "assets"
         for name in ASSETS:
@@ -779,15 +794,22 @@ def _size(n: int) -> str:
 
 
 def build_pages(
-    review: Review | str | Path, out_dir: str | Path, *, directory_urls: bool = True
+    review: Review | str | Path,
+    out_dir: str | Path,
+    *,
+    directory_urls: bool = True,
+    source_links: bool = False,
 ) -> list[Path]:
     """Write the evidence map of ``review`` as Markdown pages and assets into ``out_dir``.
 
     Files of an earlier map in ``out_dir`` that this build no longer writes are removed (the
     map lists its files in ``out_dir/.implmap-pages.json``); nothing else there is touched.
     Returns the written paths. Build the pages into a site with the MkDocs plugin
-    (``plugins: [implmap: {review: ...}]``), or with ``mkdocs``/``zensical`` after writing them
-    under the docs folder. ``directory_urls`` must match the site's ``use_directory_urls``.
+    (``plugins: [implmap: {review: ...}]``), or with ``zensical`` after writing them under the
+    docs folder with ``source_links=True``. ``directory_urls`` must match the site's
+    ``use_directory_urls``. ``source_links``: link pages and assets relative to the Markdown
+    files (zensical rewrites such links in raw HTML; MkDocs does not, so the default links
+    are relative to the built pages).
     """
     if not isinstance(review, Review):
         review = Review(review)
@@ -800,7 +822,7 @@ def build_pages(
             before = list(json.loads(listing.read_text("utf-8")))
         except (ValueError, TypeError):
             before = []
-    written = _Builder(review, out, directory_urls).run()
+    written = _Builder(review, out, directory_urls, source_links).run()
     now = sorted(p.relative_to(out).as_posix() for p in written)
     for rel in set(before) - set(now):
         stale = (out / rel).resolve()

@@ -6,6 +6,8 @@
   var root = document.getElementById("implmap-find");
   var D = window.implmapFindData;
   if (!root || !D) { return; }
+  Array.prototype.forEach.call(root.querySelectorAll(".implmap-nojs"),
+                               function (p) { p.parentNode.removeChild(p); });
   var pageSize = parseInt(root.getAttribute("data-pagesize"), 10) || 50;
   var KEYS = ["q", "type", "domain", "theme", "perspective", "level", "comb", "study"];
 
