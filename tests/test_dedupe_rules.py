@@ -1,7 +1,7 @@
 """The rules for awkward exports: erratum notices exported with and without their marker,
-shifted volume/issue/page fields, translated titles, changed titles; and the rules that keep
-alike-looking items apart (opposed words, one-page notices, another journal). Each rule has a
-case where it applies and a counter-case where the records stay apart."""
+shifted volume/issue/page fields, translated titles, changed titles, only the last page; and the
+rules that keep alike-looking items apart (opposed words, one-page notices, another journal).
+Each rule has a case where it applies and a counter-case where the records stay apart."""
 
 from __future__ import annotations
 
@@ -215,6 +215,25 @@ def test_one_page_item_in_another_issue_is_a_notice():
 def test_not_a_one_page_notice(changes):
     v = verdict(rec("a", TITLE, **ARTICLE), rec("b", TITLE, **{**ARTICLE, **changes}))
     assert v.rule != "one-page-notice", changes
+
+
+def test_a_record_with_only_the_last_page_merges():
+    full = rec("full", TITLE, **{**ARTICLE, "issue": ""})
+    last = rec("last", TITLE, **{**ARTICLE, "issue": "", "pages": "110"})
+    v = verdict(full, last)
+    assert v.decision == DUPLICATE and v.rule == "last-page-only"
+
+
+@pytest.mark.parametrize("changes", [
+    {"pages": "111"},  # the page after the article: another item
+    {"pages": "110", "issue": "6"},  # in another issue
+    {"pages": "110", "volume": "15"},
+    {"pages": "110", "authors": ["Smith, John"]},
+])
+def test_last_page_only_needs_the_rest_of_the_source(changes):
+    full = rec("full", TITLE, **ARTICLE)
+    other = rec("other", TITLE, **{**ARTICLE, **changes})
+    assert verdict(full, other).decision != DUPLICATE, changes
 
 
 def test_same_title_in_another_journal_stays_apart():

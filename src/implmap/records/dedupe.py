@@ -208,7 +208,7 @@ class _Clusters:
 # article by title
 _RULE_RANK = {"same-doi": 0, "same-pmid": 1, "same-notice": 2, "same-title-authors-year": 3,
               "same-title-source": 4, "shifted-fields": 5, "similar-title-same-source": 6,
-              "same-page-range": 7, "similar-title-authors-year": 8}
+              "last-page-only": 7, "same-page-range": 8, "similar-title-authors-year": 9}
 
 
 def dedupe_records(

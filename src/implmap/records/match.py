@@ -194,6 +194,12 @@ def _shifted_numbers(a: Keys, b: Keys) -> bool:
     return 2 <= len(small) < len(big) and len(set(small)) == len(small) and set(small) <= set(big)
 
 
+def _last_page_only(a: Keys, b: Keys) -> bool:
+    """One record gives a single page that is the last page of the other's range."""
+    return any(_single_page(x) and _page_span(y) and x.page == y.last_page
+               for x, y in ((a, b), (b, a)))
+
+
 def _one_page_notice(a: Keys, b: Keys) -> bool:
     """One record is a single page outside the other's page range (issues compared apart)."""
     for x, y in ((a, b), (b, a)):
@@ -326,6 +332,11 @@ def compare(a: Keys, b: Keys) -> Verdict:
                                "journal; the volume, issue and page numbers of one record are "
                                "among the other's, shifted or partly missing", tsim,
                                details=details)
+            if fa and ydiff == 0 and volume is True and issue is not False and journal and \
+                    _last_page_only(a, b):
+                return Verdict(DUPLICATE, "last-page-only", "same title, authors, year, journal "
+                               "and volume; one record gives only the last page of the other's "
+                               "range", tsim, details=details)
             if issue is False and _one_page_notice(a, b):
                 return Verdict(DISTINCT, "one-page-notice", "same title, but one record is a "
                                "single page in another issue, outside the other's pages (an "
