@@ -14,6 +14,12 @@ positive (its last record was wrongly set aside); every other kept work is a tru
 figures measured with bib-dedupe 0.11.0 on the same sets (from the corpora README) are printed
 beside, as the baseline.
 
+Under each set's row, the misses are sorted by what kept them apart (see :func:`miss_reasons`):
+a rule of :data:`implmap.records.match.STAY_APART_RULES` (errata, replies, conference abstracts,
+one-page notices, opposed populations... which the issue requires to stay apart even where the
+benchmark's truth counts them as one work), a pair pending for a person, or another rule; and a
+second sensitivity counts only the copies that no stay-apart rule keeps apart.
+
 Part 2 builds a synthetic review of N records (default 100,000) from the corpora's records: every
 work is copied 0-3 times with the variations real exports show (case, trailing period, HTML
 entities, British spellings, author formats, abbreviated journals, missing DOI/pages/volume,
@@ -140,6 +146,107 @@ def errors(records: list[dict], truth: list[str], result, limit: int = 20) -> No
                       f"{r['journal'][:30]} v{r['volume']} p{r['pages']} {r['doi']}")
 
 
+_KIND_LABEL = {"erratum": "erratum", "retraction": "retraction", "reply": "reply",
+               "comment": "comment", "protocol": "protocol", "preprint": "preprint",
+               "conference": "conference abstract"}
+_RULE_LABEL = {"different-parts": "part I/II", "different-numbers": "numbered series",
+               "different-authors": "other authors", "different-years": "other year",
+               "contrasting-titles": "opposed words (other trial/population)",
+               "one-page-notice": "one-page notice", "different-journal": "another journal"}
+
+
+def _stay_label(rule: str, a, b) -> str:
+    if rule == "different-kinds":  # the kind that marks the item, errata first
+        kind = next((k for k in _KIND_LABEL if k in (a.kind, b.kind)), a.kind)
+        return _KIND_LABEL.get(kind, kind)
+    return _RULE_LABEL.get(rule, rule)
+
+
+class _Cross:
+    """The rules' verdicts (rule names) on the pairs across two sets of records, cached."""
+
+    def __init__(self, keys: dict, compare) -> None:
+        self.keys, self.compare, self.cache = keys, compare, {}
+
+    def __call__(self, x: list[str], y: list[str]) -> list[tuple[str, str, str]]:
+        out = []
+        for i in x:
+            for j in y:
+                pair = (i, j) if i < j else (j, i)
+                if pair not in self.cache:
+                    self.cache[pair] = self.compare(self.keys[pair[0]], self.keys[pair[1]]).rule
+                out.append((self.cache[pair], *pair))
+        return out
+
+
+def miss_reasons(records: list[dict], truth: list[str], result) -> Counter[str]:
+    """Why each missed copy (false negative) was left in, from the rules' own verdicts.
+
+    For each work whose records ended in several groups, the groups are joined one by one
+    wherever no pair across them is kept apart by a rule of
+    :data:`implmap.records.match.STAY_APART_RULES`: first where a pair across them is pending
+    for a person (``pending``), then any other (``other: <rule that said distinct>``). Each
+    join is one miss that the issue's rules do not require. Every group left after that is one
+    miss kept apart by a stay-apart rule (``stay-apart: <kind or rule>``). The counts add up to
+    the false negatives.
+    """
+    from implmap.records.keys import make_keys
+    from implmap.records.match import STAY_APART_RULES, compare
+
+    cluster = {m: f"g{i}" for i, g in enumerate(result.groups) for m in g.members}
+    pending = {frozenset(u["pair"]) for u in result.uncertain}
+    by_work: dict[str, list[dict]] = defaultdict(list)
+    for r, t in zip(records, truth, strict=True):
+        by_work[t].append(r)
+    reasons: Counter[str] = Counter()
+    for rs in by_work.values():
+        parts: dict[str, list[str]] = {}
+        for r in rs:
+            parts.setdefault(cluster.get(r["id"], r["id"]), []).append(r["id"])
+        if len(parts) < 2:
+            continue
+        keys = {r["id"]: make_keys(r) for r in rs}
+        cross = _Cross(keys, compare)
+        sets = list(parts.values())
+        while len(sets) > 1:
+            best = None
+            for i in range(len(sets)):
+                for j in range(i + 1, len(sets)):
+                    links = cross(sets[i], sets[j])
+                    if any(rule in STAY_APART_RULES for rule, _, _ in links):
+                        continue
+                    if any(frozenset((a, b)) in pending for _, a, b in links):
+                        label = "pending"
+                    else:
+                        label = "other: " + Counter(r for r, _, _ in links).most_common(1)[0][0]
+                    cand = (label != "pending", label, i, j)
+                    best = cand if best is None or cand < best else best
+            if best is None:
+                break
+            _, label, i, j = best
+            reasons[label] += 1
+            sets[i] = sets[i] + sets.pop(j)
+        for k in range(1, len(sets)):
+            done = [x for s in sets[:k] for x in s]
+            rule, a, b = min((r, a, b) for r, a, b in cross(sets[k], done)
+                             if r in STAY_APART_RULES)
+            reasons["stay-apart: " + _stay_label(rule, keys[a], keys[b])] += 1
+    return reasons
+
+
+def _print_reasons(m: dict[str, float], reasons: Counter[str]) -> None:
+    apart = {k.split(": ", 1)[1]: n for k, n in reasons.items() if k.startswith("stay-apart")}
+    other = {k.split(": ", 1)[1]: n for k, n in reasons.items() if k.startswith("other")}
+    n_apart = sum(apart.values())
+    print(f"    misses ({m['FN']}): kept apart by a stay-apart rule {n_apart}"
+          + (f" ({', '.join(f'{k} {n}' for k, n in sorted(apart.items()))})" if apart else "")
+          + f"; uncertain (pending) {reasons['pending']}; other {sum(other.values())}"
+          + (f" ({', '.join(f'{k} {n}' for k, n in sorted(other.items()))})" if other else ""))
+    tp, fn = m["TP"], m["FN"] - n_apart
+    print(f"    sensitivity counting only copies the issue does not require kept apart: "
+          f"{tp / (tp + fn) if tp + fn else 1.0:.4f} (TP {tp}, FN {fn})")
+
+
 def run_sets(show_errors: bool) -> None:
     print("Part 1: labelled sets (../shared/corpora/dedup), convention of ASySD / bib-dedupe")
     print("(pend: pairs left to a person; 'after': if a person decides each of them rightly)")
@@ -168,6 +275,7 @@ def run_sets(show_errors: bool) -> None:
               f"{m['FN']:>5}{m['TN']:>6}{m['sens']:>8.4f}{m['spec']:>8.4f}{dt:>7.2f}"
               f"{len(result.uncertain):>6}{after['sens']:>11.4f}{after['spec']:>8.4f} | "
               f"{bs:>8.3f}{bsp:>8.4f}{bt:>7.1f}")
+        _print_reasons(m, miss_reasons(records, truth, result))
         if show_errors:
             errors(records, truth, result)
 

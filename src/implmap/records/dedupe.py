@@ -204,9 +204,11 @@ class _Clusters:
         self.members[ri].extend(self.members.pop(rj))
 
 
-_RULE_RANK = {"same-doi": 0, "same-pmid": 1, "same-title-authors-year": 2,
-              "same-title-source": 3, "similar-title-same-source": 4,
-              "similar-title-authors-year": 5}
+# the most certain merges first; an erratum notice joins its twin before either can meet the
+# article by title
+_RULE_RANK = {"same-doi": 0, "same-pmid": 1, "same-notice": 2, "same-title-authors-year": 3,
+              "same-title-source": 4, "shifted-fields": 5, "similar-title-same-source": 6,
+              "last-page-only": 7, "same-page-range": 8, "similar-title-authors-year": 9}
 
 
 def dedupe_records(

@@ -38,6 +38,7 @@ __all__ = [
     "normalise_text",
     "normalise_title",
     "parse_author",
+    "strip_erratum_markers",
 ]
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -191,8 +192,17 @@ _JOURNAL_STOP = {"the", "of", "and", "in", "for", "on", "de", "la", "le", "du", 
 @lru_cache(maxsize=50_000)
 def normalise_journal(journal: str) -> tuple[str, ...]:
     """The words of a journal name that matter (``&`` is *and*; stop words dropped)."""
-    text = normalise_text(journal.split("=")[0])
+    text = journal.split("=")[0]
+    if "(" in text or "[" in text:
+        text = _EDITION.sub(" ", text)
+    text = normalise_text(text)
     return tuple(w for w in text.split() if w not in _JOURNAL_STOP)
+
+
+# an edition that databases add to a journal's name: "BMJ (Clinical research ed.)", "BMJ
+# (Online)", "PLoS ONE [Electronic Resource]"; other brackets ("Medicine (Baltimore)") stay
+_EDITION = re.compile(r"[(\[]\s*(?:online|print|internet|electronic(?: resource)?|"
+                      r"clinical research ed(?:ition|\.)?)\s*[)\]]", re.I)
 
 
 def journal_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
@@ -221,19 +231,31 @@ def journal_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
 _ERRATUM = re.compile(
     r"\b(errat(um|a)|corrigend(um|a)|author correction|publisher correction|"
     r"correction notice|notice of correction)\b|^\W*correction(s)?\s*(to|:|\b$)|"
-    r"\(vol\.? \d+,? (pg|p)\.? ?\d+", re.I)
+    r"\(vol\.? \d+,? (pg|p)\.? ?\d+|"
+    # Embase cites the corrected article after the title: "(N Engl J Med (2009) 360 (542-544))"
+    r"\([^()]{3,}\((19|20)\d\d\)\s*\d+[^()]*\(\s*[a-z]?\d+", re.I)
+# What an erratum record adds to the title of the article it corrects: "Erratum: ", "Correction
+# to ...", and a citation of the article ("(vol 360, pg 542, 2009)", "(Journal (2009) 360
+# (542-544))", also cut short by the export: "(The Journal of Pediatrics (M").
+_ERRATUM_PREFIX = re.compile(
+    r"^\W*(?:errat(?:um|a)|corrigend(?:um|a)|(?:author |publisher )?corrections?|"
+    r"notice of correction)\s*(?::|\bto\b\s*:?|\bfor\b\s*:?|[-\u2013\u2014])\s*", re.I)
+_ERRATUM_CITATION = re.compile(
+    r"\s*\((?:vol\.?\s*\d+[^()]*|[^()]*\((?:19|20)\d\d\)(?:\([^()]*\)?|[^()])*)\)?\W*$|"
+    r"\s*\([A-Z][^()]*\([^()]*$")
 _RETRACTION = re.compile(
     r"^\W*(retraction|retracted article|withdrawal)\b(?!\s+of\s+(the|a)\s)|"
     r"\bnotice of retraction\b|\bretraction (note|notice|statement)\b", re.I)
 _RETRACTED = re.compile(r"^\W*(retracted|withdrawn)\s*[:\]]", re.I)
 _REPLY = re.compile(
     r"\b(in reply|reply to|authors?'? reply|response to (the )?(comment|letter|correspondence)|"
-    r"authors? respon(d|se))\b|^\W*(reply|response)\b", re.I)
+    r"authors? respon(d|se))\b|^\W*(reply|response)\b|"
+    r"\s[-:\u2013\u2014]\s*(reply|(the )?authors?'? reply|response)\W*$", re.I)
 _COMMENT = re.compile(
     r"\b(comment(s|ary)? on|commentary:|letter to the editor|re:)|^\W*(comment|commentary|"
     r"letter)\b\s*[:\[(]|\[comment\]", re.I)
 _KIND_WORDS = ("errat", "corrig", "correction", "retract", "withdraw", "repl", "respon",
-               "comment", "letter", "re:", "protocol", "(vol")
+               "comment", "letter", "re:", "protocol", "(vol", "(19", "(20")
 _PROTOCOL = re.compile(r"\bprotocol\b", re.I)
 _PART = re.compile(r"\b(?:part|phase)\s+([ivx]{1,5}|\d{1,2}|one|two|three|four|a|b)\b", re.I)
 _PREPRINT_JOURNAL = re.compile(r"rxiv|preprint|ssrn|research\s*square|arxiv", re.I)
@@ -283,6 +305,16 @@ def _source_kind(journal: str) -> str:
     if _CONFERENCE_JOURNAL.search(journal):
         return "conference"
     return ""
+
+
+def strip_erratum_markers(title: str) -> str:
+    """The title of an erratum record without what marks it as one (``Erratum:``, ``Correction
+    to``, a citation of the corrected article), so that two records of the same notice compare
+    on the article's title; their kind keeps them apart from the article itself."""
+    if "[" in title:
+        title = strip_title_notes(title)
+    stripped = _ERRATUM_CITATION.sub("", _ERRATUM_PREFIX.sub("", title, count=1), count=1)
+    return stripped if len(stripped) >= 8 else title
 
 
 def part_number(title: str) -> int | None:
@@ -362,6 +394,9 @@ def make_keys(rec: dict[str, Any], order: int = 0) -> Keys:
     if doi:
         doi = normalise_doi(doi) or doi.strip().lower()
     first, last = _page_range(rec.get("pages") or "")
+    kind = record_kind(raw_title, rec.get("type") or "", journal_raw, doi)
+    if kind == "erratum":
+        title = normalise_title(strip_erratum_markers(raw_title))
     return Keys(
         id=rec["id"],
         order=order,
@@ -380,7 +415,7 @@ def make_keys(rec: dict[str, Any], order: int = 0) -> Keys:
         last_page=last,
         doi=doi,
         pmid=str(rec.get("pmid") or "").strip(),
-        kind=record_kind(raw_title, rec.get("type") or "", journal_raw, doi),
+        kind=kind,
         part=part_number(raw_title),
         retracted=bool(("etract" in raw_title or "ithdraw" in raw_title or "ETRACT" in raw_title
                         or "ITHDRAW" in raw_title) and _RETRACTED.search(raw_title)),

@@ -5,11 +5,20 @@ that decided, with the evidence (title similarity, which fields agree or disagre
 comes first: anything that says "different item" wins over similarity —
 
 1. different kinds (an erratum, a comment, a reply, a retraction notice, a protocol, a preprint
-   or a conference abstract is not the article it is about); different part numbers;
-2. different DOIs, different PMIDs; publication years more than one year apart;
+   or a conference abstract is not the article it is about; but an erratum notice exported once
+   with and once without its marker, at the same one-page locator, is one notice); different
+   part numbers;
+2. different DOIs, different PMIDs; publication years more than one year apart; titles that
+   differ in opposed words (*adult* / *adolescent*, *sensitive* / *resistant*);
 3. the same DOI or PMID (with titles that do not contradict it) is the same work;
 4. otherwise the title must match, and the authors, year and source (journal, volume, first
    page) must agree; a near match with nothing against it is *uncertain* and left to a person.
+   A changed (translated) title merges only when the whole page range agrees; volume, issue and
+   page numbers shifted by an export are recognised; a one-page item in another issue under an
+   article's title, or the same title in another journal, is another item.
+
+:data:`STAY_APART_RULES` names the rules that encode the issue's "precision first" list (items
+that look like duplicates but must stay apart).
 """
 
 from __future__ import annotations
@@ -20,13 +29,48 @@ from typing import Any
 
 from .keys import Keys, journal_compatible
 
-__all__ = ["DISTINCT", "DUPLICATE", "UNCERTAIN", "Verdict", "compare", "title_similarity"]
+__all__ = ["DISTINCT", "DUPLICATE", "STAY_APART_RULES", "UNCERTAIN", "Verdict", "compare",
+           "title_similarity"]
 
 DUPLICATE = "duplicate"
 DISTINCT = "distinct"
 UNCERTAIN = "uncertain"
 
 _HARD_ARTICLE_KINDS = {"article", "conference", "preprint"}
+
+#: Rules that keep apart records which look alike but are different items by the "precision
+#: first" list of the deduplication issue: errata, comments, replies, retraction notices,
+#: protocols, preprints and conference abstracts vs the article (``different-kinds``), Part I vs
+#: Part II and numbered series (``different-parts``, ``different-numbers``), the same title by
+#: other authors or from other years, studies of opposed populations or conditions
+#: (``contrasting-titles``), a one-page notice under an article's title (``one-page-notice``),
+#: and the same title published in another journal (``different-journal``).
+STAY_APART_RULES = frozenset({
+    "different-kinds", "different-parts", "different-numbers", "different-authors",
+    "different-years", "contrasting-titles", "one-page-notice", "different-journal",
+})
+
+# Words that make two otherwise alike titles about different populations or conditions: a word
+# of one side in one title only and a word of the other side in the other title only.
+_OPPOSED: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
+    (frozenset(x.split()), frozenset(y.split())) for x, y in (
+        ("adult adults", "adolescent adolescents child children childhood pediatric infant "
+         "infants neonatal neonates newborn newborns juvenile"),
+        ("sensitive", "resistant refractory"),
+        ("male males men", "female females women"),
+        ("boys", "girls"),
+        ("acute", "chronic"),
+        ("early", "late"),
+        ("positive", "negative"),
+        ("benign", "malignant"),
+        ("inpatient inpatients", "outpatient outpatients"),
+        ("with", "without"),
+        ("primary", "secondary"),
+        ("increased increase increases", "decreased decrease decreases"),
+        ("pre", "post"),
+        ("before", "after"),
+    ))
+_OPPOSED_WORDS = frozenset().union(*(x | y for x, y in _OPPOSED))
 
 
 @dataclass(slots=True)
@@ -93,6 +137,78 @@ def _close_name(x: str, y: str) -> bool:
     return SequenceMatcher(None, x, y).ratio() >= 0.85
 
 
+def _opposed(a: Keys, b: Keys) -> tuple[str, str] | None:
+    """Opposed words that only one title each holds (``("adult", "adolescent")``), or None."""
+    only_a = (a.words - b.words) & _OPPOSED_WORDS
+    if not only_a:
+        return None
+    only_b = (b.words - a.words) & _OPPOSED_WORDS
+    if not only_b:
+        return None
+    for x, y in _OPPOSED:
+        for p, q in ((x, y), (y, x)):
+            if only_a & p and only_b & q:
+                return min(only_a & p), min(only_b & q)
+    return None
+
+
+def _content_share(a: Keys, b: Keys) -> float:
+    """Share of the shorter title's words of four letters or more that the other title holds."""
+    wa = {w for w in a.words if len(w) >= 4}
+    wb = {w for w in b.words if len(w) >= 4}
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / min(len(wa), len(wb))
+
+
+def _single_page(k: Keys) -> bool:
+    return bool(k.page) and (not k.last_page or k.last_page == k.page)
+
+
+def _page_span(k: Keys) -> bool:
+    """Whether the record gives a range of two pages or more."""
+    return bool(k.page and k.last_page) and int(k.last_page) > int(k.page)
+
+
+def _same_notice(a: Keys, b: Keys, tsim: float) -> bool:
+    """An erratum record and an unmarked record of the same one-page item: journal, volume,
+    issue and the single page are all given and equal, and the titles (markers removed) match."""
+    return (
+        {a.kind, b.kind} == {"erratum", "article"} and tsim >= 0.9
+        and bool(a.volume) and a.volume == b.volume and bool(a.issue) and a.issue == b.issue
+        and _single_page(a) and _single_page(b) and a.page == b.page
+        and journal_compatible(a.journal, b.journal) is True
+        and not (a.year and b.year and a.year != b.year)
+        and not (a.doi and b.doi and a.doi != b.doi)
+        and not (a.pmid and b.pmid and a.pmid != b.pmid)
+        and _authors(a, b)[0] is not False
+    )
+
+
+def _shifted_numbers(a: Keys, b: Keys) -> bool:
+    """Volume, issue and first page of one record, shifted into other fields or partly lost by
+    an export, are all among the other's (``v"", n26, p9`` vs ``v26, n9, p1746``)."""
+    na = [x for x in (a.volume, a.issue, a.page) if x]
+    nb = [x for x in (b.volume, b.issue, b.page) if x]
+    small, big = (na, nb) if len(na) <= len(nb) else (nb, na)
+    return 2 <= len(small) < len(big) and len(set(small)) == len(small) and set(small) <= set(big)
+
+
+def _last_page_only(a: Keys, b: Keys) -> bool:
+    """One record gives a single page that is the last page of the other's range."""
+    return any(_single_page(x) and _page_span(y) and x.page == y.last_page
+               for x, y in ((a, b), (b, a)))
+
+
+def _one_page_notice(a: Keys, b: Keys) -> bool:
+    """One record is a single page outside the other's page range (issues compared apart)."""
+    for x, y in ((a, b), (b, a)):
+        if _single_page(x) and _page_span(y) and not (
+                int(y.page) <= int(x.page) <= int(y.last_page)):
+            return True
+    return False
+
+
 def compare(a: Keys, b: Keys) -> Verdict:
     """Compare two prepared records (see the module docstring for the rules)."""
     # 1. different kinds of item, different parts
@@ -101,6 +217,12 @@ def compare(a: Keys, b: Keys) -> Verdict:
         same_id = (a.doi and a.doi == b.doi) or (a.pmid and a.pmid == b.pmid)
         soft_kinds = {a.kind, b.kind} == {"article", "conference"}
         if not (soft_kinds or (same_id and {a.kind, b.kind} <= _HARD_ARTICLE_KINDS)):
+            if "erratum" in (a.kind, b.kind) and a.page == b.page:
+                tsim = title_similarity(a, b)
+                if _same_notice(a, b, tsim):
+                    return Verdict(DUPLICATE, "same-notice", "one erratum notice: one record "
+                                   "is marked as an erratum, the other not, at the same journal, "
+                                   "volume, issue and page", tsim)
             return Verdict(DISTINCT, "different-kinds", f"a {a.kind} and a {b.kind} are "
                            "different items", 0.0, hard=True)
     if a.part is not None and b.part is not None and a.part != b.part:
@@ -123,6 +245,12 @@ def compare(a: Keys, b: Keys) -> Verdict:
         return Verdict(DISTINCT, "different-numbers", "the titles hold different numbers ("
                        f"{' '.join(a.numbers) or 'none'} vs {' '.join(b.numbers) or 'none'})",
                        tsim, hard=True)
+    if not same_id and (a.words & _OPPOSED_WORDS or b.words & _OPPOSED_WORDS):
+        opposed = _opposed(a, b)
+        if opposed is not None:
+            return Verdict(DISTINCT, "contrasting-titles", f"the titles differ in opposed words "
+                           f"({opposed[0]} vs {opposed[1]}): different populations or "
+                           "conditions", tsim, hard=True)
     if a.retracted != b.retracted:
         return Verdict(UNCERTAIN, "retracted", "one record is marked retracted", tsim)
     if (a.part is None) != (b.part is None) and tsim < 1.0:
@@ -172,6 +300,17 @@ def compare(a: Keys, b: Keys) -> Verdict:
             return Verdict(UNCERTAIN, "no-title-same-source", "a title is missing; authors, "
                            "year and source agree", 0.0, details=details)
         return Verdict(DISTINCT, "no-title", "a title is missing", 0.0, details=details)
+    if tsim < 0.8 and fa and ydiff == 0 and journal and not source_conflict \
+            and _content_share(a, b) >= 0.5:
+        if volume and page and issue is not False and a.kind == "article" and _page_span(a) \
+                and a.last_page == b.last_page:
+            return Verdict(DUPLICATE, "same-page-range", f"a changed or translated title "
+                           f"({tsim:.2f}); the same first author, year, journal, volume and "
+                           "page range", tsim, details=details)
+        if 0.5 <= tsim < 0.7 and authors_ok and len(set(a.surnames) & set(b.surnames)) >= 2:
+            return Verdict(UNCERTAIN, "changed-title", f"titles differ ({tsim:.2f}) but share "
+                           "most words; the same authors, year and journal", tsim,
+                           details=details)
     if tsim < 0.7:
         return Verdict(DISTINCT, "different-titles", f"titles differ ({tsim:.2f})", tsim,
                        details=details)
@@ -183,6 +322,26 @@ def compare(a: Keys, b: Keys) -> Verdict:
                        "authors", tsim, hard=tsim >= 0.97, details=details)
     if tsim >= 0.97:
         if source_conflict:
+            if journal is False and volume is False:
+                return Verdict(DISTINCT, "different-journal", "same title, but another journal "
+                               "and another volume or page: another publication (the same "
+                               "abstract in two journals' supplements, a republished paper)",
+                               tsim, details=details)
+            if tsim == 1.0 and fa and ydiff == 0 and journal and _shifted_numbers(a, b):
+                return Verdict(DUPLICATE, "shifted-fields", "same title, authors, year and "
+                               "journal; the volume, issue and page numbers of one record are "
+                               "among the other's, shifted or partly missing", tsim,
+                               details=details)
+            if fa and ydiff == 0 and volume is True and issue is not False and journal and \
+                    _last_page_only(a, b):
+                return Verdict(DUPLICATE, "last-page-only", "same title, authors, year, journal "
+                               "and volume; one record gives only the last page of the other's "
+                               "range", tsim, details=details)
+            if issue is False and _one_page_notice(a, b):
+                return Verdict(DISTINCT, "one-page-notice", "same title, but one record is a "
+                               "single page in another issue, outside the other's pages (an "
+                               "erratum, comment or abstract)", tsim, hard=True,
+                               details=details)
             if ydiff == 0 and authors_ok and journal is not False:
                 return Verdict(UNCERTAIN, "source-differs", "same title, authors and year, but "
                                "volume, issue or pages differ (an abstract and its article? a "
