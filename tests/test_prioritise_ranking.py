@@ -172,3 +172,96 @@ def test_torn_last_line_is_survived(toy):
     with pytest.warns(UserWarning, match="line 3"):
         ranker = Ranker(toy, "ana")
     assert ranker.method == "model"
+
+
+# ---------------------------------------------------------------------- ranking worker process
+def test_worker_process_ranks_like_order_for_and_closes(toy):
+    from implmap.screening.ranking import RankingWorker
+
+    _seed(toy, "ana")
+    ids = [r["id"] for r in toy.record_dicts()]
+    worker = RankingWorker(toy.root, "ana", "title_abstract")
+    try:
+        assert worker.order_for(ids) == order_for(toy, "ana", "title_abstract", ids)
+        _decide(toy, "ana", ids[-1], "include")  # the worker reads the log afresh each time
+        assert worker.order_for(ids) == order_for(toy, "ana", "title_abstract", ids)
+        with pytest.raises(RuntimeError, match="failed: UnknownRecordError"):
+            worker.order_for(["no-such-record"])
+        assert worker.order_for(ids)  # an error does not end the worker
+    finally:
+        worker.close()
+    assert not worker.process.is_alive()
+    with pytest.raises(RuntimeError, match="closed"):
+        worker.order_for(ids)
+
+
+def test_worker_process_ends_when_the_app_is_killed(toy, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "app.py"
+    script.write_text(
+        "import sys, time\n"
+        "from implmap.screening.ranking import RankingWorker\n"
+        "w = RankingWorker(sys.argv[1], 'ana', 'title_abstract')\n"
+        "print(w.process.pid, flush=True)\n"
+        "time.sleep(120)\n", encoding="utf-8")
+    src = str(Path(__file__).resolve().parent.parent / "src")
+    env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    app = subprocess.Popen([sys.executable, str(script), str(toy.root)], env=env,
+                           stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(app.stdout.readline())
+        os.kill(app.pid, signal.SIGKILL)
+        app.wait(10)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.kill(child, 0)
+            except ProcessLookupError:
+                break
+            # reap it if it is our grandchild turned zombie (it is not our child: init reaps)
+            time.sleep(0.1)
+        else:
+            os.kill(child, signal.SIGKILL)
+            pytest.fail("the ranking worker outlived the killed app")
+        assert app.stdout.read() == ""  # the worker let go of the app's stdout
+    finally:
+        if app.poll() is None:
+            app.kill()
+        app.stdout.close()
+
+
+def test_big_review_ranks_in_a_worker_process(toy, monkeypatch):
+    import threading
+    import warnings
+
+    from implmap.screening.app import create_app
+
+    with warnings.catch_warnings():  # starlette 1.x prefers httpx2 for its TestClient
+        warnings.simplefilter("ignore")
+        from starlette.testclient import TestClient
+    from implmap.screening.app import session as session_mod
+
+    _seed(toy, "ana")
+    monkeypatch.setattr(session_mod, "RANK_IN_WORKER_FROM", 1)
+    monkeypatch.setattr(session_mod, "RANK_WAIT", 30)
+    app = create_app(toy, "ana", token="t" * 32)
+    session = app.state.session
+    try:
+        c = TestClient(app, headers={"X-Implmap-Token": "t" * 32})
+        q = c.get("/api/queue").json()
+        assert q["ordering"] == "ranked"
+        worker = session._worker
+        assert worker is not None and worker.process.is_alive()
+        ids = [r["id"] for r in toy.record_dicts()]
+        expected = order_for(toy, "ana", "title_abstract", ids)
+        undecided = [r for r in q["order"] if r not in q["decided"]]
+        assert undecided == [r for r in expected if r not in q["decided"]]
+        assert threading.active_count() < 50
+    finally:
+        session.close()
+    assert not worker.process.is_alive()

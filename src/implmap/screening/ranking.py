@@ -20,6 +20,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
 import threading
 import warnings
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 
     from ..review import Review
 
-__all__ = ["Ranker", "order_for", "stage_records", "textless_records"]
+__all__ = ["Ranker", "RankingWorker", "order_for", "stage_records", "textless_records"]
 
 
 def stage_records(review: Review, stage: str) -> list[str]:
@@ -235,3 +237,79 @@ def order_for(
             _CACHE[key] = ranker
         return ranker.order()
     return ranker.refit()
+
+
+class RankingWorker:
+    """:func:`order_for` in a child process of its own, for one reviewer and stage.
+
+    Building TF-IDF for tens of thousands of records and refitting hold the interpreter lock
+    for long stretches; in a child process they never hold up the screening app's requests.
+    :meth:`order_for` blocks only the calling (background) thread. The child keeps its ranker
+    between calls (TF-IDF once), reads the review folder itself (so it learns from exactly
+    what :func:`order_for` would: the reviewer's own log and resolutions), and ends when
+    :meth:`close` is called or when this process ends in any way, a hard kill included (it
+    sees its end of the pipe close).
+    """
+
+    def __init__(self, review_root: str | Path, reviewer: str, stage: str):
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")  # no copy of the app's threads and locks
+        self._conn, child = ctx.Pipe()
+        self._lock = threading.Lock()
+        self.process = ctx.Process(target=_serve_rankings, name="implmap-ranking", daemon=True,
+                                   args=(child, str(review_root), reviewer, stage))
+        self.process.start()
+        child.close()  # the child holds the only other end: its recv fails when we go
+        self.closed = False
+
+    def order_for(self, record_ids: Sequence[str]) -> list[str]:
+        """``record_ids`` ranked by the child process (see :func:`order_for`)."""
+        with self._lock:
+            if self.closed:
+                raise RuntimeError("the ranking worker is closed")
+            try:
+                self._conn.send(list(record_ids))
+                kind, value = self._conn.recv()
+            except (EOFError, OSError) as exc:
+                raise RuntimeError("the ranking worker stopped") from exc
+        if kind != "order":
+            raise RuntimeError(f"the ranking worker failed: {value}")
+        return list(value)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """End the child process at once (a refit it is in the middle of is abandoned)."""
+        self.closed = True
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout)
+        with contextlib.suppress(OSError):
+            self._conn.close()
+
+
+def _serve_rankings(conn: Any, root: str, reviewer: str, stage: str) -> None:
+    """The ranking worker's loop: a list of record IDs in, ``("order", ids)`` out."""
+    # Let go of the parent's standard streams: whoever waits for them to close (a terminal
+    # pipe, a test) must not wait for this process too. Failures travel back as messages.
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    from ..review import Review
+
+    review = Review(root)
+    while True:
+        try:
+            ids = conn.recv()
+        except (EOFError, OSError):  # the app closed us or is gone
+            return
+        try:
+            reply: tuple[str, Any] = ("order", order_for(review, reviewer, stage, ids))
+        except Exception as exc:  # report and go on: the app keeps its previous order
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            return

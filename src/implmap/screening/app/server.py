@@ -238,8 +238,9 @@ def serve(
     )
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
-    # The ranking refits in a background thread of this process; hand the GIL over more often
-    # (default 5 ms) so that a decision request never queues behind it for long.
+    # Small reviews rank in a background thread of this process (big ones in a worker
+    # process); hand the GIL over more often than every 5 ms so that a request never queues
+    # behind a refit for long.
     sys.setswitchinterval(0.0005)
     if open_browser:
         def _open() -> None:
@@ -251,6 +252,9 @@ def serve(
 
         threading.Thread(target=_open, daemon=True).start()
     # uvicorn re-raises Ctrl+C once it has shut down cleanly
-    with closing(sock), suppress(KeyboardInterrupt):
-        server.run(sockets=[sock])
+    try:
+        with closing(sock), suppress(KeyboardInterrupt):
+            server.run(sockets=[sock])
+    finally:
+        s.close()
     say(f"implmap {mode} stopped; every decision is on disk.")

@@ -14,9 +14,11 @@ on conflicting records, which is its purpose.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import random
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -31,6 +33,9 @@ __all__ = ["MODES", "ScreeningSession", "safe_url"]
 MODES = ("screen", "resolve")
 RERANK_EVERY = 25
 RANK_WAIT = 1.5  # seconds the app waits for the ranking at start before showing the seeded order
+#: From this many records on, the ranking runs in a worker process (RankingWorker), where
+#: building TF-IDF and refitting never hold up a request; below it, a thread is quicker.
+RANK_IN_WORKER_FROM = 2000
 log = logging.getLogger("implmap.screening.app")
 _RECORD_KEYS = ("id", "title", "authors", "journal", "year", "keywords", "abstract", "doi")
 
@@ -61,13 +66,12 @@ def doi_url(doi: Any) -> str | None:
     return "https://doi.org/" + quote(doi, safe="/:;()._-[]")
 
 
-def _order_for() -> Any:
-    """``implmap.screening.ranking.order_for`` when that module is installed, else ``None``."""
+def _ranking_module() -> Any:
+    """``implmap.screening.ranking`` when it is installed, else ``None``."""
     try:
-        from ..ranking import order_for
+        return importlib.import_module("implmap.screening.ranking")
     except ImportError:
         return None
-    return order_for
 
 
 def _complete(order: Any, ids: list[str]) -> list[str]:
@@ -114,6 +118,7 @@ class ScreeningSession:
         self.ordering = "seeded"
         self._reranking = False
         self._new_relevant = False
+        self._worker: Any = None
         self._load()
 
     # ------------------------------------------------------------------------- loading
@@ -172,7 +177,7 @@ class ScreeningSession:
             return sorted(self.ids)
         seeded = _seeded_order(self.ids, self.review.manifest.screening_seed, self.reviewer.id,
                                self.stage.id)
-        order_for = _order_for()
+        order_for = self._order_function()
         if order_for is None:
             self.ordering = "seeded"
             return seeded
@@ -210,10 +215,33 @@ class ScreeningSession:
     def _rank(self, ids: list[str]) -> list[str]:
         seeded = _seeded_order(ids, self.review.manifest.screening_seed, self.reviewer.id,
                                self.stage.id)
-        order_for = _order_for()
+        order_for = self._order_function()
         if order_for is None:
             return seeded
         return _complete(order_for(self.review, self.reviewer.id, self.stage.id, ids), seeded)
+
+    def _order_function(self) -> Any:
+        """What to call (from a background thread) to rank records: the ranking module's
+        ``order_for``, run in a worker process for big reviews; ``None`` without ranking."""
+        ranking = _ranking_module()
+        if ranking is None:
+            return None
+        worker_class = getattr(ranking, "RankingWorker", None)
+        if worker_class is None or len(self.ids) < RANK_IN_WORKER_FROM:
+            return ranking.order_for
+        with self._lock:
+            if self._worker is None:
+                self._worker = worker_class(self.review.root, self.reviewer.id, self.stage.id)
+                weakref.finalize(self, self._worker.close)
+            worker = self._worker
+        return lambda _review, _reviewer, _stage, ids: worker.order_for(ids)
+
+    def close(self) -> None:
+        """Stop the ranking worker, if there is one (the app calls this when it stops)."""
+        with self._lock:
+            worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.close()
 
     def refresh_own_log(self) -> None:
         """Re-read this reviewer's own log if it grew behind the app's back (another tab), and
