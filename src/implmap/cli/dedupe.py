@@ -76,27 +76,7 @@ def dedupe(ctx: click.Context, explain_id: str | None, pending: bool, as_json: b
         _print_explain(info)
         return
     if pending:
-        if not (review.root / dd.GROUPS).exists():
-            dd.find_duplicates(review)
-        pairs = dd.load_uncertain(review)
-        records = {r["id"]: r for r in review.record_dicts()}
-        if as_json:
-            click.echo(json.dumps(pairs, indent=2, ensure_ascii=False, sort_keys=True))
-            return
-        if not pairs:
-            click.echo("No pairs to decide.")
-            return
-        for n, p in enumerate(pairs, start=1):
-            a, b = p["pair"]
-            click.echo(f"{n}. {a} ~ {b}   [{p['rule']}] {p['reason']}")
-            for rid in (a, b):
-                r = records.get(rid, {})
-                authors = r.get("authors") or []
-                click.echo(f"     {rid}  " + _line({**r, "first_author": authors[0]
-                                                    if authors else ""}))
-            click.echo(f"     decide: implmap dedupe merge {a} {b}   |   "
-                       f"implmap dedupe keep-apart {a} {b}")
-        click.echo(f"{len(pairs)} pair(s) to decide.")
+        _print_pending(review, as_json)
         return
     result = dd.find_duplicates(review)
     for w in result.warnings:
@@ -140,6 +120,44 @@ def _print_explain(info: dict[str, Any]) -> None:
                    + (f": {d['note']}" if d.get("note") else ""))
 
 
+def _print_pending(review: Any, as_json: bool) -> None:
+    from ..records import dedupe as dd
+
+    if not (review.root / dd.GROUPS).exists():
+        dd.find_duplicates(review)
+    pairs = dd.load_uncertain(review)
+    records = {r["id"]: r for r in review.record_dicts()}
+    if as_json:
+        click.echo(json.dumps(pairs, indent=2, ensure_ascii=False, sort_keys=True))
+        return
+    if not pairs:
+        click.echo("No pairs to decide.")
+        return
+    for n, p in enumerate(pairs, start=1):
+        a, b = p["pair"]
+        click.echo(f"{n}. {a} ~ {b}   [{p['rule']}] {p['reason']}")
+        for rid in (a, b):
+            r = records.get(rid, {})
+            authors = r.get("authors") or []
+            click.echo(f"     {rid}  " + _line({**r, "first_author": authors[0]
+                                                if authors else ""}))
+        click.echo(f"     decide: implmap dedupe merge {a} {b}   |   "
+                   f"implmap dedupe keep-apart {a} {b}")
+    click.echo(f"{len(pairs)} pair(s) to decide.")
+
+
+@click.command("review")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@click.option("--review", "-r", "review_path", default=None,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The review folder (default: the one given to 'dedupe', or '.').")
+@click.pass_context
+def review_pairs(ctx: click.Context, as_json: bool, review_path: Path | None) -> None:
+    """List the uncertain pairs for a person to decide (same as 'dedupe --pending')."""
+    path = review_path or (ctx.obj or {}).get("review_path") or Path(".")
+    _print_pending(open_review(path), as_json)
+
+
 def _decision_command(action: str, name: str, help_text: str) -> click.Command:
     @click.command(name, help=help_text)
     @click.argument("first")
@@ -166,6 +184,7 @@ def _decision_command(action: str, name: str, help_text: str) -> click.Command:
     return cmd
 
 
+dedupe.add_command(review_pairs)
 dedupe.add_command(_decision_command(
     "merge", "merge", "Decide that records FIRST and SECOND are the same work."))
 dedupe.add_command(_decision_command(
