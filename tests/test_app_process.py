@@ -25,10 +25,13 @@ URL = re.compile(r"(http://127\.0\.0\.1:\d+)/\?token=([\w-]+)")
 class Server:
     """``implmap screen``/``resolve`` in a subprocess; ``.base`` and ``.token`` once it listens."""
 
-    def __init__(self, review: Path, reviewer: str, *extra: str, command: str = "screen"):
+    def __init__(self, review: Path, reviewer: str, *extra: str, command: str = "screen",
+                 worker_from: int | None = None):
         env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+        setup = ("import implmap.screening.app.session as s; "
+                 f"s.RANK_IN_WORKER_FROM = {worker_from}; " if worker_from is not None else "")
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from implmap.cli import main; main()", command,
+            [sys.executable, "-c", setup + "from implmap.cli import main; main()", command,
              "--reviewer", reviewer, "--review", str(review), "--no-browser", *extra],
             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
         )
@@ -150,5 +153,42 @@ def test_resolve_command_starts_resolve_mode(rev):
     try:
         info = srv.http.get("/api/session").json()
         assert info["mode"] == "resolve" and info["reviewer"] == "cam"
+    finally:
+        srv.stop()
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_sigterm_stops_the_app_and_its_ranking_worker(rev):
+    """SIGTERM ends the app like Ctrl+C: it says so, and its ranking worker process ends too."""
+    srv = Server(rev.root, "ana", command="screen", worker_from=1)
+    try:
+        for _ in range(200):
+            if srv.http.get("/api/queue").json()["ordering"] == "ranked":
+                break
+            time.sleep(0.05)
+        workers = [c for c in _children(srv.proc.pid)
+                   if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        assert workers, "no ranking worker process"
+        srv.proc.send_signal(signal.SIGTERM)
+        assert srv.proc.wait(timeout=20) == 0
+        for _ in range(100):
+            if not any(Path(f"/proc/{w}").exists() for w in workers):
+                break
+            time.sleep(0.05)
+        assert not any(Path(f"/proc/{w}").exists() for w in workers)
+        time.sleep(0.2)
+        assert "stopped; every decision is on disk" in srv.output
     finally:
         srv.stop()

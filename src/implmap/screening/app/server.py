@@ -17,6 +17,7 @@ Routes (every one behind the session token, see :mod:`.security`)::
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import sys
 import threading
@@ -185,6 +186,10 @@ def create_app(
     return app
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def _bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -251,7 +256,11 @@ def serve(
             webbrowser.open(url)
 
         threading.Thread(target=_open, daemon=True).start()
-    # uvicorn re-raises Ctrl+C once it has shut down cleanly
+    # uvicorn shuts down cleanly on Ctrl+C and SIGTERM, then raises the signal again: make
+    # SIGTERM end like Ctrl+C (KeyboardInterrupt) rather than kill the process on the spot, so
+    # that the ranking worker is stopped too
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         with closing(sock), suppress(KeyboardInterrupt):
             server.run(sockets=[sock])
