@@ -1,16 +1,22 @@
 """Run a guide's examples: every ```console and ```python block of a docs page, in order.
 
-A console block holds ``$ implmap …`` lines, each followed by lines its output must contain;
-an expected line starting with ``Error:`` means the command must fail with exit code 1.
+A console block holds ``$ implmap …`` lines, each followed by lines its output must contain
+(as a part of the output; a ``…`` at the start or end of an expected line stands for text that
+differs between runs, such as a folder's full path). An expected line starting with ``Error:``
+means the command must fail with exit code 1. Commands run in this process, with output
+``COLUMNS=100`` wide. Python blocks share one namespace (``run_guide`` returns it) and print to
+stdout, where a test can read them with ``capsys``.
+
+Other blocks (```bash, ```text, ```yaml) are not run: keep in them what cannot run here (shell
+commands other than implmap, servers that run until stopped), and test them separately.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 import shlex
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,33 +34,41 @@ def guide_blocks(guide: Path) -> list[tuple[str, str]]:
             for m in _BLOCK.finditer(guide.read_text("utf-8"))]
 
 
+def console_commands(body: str) -> list[tuple[str, list[str]]]:
+    """``(command line, expected output lines)`` of each ``$ implmap …`` line of a block."""
+    found: list[tuple[str, list[str]]] = []
+    for line in body.splitlines():
+        if line.startswith("$ "):
+            assert line.startswith("$ implmap "), f"only implmap runs here: {line}"
+            found.append((line, []))
+        else:
+            assert found, f"output before any command: {line}"
+            found[-1][1].append(line)
+    return found
+
+
 def run_console(body: str) -> None:
     """Run each ``$ implmap …`` line and check its exit code and expected output."""
-    lines = body.splitlines()
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        assert line.startswith("$ implmap "), line
-        expected = []
-        i += 1
-        while i < len(lines) and not lines[i].startswith("$ "):
-            expected.append(lines[i])
-            i += 1
+    for line, expected in console_commands(body):
         args = shlex.split(line[len("$ implmap "):])
-        result = CliRunner().invoke(cli, args, catch_exceptions=False)
+        result = CliRunner(env={"COLUMNS": "100"}).invoke(cli, args, catch_exceptions=False)
         want_error = any(e.startswith("Error:") for e in expected)
         assert result.exit_code == (1 if want_error else 0), (line, result.output)
         for e in expected:
-            assert e in result.output, (line, e, result.output)
+            assert e.strip("…") in result.output, (line, e, result.output)
 
 
-def run_guide(guide: Path) -> dict[str, Any]:
-    """Run every block of ``guide`` in order (python blocks share one namespace, returned)."""
-    namespace: dict[str, Any] = {}
+def run_guide(guide: Path, skip: Callable[[str, str], bool] | None = None) -> dict[str, Any]:
+    """Run every block of ``guide`` in order, but those for which ``skip(language, body)``.
+
+    Python blocks share one namespace, which is returned.
+    """
+    namespace: dict[str, Any] = {"__name__": "guide"}
     for lang, body in guide_blocks(guide):
+        if skip is not None and skip(lang, body):
+            continue
         if lang == "console":
             run_console(body)
         else:
-            with contextlib.redirect_stdout(io.StringIO()):
-                exec(compile(body, str(guide), "exec"), namespace)
+            exec(compile(body, str(guide), "exec"), namespace)
     return namespace

@@ -3,43 +3,37 @@
 from __future__ import annotations
 
 import json
-import re
-import shlex
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from implmap.cli import cli
+from guide_examples import console_commands, guide_blocks, run_guide
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "guides" / "prioritisation.md"
 EVIDENCE = ROOT / "evidence"
-FENCE = re.compile(r"^([ \t]*)```(\w+)\n(.*?)^\1```", re.M | re.S)
-
-
-def blocks(lang: str) -> list[str]:
-    text = GUIDE.read_text(encoding="utf-8")
-    return [textwrap.dedent(m.group(3)) for m in FENCE.finditer(text) if m.group(2) == lang]
 
 
 @pytest.fixture
 def workdir(tmp_path, monkeypatch):
     if not EVIDENCE.is_dir():
         pytest.skip("the bundled review evidence/ is absent")
-    shutil.copytree(EVIDENCE, tmp_path / "evidence")
+    shutil.copytree(EVIDENCE, tmp_path / "evidence", ignore=shutil.ignore_patterns(".implmap"))
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
+def test_guide_has_both_paths():
+    blocks = guide_blocks(GUIDE)
+    assert [lang for lang, _ in blocks].count("python") >= 4, "the guide lost Python examples"
+    commands = [line for lang, body in blocks if lang == "console"
+                for line, _ in console_commands(body)]
+    assert {c.split()[2] for c in commands} >= {"progress", "simulate"}
+
+
 def test_python_examples(workdir, capsys):
-    code = blocks("python")
-    assert len(code) >= 4, "the guide lost Python examples"
-    ns: dict = {"__name__": "guide"}
-    for src in code:
-        exec(compile(src, str(GUIDE), "exec"), ns)
+    ns = run_guide(GUIDE, skip=lambda lang, _: lang == "console")
     out = capsys.readouterr().out
     assert ns["ranker"].method in {"model", "similarity", "include_terms", "seeded"}
     assert ns["progress"].screened == 5
@@ -54,24 +48,11 @@ def test_python_examples(workdir, capsys):
     assert ns["result"].inclusions == 4
 
 
-def test_cli_examples(workdir):
-    # the labelled CSV comes from the Python example that writes it
-    python = blocks("python")
-    ns: dict = {"__name__": "guide"}
-    exec(compile(python[0], str(GUIDE), "exec"), ns)
-    exec(compile(next(b for b in python if "labelled.csv" in b), str(GUIDE), "exec"), ns)
-    commands = [line for b in blocks("bash") for line in b.splitlines()
-                if line.startswith("implmap ")]
-    assert {c.split()[1] for c in commands} >= {"progress", "simulate"}
-    runner = CliRunner()
-    outputs = {}
-    for cmd in commands:
-        res = runner.invoke(cli, shlex.split(cmd)[1:])
-        assert res.exit_code == 0, f"{cmd}\n{res.output}"
-        outputs[cmd] = res.output
-    js = next(o for c, o in outputs.items() if "--json" in c)
-    assert json.loads(js)["reviewer"] == "ana"
-    assert (workdir / "simulation" / "simulation.json").exists()
+def test_guide_examples_run(workdir):
+    # in the guide's order: the command line simulates the CSV that the Python example writes
+    run_guide(GUIDE)
+    assert (workdir / "labelled.csv").exists()
+    assert json.loads((workdir / "simulation" / "simulation.json").read_text())
 
 
 def test_guide_names_both_wss_definitions_and_the_method():

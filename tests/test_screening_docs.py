@@ -1,23 +1,19 @@
-"""Every example in docs/guides/screening.md runs: the Python path and the CLI path, each on a
-fresh folder, and both end with the PRISMA counts the guide states."""
+"""Every example in docs/guides/screening.md runs: the command-line path and the Python path,
+each on a fresh folder (a reader follows one of them), and both end with the PRISMA counts the
+guide states."""
 
 from __future__ import annotations
 
 import json
-import re
-import shlex
-import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from guide_examples import console_commands, guide_blocks, run_guide
 from implmap import Review, screening
-from implmap.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "guides" / "screening.md"
-FENCE = re.compile(r"^([ \t]*)```(\w+)\n(.*?)^\1```", re.M | re.S)
 
 EXPECTED = {
     "identified": 5, "duplicates_removed": 0, "records_screened": 5, "records_excluded": 2,
@@ -28,22 +24,25 @@ EXPECTED = {
 }
 
 
-def blocks(lang: str) -> list[str]:
-    text = GUIDE.read_text(encoding="utf-8")
-    return [textwrap.dedent(m.group(3)) for m in FENCE.finditer(text) if m.group(2) == lang]
+def setup_script() -> str:
+    """The guide's first block: the Python script that builds the review both paths use."""
+    lang, body = guide_blocks(GUIDE)[0]
+    assert lang == "python" and "Review.init" in body
+    return body
 
 
-def _exec(src: str, ns: dict) -> None:
-    exec(compile(src, str(GUIDE), "exec"), ns)
+def test_guide_has_both_paths():
+    langs = [lang for lang, _ in guide_blocks(GUIDE)]
+    assert langs.count("python") >= 7 and langs.count("console") >= 7
+    commands = [line for lang, body in guide_blocks(GUIDE) if lang == "console"
+                for line, _ in console_commands(body)]
+    assert {c.split()[2] for c in commands} >= {
+        "decide", "screening", "conflicts", "resolve-record", "agreement", "prisma", "check"}
 
 
 def test_python_examples(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    code = blocks("python")
-    assert len(code) >= 6, "the guide lost Python examples"
-    ns: dict = {"__name__": "guide"}
-    for src in code:
-        _exec(src, ns)
+    ns = run_guide(GUIDE, skip=lambda lang, _: lang == "console")
     assert ns["counts"].to_dict() == EXPECTED
     out = capsys.readouterr().out
     assert "baa7a7db-2 decision {'ana': 'include', 'ben': 'exclude'}" in out
@@ -52,15 +51,8 @@ def test_python_examples(tmp_path, monkeypatch, capsys):
 
 def test_cli_examples(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    _exec(blocks("python")[0], {"__name__": "guide"})  # the setup script
-    commands = [line for b in blocks("bash") for line in b.splitlines()
-                if line.startswith("implmap ")]
-    assert {c.split()[1] for c in commands} >= {
-        "decide", "screening", "conflicts", "resolve-record", "agreement", "prisma", "check"}
-    runner = CliRunner()
-    for cmd in commands:
-        res = runner.invoke(cli, shlex.split(cmd)[1:])
-        assert res.exit_code == 0, f"{cmd}\n{res.output}"
+    setup = setup_script()
+    run_guide(GUIDE, skip=lambda lang, body: lang == "python" and body != setup)
     assert json.loads((tmp_path / "prisma.json").read_text()) == EXPECTED
     assert (tmp_path / "prisma.csv").read_text().startswith("box,label,count\n")
     review = Review(tmp_path / "evidence")
