@@ -237,9 +237,11 @@ def serve(
     url = f"http://127.0.0.1:{real_port}/?token={app.state.token}"
     say = announce or (lambda text: print(text, file=sys.stderr, flush=True))
     s = app.state.session
+    total = s.progress()["total"]
     say(
         f"implmap {mode}: {s.reviewer.id}, stage {s.stage.id}, "
-        f"{s.progress()['total']} records. Open this URL (Ctrl+C stops the app):\n  {url}"
+        f"{total} record{'' if total == 1 else 's'}. Open this URL (Ctrl+C stops the app):\n"
+        f"  {url}"
     )
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
