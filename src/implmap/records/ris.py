@@ -189,11 +189,12 @@ class LosslessRisParser(rispy.RisParser):
                             eol = end
                         block = chunk[head_end:er]
                         parts = split_tags(block)
+                        names = parts[1::2]
                         newlines = block.count("\n")
                         values: list[str] | None = None
                         if (
                             not chunk[er + 6 : eol].strip()
-                            and "\nTY  -" not in block
+                            and "TY" not in names  # no "\nTY  -" line inside
                             and ("\r" not in block or _only_crlf(block))
                         ):
                             if newlines * 2 + 1 == len(parts):
@@ -213,7 +214,6 @@ class LosslessRisParser(rispy.RisParser):
                                     warn(start, "record has no 'ER  -' line; it ends where the "
                                          f"next record starts (line {n + 1})")
                                 yield start, rec
-                            names = parts[1::2]
                             # one value per tag (the usual case): build the lists in C
                             rec = {"TY": [ty]}
                             rec.update(zip(names, map(list, zip(values)), strict=True))
