@@ -1,6 +1,8 @@
 """The rules for awkward exports: erratum notices exported with and without their marker,
 shifted volume/issue/page fields, translated titles, changed titles, only the last page; and the
-rules that keep alike-looking items apart (opposed words, one-page notices, another journal).
+rules that keep alike-looking items apart (opposed words, one-page notices, another journal);
+titles in another language at the same full locator, titles without their subtitle, and a first
+author written given name first.
 Each rule has a case where it applies and a counter-case where the records stay apart."""
 
 from __future__ import annotations
@@ -142,9 +144,95 @@ def test_changed_title_needs_the_whole_locator(en, da):
     assert v.decision != DUPLICATE, (en, da)
 
 
-def test_same_page_range_with_few_shared_words_stays_apart():
+GERMAN = ("Hindernisse bei der Umsetzung der Bewegungstherapie bei Kniearthrose in der "
+          "Hausarztpraxis")
+
+
+def test_title_in_another_language_at_the_same_full_locator_merges():
+    """No shared words at all, but the same first author, year, journal, volume, issue and
+    page range: one article, indexed once under its original and once under its English title."""
+    v = verdict(rec("en", TITLE, **ARTICLE), rec("de", GERMAN, **ARTICLE))
+    assert v.decision == DUPLICATE and v.rule == "same-locator"
+
+
+def test_another_english_title_at_the_same_locator_stays_apart():
+    """Two English titles that share few words at one locator: a data error somewhere, not
+    evidence of one article (only a title in another language is)."""
     other = rec("o", "Patient education about pain: a cluster trial in Danish clinics", **ARTICLE)
     assert verdict(rec("a", TITLE, **ARTICLE), other).decision != DUPLICATE
+
+
+@pytest.mark.parametrize(("title", "language"), [
+    (TITLE, "en"), (GERMAN, "de"),
+    ("Les obstacles à la mise en oeuvre de l'exercice pour la gonarthrose", "fr"),
+    ("Barreras para la implementación del ejercicio en la atención primaria", "es"),
+    ("AND (HUS)", ""), ("Osteoarthritis", ""),
+])
+def test_title_language(title, language):
+    from implmap.records.keys import title_language
+
+    assert title_language(title) == language
+
+
+@pytest.mark.parametrize("change", [
+    {"issue": ""},  # without both issues the locator is not whole
+    {"issue": "3"},
+    {"pages": "101"},  # one page
+    {"pages": "101-112"},
+    {"authors": ["Smith, John"]},
+    {"year": "2020"},
+    {"volume": "15"},
+])
+def test_title_in_another_language_needs_the_whole_locator(change):
+    v = verdict(rec("en", TITLE, **ARTICLE), rec("de", GERMAN, **{**ARTICLE, **change}))
+    assert v.decision != DUPLICATE, change
+
+
+def test_same_locator_never_joins_an_erratum_or_a_preprint():
+    erratum = rec("e", "Erratum: " + GERMAN, **ARTICLE)
+    assert verdict(rec("en", TITLE, **ARTICLE), erratum).rule == "different-kinds"
+    preprint = rec("p", GERMAN, **{**ARTICLE, "journal": "SSRN Electronic Journal"})
+    assert verdict(rec("en", TITLE, **ARTICLE), preprint).decision != DUPLICATE
+
+
+# ------------------------------------------------------------------------ subtitle dropped
+PROC = dict(authors=["Soden, Robert", "Palen, Leysia"], year="2016",
+            journal="Proceedings of the CHI Conference on Human Factors in Computing Systems",
+            pages="2796-2807", type="CONF")
+
+
+def test_title_without_its_subtitle_merges_when_the_source_agrees():
+    short = rec("s", "Infrastructure in the Wild", **PROC)
+    full = rec("f", "Infrastructure in the wild: what mapping after an earthquake reveals",
+               **{**PROC, "authors": ["Soden, R.", "Palen, L."]})
+    v = verdict(short, full)
+    assert v.decision == DUPLICATE and v.rule == "subtitle-dropped"
+
+
+@pytest.mark.parametrize(("short_title", "change"), [
+    ("Infrastructure in the Wild", {"pages": "12-20"}),  # another paper of the proceedings
+    ("Infrastructure in the Wild", {"year": "2018"}),
+    ("Infrastructure in the Wild", {"authors": ["Larsen, Bo"]}),
+    ("Infrastructure", {}),  # a main title of one or two words says too little
+])
+def test_title_without_its_subtitle_needs_the_same_source(short_title, change):
+    short = rec("s", short_title, **{**PROC, **change})
+    full = rec("f", "Infrastructure in the wild: what mapping after an earthquake reveals", **PROC)
+    assert verdict(short, full).decision != DUPLICATE, (short_title, change)
+
+
+# ------------------------------------------------------------------- name order swapped
+def test_first_author_written_given_name_first_is_the_same_author():
+    a = rec("a", TITLE, **{**ARTICLE, "authors": ["Klausen, Mette", "Hansen, Peter"]})
+    b = rec("b", TITLE, **{**ARTICLE, "authors": ["Mette, K.", "Peter, H."]})
+    assert verdict(a, b).decision == DUPLICATE
+
+
+def test_a_different_first_author_is_not_a_swapped_name():
+    a = rec("a", TITLE, **{**ARTICLE, "authors": ["Klausen, Mette"]})
+    for other in (["Mette, L."], ["Mettesen, K."], ["Anna, K."]):
+        b = rec("b", TITLE, **{**ARTICLE, "authors": other})
+        assert verdict(a, b).decision != DUPLICATE, other
 
 
 def test_part_one_and_part_two_in_one_issue_stay_apart():

@@ -377,6 +377,9 @@ class Keys:
     part: int | None
     retracted: bool
     completeness: int
+    main_title: str = ""  # normalised title before its subtitle (":"), when it has one
+    language: str = ""  # the title's language when its small words tell (title_language)
+    first_given: str = ""  # first author's first given name, written out (not an initial)
 
 
 _COMPLETE = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
@@ -420,4 +423,56 @@ def make_keys(rec: dict[str, Any], order: int = 0) -> Keys:
         retracted=bool(("etract" in raw_title or "ithdraw" in raw_title or "ETRACT" in raw_title
                         or "ITHDRAW" in raw_title) and _RETRACTED.search(raw_title)),
         completeness=sum(1 for f in _COMPLETE if rec.get(f)),
+        main_title=_main_title(raw_title, title),
+        language=title_language(raw_title),
+        first_given=_first_given((rec.get("authors") or [""])[0]),
     )
+
+
+# Small words that tell a title's language; a word listed under two languages tells neither
+_LANGUAGE_WORDS = {
+    "en": {"the", "of", "and", "for", "with", "to", "from", "on", "among", "between"},
+    "de": {"der", "die", "das", "und", "für", "fur", "zum", "zur", "des", "mit", "bei", "im",
+           "einer", "eines", "von", "über", "uber", "als", "auf", "aus", "nach", "oder",
+           "durch", "ein", "eine", "vom", "beim"},
+    "fr": {"le", "la", "les", "et", "pour", "du", "des", "une", "dans", "chez", "sur", "au",
+           "aux", "en"},
+    "es": {"el", "la", "los", "las", "y", "para", "del", "una", "en", "con", "por", "entre"},
+    "nl": {"het", "een", "van", "voor", "bij", "naar", "en", "met"},
+    "da": {"og", "af", "til", "med", "hos", "ved", "på", "pa", "ikke", "och", "för"},
+}
+
+
+_LANGUAGE_OF = {w: lang for lang, small in _LANGUAGE_WORDS.items() for w in small
+                if sum(w in other for other in _LANGUAGE_WORDS.values()) == 1}
+
+
+def title_language(title: str) -> str:
+    """The language of ``title`` as its small words tell it (``"en"``, ``"de"``, ``"fr"``,
+    ``"es"``, ``"nl"``, ``"da"`` for the Scandinavian ones), or ``""`` when they do not tell:
+    at least two such words, and at least twice as many as of any other language."""
+    counts = dict.fromkeys(_LANGUAGE_WORDS, 0)
+    for w in re.findall(r"[^\W\d_]+", strip_title_notes(title).lower()):
+        lang = _LANGUAGE_OF.get(w)
+        if lang:
+            counts[lang] += 1
+    (best, lang), (second, _) = sorted(((n, x) for x, n in counts.items()), reverse=True)[:2]
+    return lang if best >= 2 and best >= 2 * second else ""
+
+
+def _main_title(raw_title: str, title: str) -> str:
+    """The normalised main title of ``raw_title`` when a subtitle follows a colon, else ``""``."""
+    head, colon, _ = strip_title_notes(raw_title).partition(":")
+    if not colon:
+        return ""
+    main = normalise_title(head)
+    return main if main and main != title else ""
+
+
+def _first_given(name: str) -> str:
+    """The first given name of ``"Surname, Given …"`` when written out (``""`` for initials)."""
+    if "," not in name:
+        return ""
+    given = name.partition(",")[2].strip().split(" ")[0]
+    word = normalise_text(given).replace(" ", "")
+    return word if len(word) > 1 and not _INITIALS.match(given.replace(".", "")) else ""

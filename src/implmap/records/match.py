@@ -123,10 +123,20 @@ def _authors(a: Keys, b: Keys) -> tuple[bool | None, float]:
     """(first authors agree, overlap of surnames) — (None, 0) when either has no authors."""
     if not a.surnames or not b.surnames:
         return None, 0.0
-    fa = a.surnames[0] == b.surnames[0] or _close_name(a.surnames[0], b.surnames[0])
+    fa = a.surnames[0] == b.surnames[0] or _close_name(a.surnames[0], b.surnames[0]) \
+        or _swapped(a, b) or _swapped(b, a)
     sa, sb = set(a.surnames), set(b.surnames)
     overlap = len(sa & sb) / min(len(sa), len(sb))
     return fa, overlap
+
+
+def _swapped(a: Keys, b: Keys) -> bool:
+    """The first author written given name first in ``a``: ``"Andrea, C."`` for
+    ``"Carignani, Andrea"`` (``a``'s surname is ``b``'s given name, and ``a``'s initial is the
+    first letter of ``b``'s surname)."""
+    initials = a.authors[0][1]
+    return bool(b.first_given) and a.surnames[0] == b.first_given and bool(initials) \
+        and initials[0] == b.surnames[0][:1]
 
 
 def _close_name(x: str, y: str) -> bool:
@@ -150,6 +160,13 @@ def _opposed(a: Keys, b: Keys) -> tuple[str, str] | None:
             if only_a & p and only_b & q:
                 return min(only_a & p), min(only_b & q)
     return None
+
+
+def _subtitle_dropped(a: Keys, b: Keys) -> bool:
+    """One record's title is the other's main title (before its colon), of three words or more:
+    ``"Infrastructure in the wild"`` for ``"Infrastructure in the wild: what mapping …"``."""
+    return any(x.main_title and x.main_title == y.title and len(y.words) >= 3
+               for x, y in ((a, b), (b, a)))
 
 
 def _content_share(a: Keys, b: Keys) -> float:
@@ -300,10 +317,21 @@ def compare(a: Keys, b: Keys) -> Verdict:
             return Verdict(UNCERTAIN, "no-title-same-source", "a title is missing; authors, "
                            "year and source agree", 0.0, details=details)
         return Verdict(DISTINCT, "no-title", "a title is missing", 0.0, details=details)
+    if tsim < 0.97 and fa and ydiff == 0 and journal is not False and not source_conflict \
+            and (page is True or volume is True) and _subtitle_dropped(a, b):
+        return Verdict(DUPLICATE, "subtitle-dropped", "one title is the other without its "
+                       "subtitle; the same first author, year and source", tsim,
+                       details=details)
+    same_range = bool(volume and page and a.kind == b.kind == "article" and _page_span(a)
+                      and a.last_page == b.last_page)
+    if tsim < 0.8 and fa and ydiff == 0 and journal and not source_conflict and same_range \
+            and issue is True and a.language and b.language and a.language != b.language:
+        return Verdict(DUPLICATE, "same-locator", f"a title in {a.language} and one in "
+                       f"{b.language}: a translated title; the same first author, year, "
+                       "journal, volume, issue and page range", tsim, details=details)
     if tsim < 0.8 and fa and ydiff == 0 and journal and not source_conflict \
             and _content_share(a, b) >= 0.5:
-        if volume and page and issue is not False and a.kind == "article" and _page_span(a) \
-                and a.last_page == b.last_page:
+        if same_range and issue is not False:
             return Verdict(DUPLICATE, "same-page-range", f"a changed or translated title "
                            f"({tsim:.2f}); the same first author, year, journal, volume and "
                            "page range", tsim, details=details)
