@@ -196,3 +196,17 @@ def test_resolve_mode_in_the_browser(tmp_path, page):
     final = core.resolutions(rev, "title_abstract")[ids[0]]
     assert final["decision"] == "exclude" and final["by"] == ["cam"]
     assert final["method"] == "third_reviewer"
+
+
+def test_a_record_without_text_comes_first_and_says_why(tmp_path, page):
+    from app_support import write_records
+
+    rev = make_review(tmp_path / "rev", n=5)
+    write_records(rev, [{"authors": ["Nobody, N"], "journal": "Some Journal", "year": "2020",
+                         "doi": "10.1000/no-text"}], database="Other")
+    with running(create_app(rev, "ana", token=TOKEN)) as base:
+        page.goto(f"{base}/?token={TOKEN}")
+        _ready(page)
+        _expect()(page.locator("#title")).to_have_text("(no title)")
+        assert "ranking cannot judge this record" in page.inner_text("#abstract")
+        assert page.inner_text("#journal") == "Some Journal"

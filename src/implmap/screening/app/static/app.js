@@ -199,7 +199,10 @@
       highlight(s, k);
       kws.appendChild(s);
     }
-    highlight($("abstract"), rec.abstract || "(no abstract)");
+    const textless = !(rec.title || "").trim() && !(rec.abstract || "").trim();
+    highlight($("abstract"), rec.abstract || (textless
+      ? "No title and no abstract: the ranking cannot judge this record, so it comes first, for a look by hand (its DOI, journal or full text)."
+      : "(no abstract)"));
 
     const own = state.session.mode === "resolve" ? rec.resolution : rec.mine;
     const badge = $("my-decision");
