@@ -119,6 +119,7 @@ class ScreeningSession:
         self._reranking = False
         self._new_relevant = False
         self._worker: Any = None
+        self._closed = False
         self._load()
 
     # ------------------------------------------------------------------------- loading
@@ -224,7 +225,7 @@ class ScreeningSession:
         """What to call (from a background thread) to rank records: the ranking module's
         ``order_for``, run in a worker process for big reviews; ``None`` without ranking."""
         ranking = _ranking_module()
-        if ranking is None:
+        if ranking is None or self._closed:
             return None
         worker_class = getattr(ranking, "RankingWorker", None)
         if worker_class is None or len(self.ids) < RANK_IN_WORKER_FROM:
@@ -239,6 +240,7 @@ class ScreeningSession:
     def close(self) -> None:
         """Stop the ranking worker, if there is one (the app calls this when it stops)."""
         with self._lock:
+            self._closed = True
             worker, self._worker = self._worker, None
         if worker is not None:
             worker.close()
