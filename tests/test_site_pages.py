@@ -61,6 +61,39 @@ def test_links_follow_the_url_style():
     assert f.href("matrix.md", "find.md", "q=x") == "find.html#q=x"
     assert f.href("studies/a.md", "index.md") == "../index.html"
     assert f.href("studies/index.md", "assets/x.css") == "../assets/x.css"
+    # for builders that rewrite links relative to the Markdown file (zensical)
+    z = Links(source=True)
+    assert z.href("matrix.md", "find.md", "domain=Knowledge") == "find.md#domain=Knowledge"
+    assert z.href("studies/a.md", "index.md") == "../index.md"
+    assert z.href("studies/index.md", "studies/a.md") == "a.md"
+    assert z.href("studies/a.md", "assets/x.css") == "../assets/x.css"
+
+
+def test_site_pages_for_plain_mkdocs_link_right(tmp_path: Path):
+    """`implmap site pages --for mkdocs`, then MkDocs without the plugin: every link works."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from implmap.cli import cli
+
+    res = CliRunner().invoke(cli, ["site", "pages", str(tmp_path / "docs" / "map"), "--for",
+                                   "mkdocs", "--review", str(REVIEW)])
+    assert res.exit_code == 0 and "(for mkdocs)" in res.output, res.output
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(
+        {"site_name": "T", "theme": {"name": "material", "font": False}}))
+    build(load_config(str(tmp_path / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
+    checked = 0
+    for page in (tmp_path / "site" / "map").rglob("index.html"):
+        for tag, attrs in parse(page).tags:
+            url = attrs.get("href") if tag in ("a", "link") else attrs.get("src")
+            if tag not in ("a", "link", "script") or not url or url.startswith(("#", "http")):
+                continue
+            target = (page.parent / url.split("#")[0]).resolve()
+            if url.split("#")[0].endswith("/"):
+                target = target / "index.html"
+            assert target.exists(), (page, url)
+            checked += 1
+    assert checked > 100
 
 
 @pytest.mark.parametrize(
