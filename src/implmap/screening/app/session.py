@@ -204,7 +204,9 @@ class ScreeningSession:
 
         thread = threading.Thread(target=work, name="implmap-rank", daemon=True)
         thread.start()
-        thread.join(RANK_WAIT)
+        # a worker process needs seconds (start-up, TF-IDF of a big review) before its first
+        # order: do not hold up the app's start for it
+        thread.join(RANK_WAIT if self._worker is None else 0)
         with self._lock:
             if "order" in box:
                 self.ordering = "ranked"
