@@ -55,6 +55,14 @@ def _error(exc: Exception, status: int) -> Response:
     return _json({"error": str(exc)}, status)
 
 
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return _error(exc, 404)
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    return _error(exc, 400)
+
+
 async def _body(request: Request) -> dict[str, Any]:
     ctype = request.headers.get("content-type", "")
     if not ctype.startswith("application/json"):
@@ -105,49 +113,33 @@ def create_app(
         ids = [i for i in request.query_params.get("ids", "").split(",") if i]
         if len(ids) > MAX_IDS:
             return _json({"error": f"ask for at most {MAX_IDS} records at a time"}, 400)
-        try:
-            return _json({"records": [session.record(i) for i in ids]})
-        except UnknownRecordError as exc:
-            return _error(exc, 404)
+        return _json({"records": [session.record(i) for i in ids]})
 
     async def _write_decision(request: Request, write: Any) -> Response:
         """Decide (screen mode) or resolve (resolve mode): the same body, the same answers."""
-        try:
-            data = await _body(request)
-            entry = await run_in_threadpool(
-                write,
-                str(data.get("record", "")),
-                str(data.get("decision", "")),
-                _str_or_none(data.get("reason"), "reason"),
-                _str_or_none(data.get("note"), "note") or "",
-            )
-        except UnknownRecordError as exc:
-            return _error(exc, 404)
-        except ImplmapError as exc:
-            return _error(exc, 400)
+        data = await _body(request)
+        entry = await run_in_threadpool(
+            write,
+            str(data.get("record", "")),
+            str(data.get("decision", "")),
+            _str_or_none(data.get("reason"), "reason"),
+            _str_or_none(data.get("note"), "note") or "",
+        )
         return _json({"saved": True, "entry": entry, "progress": session.progress()})
 
     async def api_decide(request: Request) -> Response:
         return await _write_decision(request, session.decide)
 
     async def api_undo(request: Request) -> Response:
-        try:
-            rid, entry = await run_in_threadpool(session.undo)
-        except ImplmapError as exc:
-            return _error(exc, 400)
+        rid, entry = await run_in_threadpool(session.undo)
         return _json({"record": rid, "entry": entry, "progress": session.progress()})
 
     async def api_resolve(request: Request) -> Response:
         return await _write_decision(request, session.resolve)
 
     async def api_not_retrieved(request: Request) -> Response:
-        try:
-            data = await _body(request)
-            ft = await run_in_threadpool(session.mark_not_retrieved, str(data.get("record", "")))
-        except UnknownRecordError as exc:
-            return _error(exc, 404)
-        except ImplmapError as exc:
-            return _error(exc, 400)
+        data = await _body(request)
+        ft = await run_in_threadpool(session.mark_not_retrieved, str(data.get("record", "")))
         return _json({"saved": True, "full_text": ft})
 
     async def full_text_file(request: Request) -> Response:
@@ -180,7 +172,10 @@ def create_app(
         Mount("/static", StaticFiles(packages=[("implmap.screening.app", "static")]),
               name="static"),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(TokenGuard, token=token)])
+    # what a request got wrong comes back as {"error": ...}: an unknown record as 404, any
+    # other of our errors (a bad body, a decision the review's rules refuse) as 400
+    app = Starlette(routes=routes, middleware=[Middleware(TokenGuard, token=token)],
+                    exception_handlers={UnknownRecordError: _not_found, ImplmapError: _refused})
     app.state.token = token
     app.state.session = session
     return app
