@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import socket
 import threading
 import time
@@ -11,10 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from implmap import Review
-from implmap.fsio import dump_json_line, write_atomic
+from screening_support import add_search
 
 EVIL_TITLE = 'Barriers <script>window.__pwned = 1; alert("t")</script> to <b>rehab</b>'
 EVIL_ABSTRACT = (
@@ -22,36 +19,6 @@ EVIL_ABSTRACT = (
     '<a href="javascript:window.__pwned=3">click</a> javascript:alert(document.cookie) '
     "barriers to implementation."
 )
-
-
-def write_records(review: Review, records: list[dict[str, Any]], database: str = "Test") -> str:
-    """Write one synthetic search holding ``records`` (title, abstract, … dicts); return its ID.
-
-    The files are what an import writes (``searches/<id>/search.yaml`` and ``records.jsonl``).
-    """
-    body = "".join(dump_json_line(r) for r in records)
-    digest = hashlib.sha256(body.encode()).hexdigest()
-    sid = f"{database.lower()}-{digest[:8]}"
-    folder = review.root / "searches" / sid
-    lines = []
-    for n, r in enumerate(records, start=1):
-        rec = {
-            "id": f"{digest[:8]}-{n}", "search": sid, "ordinal": n, "line": n, "type": "JOUR",
-            "title": "", "authors": [], "year": "", "journal": "", "volume": "", "issue": "",
-            "pages": "", "doi": "", "pmid": "", "abstract": "", "keywords": [], "urls": [],
-            "tags": {},
-        }
-        rec.update(r)
-        lines.append(dump_json_line(rec))
-    write_atomic(folder / "records.jsonl", "".join(lines))
-    meta = {
-        "id": sid, "database": database, "file": "synthetic.ris", "sha256": digest,
-        "searched": "", "query": "", "imported": "2026-01-01T00:00:00+00:00", "format": "ris",
-        "encoding": "utf-8", "records": len(records), "warnings": [],
-    }
-    write_atomic(folder / "synthetic.ris", "")
-    write_atomic(folder / "search.yaml", yaml.safe_dump(meta, sort_keys=False))
-    return sid
 
 
 def make_review(root: Path, n: int = 6, evil: bool = False) -> Review:
@@ -87,7 +54,7 @@ def make_review(root: Path, n: int = 6, evil: bool = False) -> Review:
             "doi": 'javascript:alert("doi")',
             "urls": ["javascript:window.__pwned=7", "JaVaScRiPt:alert(1)", "data:text/html,x"],
         })
-    write_records(review, recs)
+    add_search(review, recs, database="Test")
     return Review(review.root)
 
 

@@ -199,10 +199,10 @@ def test_resolve_mode_in_the_browser(tmp_path, page):
 
 
 def test_a_record_without_text_comes_first_and_says_why(tmp_path, page):
-    from app_support import write_records
+    from screening_support import add_search
 
     rev = make_review(tmp_path / "rev", n=5)
-    write_records(rev, [{"authors": ["Nobody, N"], "journal": "Some Journal", "year": "2020",
+    add_search(rev, [{"authors": ["Nobody, N"], "journal": "Some Journal", "year": "2020",
                          "doi": "10.1000/no-text"}], database="Other")
     with running(create_app(rev, "ana", token=TOKEN)) as base:
         page.goto(f"{base}/?token={TOKEN}")
