@@ -10,6 +10,22 @@ from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
+import yaml
+
+SITE_REVIEW = Path(__file__).resolve().parent / "fixtures" / "site-review"
+
+
+def fixture_findings(review: Path = SITE_REVIEW) -> list[dict]:
+    """The review's findings read straight from its YAML (independent of implmap.site), each
+    with its study, ``key`` (``study/finding``) and TDF domains."""
+    out = []
+    for path in sorted((review / "charting" / "studies").glob("*.yaml")):
+        s = yaml.safe_load(path.read_text("utf-8"))
+        for f in s["findings"]:
+            out.append({**f, "study": s["id"], "key": f"{s['id']}/{f['id']}",
+                        "domains": [t["domain"] for t in f["tdf"]]})
+    return out
+
 
 class Tags(HTMLParser):
     """Every start tag of a page, with its attributes, and the text of inline scripts."""

@@ -9,23 +9,13 @@ import pytest
 import yaml
 
 from conftest import FIXTURES, ROOT
-from site_helpers import serve_dir
+from site_helpers import fixture_findings, serve_dir
 
 pytestmark = pytest.mark.browser
 
 REVIEW = FIXTURES / "site-review"
 HOSTILE = FIXTURES / "site-hostile"
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-def findings() -> list[dict]:
-    out = []
-    for path in sorted((REVIEW / "charting" / "studies").glob("*.yaml")):
-        s = yaml.safe_load(path.read_text("utf-8"))
-        for f in s["findings"]:
-            out.append({**f, "study": s["id"], "key": f"{s['id']}/{f['id']}",
-                        "domains": [t["domain"] for t in f["tdf"]]})
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +54,7 @@ def test_matrix_loads_without_console_errors(page, site_url: str):  # type: igno
 
 def test_clicking_a_cell_shows_exactly_its_findings(page, site_url: str):  # type: ignore[no-untyped-def]
     page.goto(site_url + "matrix/")
-    expected_all = findings()
+    expected_all = fixture_findings()
     cells = page.locator("table.implmap-matrix td.implmap-cell:not(.implmap-total) a")
     for i in range(cells.count()):
         page.goto(site_url + "matrix/")
@@ -86,7 +76,7 @@ def test_clicking_a_cell_shows_exactly_its_findings(page, site_url: str):  # typ
 
 
 def test_filters_narrow_the_table(page, site_url: str):  # type: ignore[no-untyped-def]
-    every = findings()
+    every = fixture_findings()
     page.goto(site_url + "find/")
     page.wait_for_selector("#implmap-find tbody tr")
     assert shown_keys(page) == {f["key"] for f in every}

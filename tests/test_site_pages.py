@@ -19,20 +19,10 @@ from conftest import EVIDENCE, FIXTURES, ROOT
 from implmap.site import build_pages
 from implmap.site.escape import doi_href, esc, plain_title
 from implmap.site.pages import Links
-from site_helpers import parse
+from site_helpers import fixture_findings, parse
 
 REVIEW = FIXTURES / "site-review"
 HOSTILE = FIXTURES / "site-hostile"
-
-
-def fixture_findings() -> list[dict]:
-    """The fixture's findings read straight from its YAML (independent of implmap.site)."""
-    out = []
-    for path in sorted((REVIEW / "charting" / "studies").glob("*.yaml")):
-        s = yaml.safe_load(path.read_text("utf-8"))
-        for f in s["findings"]:
-            out.append({**f, "study": s["id"], "domains": [t["domain"] for t in f["tdf"]]})
-    return out
 
 
 @pytest.fixture(scope="module")
