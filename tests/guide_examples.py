@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,19 @@ from typing import Any
 from click.testing import CliRunner
 
 from implmap.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def work_in_copy(tmp_path: Path, monkeypatch: Any, *folders: str) -> Path:
+    """Copy each of ``folders`` (paths in the repository, such as ``evidence`` or
+    ``docs/examples``) into ``tmp_path`` at the same relative path, and make ``tmp_path`` the
+    working folder, as a reader running the guide from a clone would have it."""
+    for rel in folders:
+        shutil.copytree(ROOT / rel, tmp_path / rel, ignore=shutil.ignore_patterns(".implmap"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
 
 _BLOCK = re.compile(r"^(?P<indent> *)```(?P<lang>console|python)\n(?P<body>.*?)^(?P=indent)```$",
                     re.M | re.S)

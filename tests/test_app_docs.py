@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import time
@@ -20,8 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import EVIDENCE
-from guide_examples import console_commands, guide_blocks, run_guide
+from guide_examples import console_commands, guide_blocks, run_guide, work_in_copy
 from implmap import Review
 from implmap.fsio import read_jsonl
 
@@ -37,9 +35,7 @@ def starts_app(lang: str, body: str) -> bool:
 
 @pytest.fixture
 def evidence(tmp_path, monkeypatch):
-    shutil.copytree(EVIDENCE, tmp_path / "evidence", ignore=shutil.ignore_patterns(".implmap"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "evidence"
+    return work_in_copy(tmp_path, monkeypatch, "evidence") / "evidence"
 
 
 def _run_until_url(argv: list[str], cwd: Path) -> tuple[str, dict]:

@@ -6,7 +6,6 @@ snippet, the benchmark's figures) are checked here."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -16,8 +15,8 @@ import pytest
 import yaml
 
 from charting_review import make_review
-from conftest import EVIDENCE, ROOT
-from guide_examples import guide_blocks, run_guide
+from conftest import ROOT
+from guide_examples import guide_blocks, run_guide, work_in_copy
 
 GUIDES = [ROOT / "docs" / "guides" / "charting.md", ROOT / "docs" / "guides" / "lookup.md"]
 FENCE = re.compile(r"^([ \t]*)```(\w+)\n(.*?)^\1```[ \t]*\n", re.M | re.S)
@@ -52,10 +51,7 @@ def assert_shown(shown: str, output: str) -> None:
 
 @pytest.fixture
 def evidence(tmp_path, monkeypatch):
-    shutil.copytree(EVIDENCE, tmp_path / "evidence",
-                    ignore=shutil.ignore_patterns(".implmap"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path / "evidence"
+    return work_in_copy(tmp_path, monkeypatch, "evidence") / "evidence"
 
 
 @pytest.mark.parametrize("guide", GUIDES, ids=lambda g: g.name)

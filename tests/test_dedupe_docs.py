@@ -5,28 +5,22 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
-from guide_examples import guide_blocks, run_guide
+from guide_examples import guide_blocks, run_guide, work_in_copy
 from implmap import Review
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "guides" / "dedupe.md"
 
 
-def blocks() -> list[tuple[str, str]]:
-    return guide_blocks(GUIDE)
-
-
 def test_guide_has_cli_and_python_side_by_side():
-    langs = [lang for lang, _ in blocks()]
+    langs = [lang for lang, _ in guide_blocks(GUIDE)]
     assert langs.count("console") >= 3 and langs.count("python") >= 3
 
 
 def test_guide_examples_run(tmp_path, monkeypatch):
-    shutil.copytree(ROOT / "docs" / "examples", tmp_path / "docs" / "examples")
-    monkeypatch.chdir(tmp_path)
+    work_in_copy(tmp_path, monkeypatch, "docs/examples")
     run_guide(GUIDE)
     # the CLI and the Python examples leave the two folders in the same state
     cli_review = Review(tmp_path / "dedupe-review")

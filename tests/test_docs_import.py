@@ -3,27 +3,21 @@ docs/guides/import.md, in order, in a temporary copy of docs/examples/."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from guide_examples import guide_blocks, run_guide
+from guide_examples import guide_blocks, run_guide, work_in_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "guides" / "import.md"
 
 
-def blocks() -> list[tuple[str, str]]:
-    return guide_blocks(GUIDE)
-
-
 def test_guide_has_cli_and_python_examples():
-    langs = [lang for lang, _ in blocks()]
+    langs = [lang for lang, _ in guide_blocks(GUIDE)]
     assert langs.count("console") >= 5 and langs.count("python") >= 5
 
 
 def test_guide_examples_run(tmp_path, monkeypatch):
-    shutil.copytree(ROOT / "docs" / "examples", tmp_path / "docs" / "examples")
-    monkeypatch.chdir(tmp_path)
+    work_in_copy(tmp_path, monkeypatch, "docs/examples")
     run_guide(GUIDE)
     # what the examples did is what the guide says
     from implmap import Review

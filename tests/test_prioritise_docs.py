@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from guide_examples import console_commands, guide_blocks, run_guide
+from guide_examples import console_commands, guide_blocks, run_guide, work_in_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "guides" / "prioritisation.md"
@@ -19,9 +18,7 @@ EVIDENCE = ROOT / "evidence"
 def workdir(tmp_path, monkeypatch):
     if not EVIDENCE.is_dir():
         pytest.skip("the bundled review evidence/ is absent")
-    shutil.copytree(EVIDENCE, tmp_path / "evidence", ignore=shutil.ignore_patterns(".implmap"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return work_in_copy(tmp_path, monkeypatch, "evidence")
 
 
 def test_guide_has_both_paths():
