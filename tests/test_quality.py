@@ -18,6 +18,7 @@ PUBLIC = {
     "ImportResult",
     "InputFormatError",
     "Manifest",
+    "PrismaError",
     "Problem",
     "Record",
     "Report",
@@ -25,6 +26,7 @@ PUBLIC = {
     "ReviewFolderError",
     "Search",
     "UnknownRecordError",
+    "UnknownTermError",
     "ValidationFailed",
     "__version__",
 }

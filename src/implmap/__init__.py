@@ -11,10 +11,12 @@ from .errors import (
     DuplicateImportError,
     ImplmapError,
     InputFormatError,
+    PrismaError,
     Problem,
     Report,
     ReviewFolderError,
     UnknownRecordError,
+    UnknownTermError,
     ValidationFailed,
 )
 from .manifest import Manifest
@@ -28,6 +30,7 @@ __all__ = [
     "ImportResult",
     "InputFormatError",
     "Manifest",
+    "PrismaError",
     "Problem",
     "Record",
     "Report",
@@ -35,6 +38,7 @@ __all__ = [
     "ReviewFolderError",
     "Search",
     "UnknownRecordError",
+    "UnknownTermError",
     "ValidationFailed",
     "__version__",
 ]
