@@ -9,22 +9,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import yaml
 from pydantic import ValidationError
 
 from .errors import Report, ReviewFolderError
+from .folder import ReviewFolder
 from .manifest import MANIFEST_NAME, Manifest
 from .records.model import Record, Search
-
-if TYPE_CHECKING:
-    from .review import Review
 
 __all__ = ["CHECKERS", "check_review"]
 
 
-def check_manifest(review: Review, report: Report) -> None:
+def check_manifest(review: ReviewFolder, report: Report) -> None:
     try:
         Manifest.load(review.root / MANIFEST_NAME, report)
     except ReviewFolderError as exc:
@@ -32,7 +29,7 @@ def check_manifest(review: Review, report: Report) -> None:
             report.add(MANIFEST_NAME, str(exc), field=None)
 
 
-def check_searches(review: Review, report: Report) -> None:
+def check_searches(review: ReviewFolder, report: Report) -> None:
     root = review.searches_dir
     if not root.is_dir():
         return
@@ -87,18 +84,19 @@ def check_searches(review: Review, report: Report) -> None:
                        f"holds {count}", field="records")
 
 
-def check_dedupe(review: Review, report: Report) -> None:
+def check_dedupe(review: ReviewFolder, report: Report) -> None:
     """The dedupe files (groups, decisions, uncertain pairs): well formed, known record IDs."""
     from .records.dedupe import check_dedupe as _check
 
     _check(review, report)
 
 
-CHECKERS: list[Callable[[Review, Report], None]] = [check_manifest, check_searches, check_dedupe]
+Checker = Callable[[ReviewFolder, Report], None]
+CHECKERS: list[Checker] = [check_manifest, check_searches, check_dedupe]
 
 
 # -- screening: decision logs, resolutions, retrieval ------------------------------------------
-def check_screening(review: Review, report: Report) -> None:
+def check_screening(review: ReviewFolder, report: Report) -> None:
     """Screening logs, resolutions and retrieval (see :mod:`implmap.screening.check`)."""
     from .screening.check import check_screening as _check
 
@@ -109,7 +107,7 @@ CHECKERS.append(check_screening)
 
 
 # -- charting: study files, theme codebook, mapping overrides ------------------------------------
-def check_charting(review: Review, report: Report) -> None:
+def check_charting(review: ReviewFolder, report: Report) -> None:
     """Charting files: studies, themes codebook, mapping overrides (see implmap.charting)."""
     from .charting.validate import check_charting as _check
 
@@ -119,7 +117,7 @@ def check_charting(review: Review, report: Report) -> None:
 CHECKERS.append(check_charting)
 
 
-def check_review(review: Review) -> Report:
+def check_review(review: ReviewFolder) -> Report:
     """Run every checker on ``review`` and return the sorted report."""
     report = Report()
     for checker in CHECKERS:

@@ -4,6 +4,8 @@ Every error implmap raises on purpose derives from :class:`ImplmapError`, so cal
 everything of ours and nothing else::
 
     ImplmapError
+    ├── UsageError             a call's arguments are wrong (an empty name, a bad date, a path
+    │                          that is not a file); the message says what to pass instead
     ├── ReviewFolderError      the folder is not a review, or its manifest is unreadable
     ├── InputFormatError       an input file is not in a format implmap reads, or is malformed
     ├── DuplicateImportError   the same search file was imported already (nothing is added)
@@ -34,12 +36,18 @@ __all__ = [
     "ReviewFolderError",
     "UnknownRecordError",
     "UnknownTermError",
+    "UsageError",
     "ValidationFailed",
 ]
 
 
 class ImplmapError(Exception):
     """The root of every error implmap raises on purpose."""
+
+
+class UsageError(ImplmapError):
+    """A call's arguments are wrong: an empty name, a date that is not a date, a path that is
+    not a file, options that exclude each other. The message says what to pass instead."""
 
 
 class ReviewFolderError(ImplmapError):
@@ -129,6 +137,10 @@ class Report:
         return not self.errors
 
     def add(self, file: str | Path, message: str, **where: Any) -> None:
+        """Add a problem; ``code`` must be registered in :mod:`implmap.problems`."""
+        from .problems import describe
+
+        describe(where.get("code", "invalid"))
         self.problems.append(Problem(file=str(file), message=message, **where))
 
     def extend(self, other: Report) -> None:

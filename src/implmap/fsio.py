@@ -16,12 +16,21 @@ import json
 import os
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-__all__ = ["append_line", "dump_json_line", "locked", "read_jsonl", "write_atomic"]
+__all__ = [
+    "BackgroundWriter",
+    "append_line",
+    "dump_json_line",
+    "fsync_dir",
+    "json_line_encoder",
+    "locked",
+    "read_jsonl",
+    "write_atomic",
+]
 
 try:  # orjson parses a log several times faster; its errors are json.JSONDecodeError too
     from orjson import loads as _loads
@@ -29,7 +38,7 @@ except ImportError:  # pragma: no cover - orjson is a dependency
     _loads = json.loads
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:  # pragma: no cover - platforms without directory fds
@@ -65,7 +74,7 @@ def write_atomic(path: str | Path, data: str | bytes, *, overwrite: bool = True)
         with suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def dump_json_line(obj: Any) -> str:
@@ -140,3 +149,99 @@ def locked(path: str | Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+_IOV_MAX = 1024  # buffers per writev call (the POSIX minimum of IOV_MAX is 16; Linux: 1024)
+
+
+class BackgroundWriter:
+    """Writes and fsyncs files on one background thread, in the order asked.
+
+    Writing and fsync release the GIL, so a big import spends its disk time while the main
+    thread parses. :meth:`wait` returns when everything asked is on disk, or re-raises the
+    first error.
+    """
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="implmap-io")
+        self._futures: list[Any] = []
+        self._unsynced = 0
+        self._open: list[Any] = []
+
+    def _submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._futures.append(self._pool.submit(fn, *args))
+
+    def write_file(self, path: Path, data: bytes) -> None:
+        def run() -> None:
+            with open(path, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+
+        self._submit(run)
+
+    def open(self, path: Path) -> Any:
+        fh = open(path, "wb", buffering=0)  # noqa: SIM115 - closed by close() or shutdown()
+        self._open.append(fh)
+        return fh
+
+    def append(self, fh: Any, chunks: list[bytes]) -> None:
+        """Append ``chunks``; sync every few MB so that little is left to sync at the end."""
+        if not chunks:
+            return
+
+        def run() -> None:
+            # writev: no joined copy of the batch (no memcpy, no fresh pages to fault in)
+            fd = fh.fileno()
+            size = 0
+            for i in range(0, len(chunks), _IOV_MAX):
+                part = chunks[i : i + _IOV_MAX]
+                want = sum(map(len, part))
+                done = os.writev(fd, part)
+                if done < want:  # a short write: write the rest plainly
+                    view = memoryview(b"".join(part))[done:]
+                    while view:
+                        view = view[os.write(fd, view) :]
+                size += want
+            self._unsynced += size
+            if self._unsynced > (8 << 20):
+                os.fdatasync(fh.fileno())
+                self._unsynced = 0
+
+        self._submit(run)
+
+    def close(self, fh: Any) -> None:
+        def run() -> None:
+            os.fsync(fh.fileno())
+            fh.close()
+
+        self._submit(run)
+
+    def wait(self) -> None:
+        try:
+            for f in self._futures:
+                f.result()
+        finally:
+            self._futures.clear()
+            self._pool.shutdown(wait=True)
+
+    def shutdown(self) -> None:
+        """Stop after an error: cancel what has not started, close the files."""
+        for f in self._futures:
+            f.cancel()
+        self._pool.shutdown(wait=True)
+        for fh in self._open:
+            fh.close()
+
+
+def json_line_encoder() -> Callable[[Any], bytes]:
+    """``dump_json_line`` as UTF-8 bytes; orjson when installed (same bytes, ~6x faster)."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        return lambda obj: dump_json_line(obj).encode("utf-8")
+    from functools import partial
+
+    return partial(orjson.dumps, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)

@@ -1,40 +1,20 @@
-"""``Review``: a review folder on disk, and the one door through which implmap reads and writes it.
-
-Layout (see ``docs/review-folder.md``)::
-
-    implmap.yaml                      the manifest (format version, question, criteria, reviewers…)
-    searches/<search-id>/search.yaml  provenance: database, date, query, file name, sha256, counts
-    searches/<search-id>/<file>       the export exactly as the database wrote it (byte for byte)
-    searches/<search-id>/records.jsonl  one parsed record per line, in file order
-    .implmap/                         scratch space (staging, locks); never tracked in git
+"""``Review``: the façade people call. It is a :class:`~implmap.folder.ReviewFolder` (the
+storage layer) with one door to each capability: import, deduplication, screening,
+prioritisation and charting. Each door calls one function of a capability package, which takes
+the folder; nothing below this module imports it.
 """
 
 from __future__ import annotations
 
-import gc
-import hashlib
-import os
-import re
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
-from functools import cached_property
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from .errors import (
-    DuplicateImportError,
-    ImplmapError,
-    InputFormatError,
-    Report,
-    ReviewFolderError,
-)
-from .fsio import _fsync_dir, dump_json_line, locked, read_jsonl, write_atomic
-from .manifest import MANIFEST_NAME, Manifest, Reviewer
-from .records.model import RECORD_FIELDS, Record, Search
+from .errors import Report
+from .folder import ReviewFolder
+from .manifest import Manifest, Reviewer
+from .records.importer import ImportResult
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,137 +28,11 @@ if TYPE_CHECKING:
 
 __all__ = ["ImportResult", "Review"]
 
-SCRATCH = ".implmap"
-GITIGNORE = f"{SCRATCH}/\n"
 
-
-_IOV_MAX = 1024  # buffers per writev call (the POSIX minimum of IOV_MAX is 16; Linux: 1024)
-
-
-class _BackgroundWriter:
-    """Writes and fsyncs files on one background thread, in the order asked.
-
-    Writing and fsync release the GIL, so a big import spends its disk time while the main
-    thread parses. :meth:`wait` returns when everything asked is on disk, or re-raises the
-    first error.
-    """
-
-    def __init__(self) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="implmap-io")
-        self._futures: list[Any] = []
-        self._unsynced = 0
-        self._open: list[Any] = []
-
-    def _submit(self, fn: Callable[..., Any], *args: Any) -> None:
-        self._futures.append(self._pool.submit(fn, *args))
-
-    def write_file(self, path: Path, data: bytes) -> None:
-        def run() -> None:
-            with open(path, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-
-        self._submit(run)
-
-    def open(self, path: Path) -> Any:
-        fh = open(path, "wb", buffering=0)  # noqa: SIM115 - closed by close() or shutdown()
-        self._open.append(fh)
-        return fh
-
-    def append(self, fh: Any, chunks: list[bytes]) -> None:
-        """Append ``chunks``; sync every few MB so that little is left to sync at the end."""
-        if not chunks:
-            return
-
-        def run() -> None:
-            # writev: no joined copy of the batch (no memcpy, no fresh pages to fault in)
-            fd = fh.fileno()
-            size = 0
-            for i in range(0, len(chunks), _IOV_MAX):
-                part = chunks[i : i + _IOV_MAX]
-                want = sum(map(len, part))
-                done = os.writev(fd, part)
-                if done < want:  # a short write: write the rest plainly
-                    view = memoryview(b"".join(part))[done:]
-                    while view:
-                        view = view[os.write(fd, view) :]
-                size += want
-            self._unsynced += size
-            if self._unsynced > (8 << 20):
-                os.fdatasync(fh.fileno())
-                self._unsynced = 0
-
-        self._submit(run)
-
-    def close(self, fh: Any) -> None:
-        def run() -> None:
-            os.fsync(fh.fileno())
-            fh.close()
-
-        self._submit(run)
-
-    def wait(self) -> None:
-        try:
-            for f in self._futures:
-                f.result()
-        finally:
-            self._futures.clear()
-            self._pool.shutdown(wait=True)
-
-    def shutdown(self) -> None:
-        """Stop after an error: cancel what has not started, close the files."""
-        for f in self._futures:
-            f.cancel()
-        self._pool.shutdown(wait=True)
-        for fh in self._open:
-            fh.close()
-
-
-def _json_line_encoder() -> Callable[[Any], bytes]:
-    """``dump_json_line`` as UTF-8 bytes; orjson when installed (same bytes, ~6x faster)."""
-    try:
-        import orjson
-    except ImportError:  # pragma: no cover - orjson is a dependency
-        return lambda obj: dump_json_line(obj).encode("utf-8")
-    from functools import partial
-
-    return partial(orjson.dumps, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
-
-
-def _slug(text: str) -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return s or "search"
-
-
-class ImportResult:
-    """What one ``Review.import_file`` call did."""
-
-    def __init__(self, search: Search, added: bool):
-        self.search = search
-        self.added = added
-
-    def __repr__(self) -> str:
-        state = "added" if self.added else "already imported"
-        return f"<ImportResult {self.search.id}: {self.search.records} records, {state}>"
-
-
-class Review:
+class Review(ReviewFolder):
     """A review folder. Open one with ``Review(path)``; create one with ``Review.init(path)``."""
 
-    def __init__(self, root: str | Path):
-        self.root = Path(root).resolve()
-        if not self.root.is_dir():
-            raise ReviewFolderError(f"{root}: no such folder")
-        if not (self.root / MANIFEST_NAME).exists():
-            raise ReviewFolderError(
-                f"{root} is not a review folder: it has no {MANIFEST_NAME} "
-                "(create one with 'implmap init DIR')"
-            )
-
-    # ------------------------------------------------------------------ creating and the manifest
+    # ------------------------------------------------------------------ creating and importing
     @classmethod
     def init(
         cls,
@@ -188,57 +42,10 @@ class Review:
         reviewers: Sequence[str] = (),
     ) -> Review:
         """Create a new review folder (the folder may exist but must not hold a review)."""
-        root = Path(root)
-        if (root / MANIFEST_NAME).exists():
-            raise ReviewFolderError(f"{root} already holds a review ({MANIFEST_NAME} exists)")
-        root.mkdir(parents=True, exist_ok=True)
         manifest = Manifest(
-            title=title,
-            question=question,
-            reviewers=[Reviewer(id=r) for r in reviewers],
+            title=title, question=question, reviewers=[Reviewer(id=r) for r in reviewers]
         )
-        (root / "searches").mkdir(exist_ok=True)
-        if not (root / ".gitignore").exists():
-            write_atomic(root / ".gitignore", GITIGNORE)
-        write_atomic(root / MANIFEST_NAME, manifest.to_yaml(), overwrite=False)
-        return cls(root)
-
-    @cached_property
-    def manifest(self) -> Manifest:
-        """The validated manifest."""
-        return Manifest.load(self.root / MANIFEST_NAME)
-
-    def save_manifest(self, manifest: Manifest) -> None:
-        """Write the manifest back (atomically)."""
-        write_atomic(self.root / MANIFEST_NAME, manifest.to_yaml())
-        self.__dict__.pop("manifest", None)
-
-    @property
-    def scratch(self) -> Path:
-        """The folder's scratch space (staging, locks), ignored by git."""
-        path = self.root / SCRATCH
-        path.mkdir(exist_ok=True)
-        return path
-
-    def lock(self, name: str = "review"):  # type: ignore[no-untyped-def]
-        """An exclusive lock for read-modify-write sequences across processes."""
-        return locked(self.scratch / f"{name}.lock")
-
-    # ------------------------------------------------------------------------------- searches
-    @property
-    def searches_dir(self) -> Path:
-        return self.root / "searches"
-
-    def searches(self) -> list[Search]:
-        """Every imported search, in ID order."""
-        out = []
-        if not self.searches_dir.is_dir():
-            return out
-        for d in sorted(self.searches_dir.iterdir()):
-            meta = d / "search.yaml"
-            if d.is_dir() and meta.exists():
-                out.append(Search.model_validate(yaml.safe_load(meta.read_text("utf-8"))))
-        return out
+        return cls(cls.create(root, manifest).root)
 
     def import_file(
         self,
@@ -248,144 +55,11 @@ class Review:
         query: str = "",
         progress: Callable[[int, int], None] | None = None,
     ) -> ImportResult:
-        """Import one RIS or PubMed/MEDLINE export, entirely or not at all.
+        """Import one RIS or PubMed/MEDLINE export, entirely or not at all (see
+        :func:`implmap.records.importer.import_file`)."""
+        from .records.importer import import_file
 
-        The file is kept byte for byte with its provenance. Importing the same bytes again adds
-        nothing and returns the earlier search with ``added=False``. Raises
-        :class:`~implmap.errors.InputFormatError` naming file and line when the file cannot be
-        read as RIS or PubMed.
-        """
-        path = Path(path)
-        if not database.strip():
-            raise ImplmapError("--database must name the database the file was exported from")
-        searched_s = searched.isoformat() if isinstance(searched, date) else (searched or "")
-        if searched_s:
-            try:
-                date.fromisoformat(searched_s)
-            except ValueError:
-                raise ImplmapError(
-                    f"--searched {searched_s!r} is not a date; write it as YYYY-MM-DD"
-                ) from None
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise ImplmapError(f"{path}: no such file") from None
-        except IsADirectoryError:
-            raise ImplmapError(f"{path} is a folder; name the export file itself") from None
-        if path.name in ("records.jsonl", "search.yaml"):
-            raise ImplmapError(f"{path}: rename the file first ({path.name!r} is the name of a "
-                               "file implmap keeps beside it)")
-        digest = hashlib.sha256(raw).hexdigest()
-        for s in self.searches():
-            if s.sha256 == digest:
-                return ImportResult(s, added=False)
-        try:
-            return self._import_bytes(path, raw, digest, database, searched_s, query, progress,
-                                      check_all=False)
-        except UnicodeDecodeError:  # not UTF-8 after all, past the part checked up front
-            return self._import_bytes(path, raw, digest, database, searched_s, query, progress,
-                                      check_all=True)
-
-    def _import_bytes(
-        self,
-        path: Path,
-        raw: bytes,
-        digest: str,
-        database: str,
-        searched_s: str,
-        query: str,
-        progress: Callable[[int, int], None] | None,
-        check_all: bool,
-    ) -> ImportResult:
-        from .records.normalise import normalise
-        from .records.reader import estimate_records, stream_file
-
-        # format and encoding errors are raised here
-        stream = stream_file(path, data=raw, check_all=check_all)
-        sid = f"{_slug(database)}-{digest[:8]}"
-        prefix = digest[:8]
-        estimate = estimate_records(raw, stream)
-        with self.lock("import"):
-            self._clean_staging()
-            for s in self.searches():  # another process may have imported it meanwhile
-                if s.sha256 == digest:
-                    return ImportResult(s, added=False)
-            final = self.searches_dir / sid
-            if final.exists():
-                raise DuplicateImportError(f"{final} exists already; nothing was imported")
-            staging = Path(tempfile.mkdtemp(prefix="import-", dir=self.scratch))
-            io = _BackgroundWriter()  # file writes and fsyncs overlap the parsing
-            try:
-                io.write_file(staging / path.name, raw)
-                n = 0
-                dump = _json_line_encoder()
-                out = io.open(staging / "records.jsonl")
-                batch: list[bytes] = []
-                gc_was_on = gc.isenabled()
-                gc.disable()  # records make no reference cycles; the collector only costs time
-                try:
-                    for n, (line, tags) in enumerate(stream.records, start=1):
-                        rec = normalise(tags)
-                        rec["id"] = f"{prefix}-{n}"
-                        rec["search"] = sid
-                        rec["ordinal"] = n
-                        rec["line"] = line
-                        rec["tags"] = tags
-                        batch.append(dump(rec))
-                        if n % 2000 == 0:
-                            io.append(out, batch)
-                            batch = []
-                            if progress is not None:
-                                progress(n, max(n, estimate))
-                except InputFormatError as exc:
-                    if exc.path is None:  # a malformed record: name the file
-                        raise InputFormatError(exc.reason, str(path), exc.line) from None
-                    raise
-                finally:
-                    if gc_was_on:
-                        gc.enable()
-                io.append(out, batch)
-                io.close(out)
-                io.wait()
-                if n == 0:
-                    raise InputFormatError("no records found: the file has no complete RIS or "
-                                           "PubMed record; export the search results again",
-                                           str(path))
-                if progress is not None:
-                    progress(n, n)
-                search = Search(
-                    id=sid,
-                    database=database,
-                    file=path.name,
-                    sha256=digest,
-                    searched=searched_s,
-                    query=query,
-                    imported=datetime.now(UTC).replace(microsecond=0).isoformat(),
-                    format=stream.format,
-                    encoding=stream.encoding,
-                    records=n,
-                    warnings=stream.warnings,
-                )
-                meta = search.model_dump(mode="json")
-                (staging / "search.yaml").write_text(
-                    yaml.safe_dump(meta, sort_keys=False, allow_unicode=True), encoding="utf-8"
-                )
-                with open(staging / "search.yaml", "rb") as fh:
-                    os.fsync(fh.fileno())
-                _fsync_dir(staging)
-                self.searches_dir.mkdir(exist_ok=True)
-                staging.rename(final)  # the one atomic step: the search appears whole or not
-                _fsync_dir(self.searches_dir)
-            except BaseException:
-                io.shutdown()
-                shutil.rmtree(staging, ignore_errors=True)
-                raise
-        return ImportResult(search, added=True)
-
-    def _clean_staging(self) -> None:
-        """Remove staging folders left by imports that were killed (call under the lock)."""
-        for d in self.scratch.glob("import-*"):
-            shutil.rmtree(d, ignore_errors=True)
+        return import_file(self, path, database, searched, query, progress)
 
     def import_files(
         self,
@@ -395,70 +69,16 @@ class Review:
         query: str = "",
     ) -> list[ImportResult]:
         """Import several files; each one is imported entirely or not at all."""
-        return [self.import_file(p, database, searched, query) for p in paths]
+        from .records.importer import import_files
 
-    # -------------------------------------------------------------------------------- records
-    def iter_records(self) -> Iterator[Record]:
-        """Every record of every search, in search then file order."""
-        for s in self.searches():
-            for _, obj in read_jsonl(self.searches_dir / s.id / "records.jsonl"):
-                yield Record.model_validate(obj)
-
-    def record_dicts(self) -> list[dict[str, Any]]:
-        """Every record as a plain dict (faster than :meth:`iter_records` for big reviews).
-
-        The parsed records are kept until a ``records.jsonl`` changes (path, size, mtime), so
-        the several readers of one command parse them once; each call gets its own dicts.
-        """
-        return [dict(r) for r in self._parsed_records()]
-
-    def record_ids(self) -> list[str]:
-        """Every record ID, in search then file order."""
-        return [r["id"] for r in self._parsed_records() if isinstance(r.get("id"), str)]
-
-    def _parsed_records(self) -> list[dict[str, Any]]:
-        paths = [self.searches_dir / s.id / "records.jsonl" for s in self.searches()]
-        sig = []
-        for path in paths:
-            try:
-                st = path.stat()
-            except FileNotFoundError:
-                continue
-            sig.append((str(path), st.st_ino, st.st_size, st.st_mtime_ns))
-        cached = self.__dict__.get("_records_cache")
-        if cached is not None and cached[0] == sig:
-            return cached[1]
-        out: list[dict[str, Any]] = []
-        for path in paths:
-            out.extend(obj for _, obj in read_jsonl(path))
-        self.__dict__["_records_cache"] = (sig, out)
-        return out
-
-    def record(self, rid: str) -> Record:
-        """One record by ID."""
-        from .errors import UnknownRecordError
-
-        for r in self.iter_records():
-            if r.id == rid:
-                return r
-        raise UnknownRecordError(f"no record with ID {rid!r} in {self.root}")
+        return import_files(self, paths, database, searched, query)
 
     def records(self) -> pd.DataFrame:
-        """All records as a pandas DataFrame, one row per record, indexed by record ID.
+        """All records as a pandas DataFrame, one row per record, indexed by record ID (see
+        :func:`implmap.records.export.records_frame`)."""
+        from .records.export import records_frame
 
-        Columns: the normalised fields (title, authors, year, journal, doi, pmid, …) plus
-        ``database``. List fields (authors, keywords, urls) stay lists.
-        """
-        import pandas as pd
-
-        dbs = {s.id: s.database for s in self.searches()}
-        rows = self.record_dicts()
-        cols = [*RECORD_FIELDS, "database"]
-        df = pd.DataFrame(
-            [{**{k: r.get(k) for k in RECORD_FIELDS}, "database": dbs[r["search"]]} for r in rows],
-            columns=cols,
-        )
-        return df.set_index("id", drop=False)
+        return records_frame(self)
 
     # ------------------------------------------------------------------------------ validation
     def check(self) -> Report:
@@ -512,9 +132,6 @@ class Review:
         from .charting.suggest import suggest
 
         return suggest(self, top=top, study=study)
-
-    def __repr__(self) -> str:
-        return f"Review({str(self.root)!r})"
 
     # --------------------------------------------------------------------------- deduplication
     def find_duplicates(self) -> DedupeResult:

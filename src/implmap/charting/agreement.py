@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
+from .store import load_studies
+from .vocab import load_vocabulary
+
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..review import Review
+    from ..folder import ReviewFolder
     from .model import Study
     from .vocab import Vocabulary
 
@@ -124,10 +127,10 @@ def agreement_from_studies(studies: list[Study], vocab: Vocabulary) -> CodingAgr
     )
 
 
-def coding_agreement(review: Review) -> CodingAgreement:
+def coding_agreement(review: ReviewFolder) -> CodingAgreement:
     """Agreement of the review's dual coders per TDF domain and theme (Cohen's kappa).
 
     Only findings with two or more coders in ``coding`` count; each pair of coders is compared
     on the findings both coded.
     """
-    return agreement_from_studies(review.studies(), review.vocabulary())
+    return agreement_from_studies(load_studies(review), load_vocabulary(review))

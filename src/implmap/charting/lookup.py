@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .model import LEVELS, TYPES
-from .vocab import Vocabulary, match_choice
+from .vocab import Vocabulary, load_vocabulary, match_choice
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = ["FINDING_COLUMNS", "GROUP_COLUMNS", "LookupResult", "findings_frame", "lookup"]
 
@@ -34,7 +34,7 @@ GROUP_COLUMNS = [
 ]
 
 
-def findings_frame(review: Review, vocab: Vocabulary | None = None) -> pd.DataFrame:
+def findings_frame(review: ReviewFolder, vocab: Vocabulary | None = None) -> pd.DataFrame:
     """One row per finding of every study (columns :data:`FINDING_COLUMNS`).
 
     ``n_studies`` counts the distinct studies that report a finding of the same type sharing at
@@ -45,7 +45,7 @@ def findings_frame(review: Review, vocab: Vocabulary | None = None) -> pd.DataFr
 
     from .store import load_studies
 
-    vocab = vocab or review.vocabulary()
+    vocab = vocab or load_vocabulary(review)
     rows: list[dict[str, Any]] = []
     for s in load_studies(review):
         for f in s.findings:
@@ -90,7 +90,7 @@ def _words(text: str) -> list[str]:
 
 
 def lookup(
-    review: Review,
+    review: ReviewFolder,
     text: str | None = None,
     *,
     domain: str | None = None,
@@ -108,7 +108,7 @@ def lookup(
     valid ones.
     """
 
-    vocab = review.vocabulary()
+    vocab = load_vocabulary(review)
     df = findings_frame(review, vocab)
     used = sorted({p for ps in df["perspective"] for p in ps})
     filters: dict[str, str] = {}

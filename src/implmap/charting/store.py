@@ -12,7 +12,7 @@ from .model import Study
 from .yamlio import Marks, load_yaml
 
 if TYPE_CHECKING:
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = ["STUDIES_DIR", "load_studies", "loc_field", "read_study", "study_files"]
 
@@ -86,7 +86,7 @@ def _finding_id(data: dict, loc: tuple) -> str | None:
     return None
 
 
-def load_studies(review: Review) -> list[Study]:
+def load_studies(review: ReviewFolder) -> list[Study]:
     """Every study of the review, in file-name order.
 
     Raises :class:`~implmap.errors.ValidationFailed` (with the file and line of each problem)

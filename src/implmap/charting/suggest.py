@@ -18,10 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .store import load_studies
+from .vocab import load_vocabulary
+
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..review import Review
+    from ..folder import ReviewFolder
     from .model import Study
     from .vocab import Vocabulary
 
@@ -137,11 +140,11 @@ def train(studies: Sequence[Study], vocab: Vocabulary, kind: str = "domain",
     return TagModel(labels).fit(texts, tags, weights)
 
 
-def suggest_texts(review: Review, texts: Sequence[str], top: int = 3
+def suggest_texts(review: ReviewFolder, texts: Sequence[str], top: int = 3
                   ) -> list[dict[str, list[tuple[str, float]]]]:
     """Suggested domains and themes for free ``texts`` (for example a new statement)."""
-    studies = review.studies()
-    vocab = review.vocabulary()
+    studies = load_studies(review)
+    vocab = load_vocabulary(review)
     out: list[dict[str, list[tuple[str, float]]]] = [{} for _ in texts]
     for kind in ("domain", "theme"):
         model = train(studies, vocab, kind)
@@ -152,13 +155,13 @@ def suggest_texts(review: Review, texts: Sequence[str], top: int = 3
     return out
 
 
-def suggest(review: Review, top: int = 3, study: str | None = None) -> list[Suggestion]:
+def suggest(review: ReviewFolder, top: int = 3, study: str | None = None) -> list[Suggestion]:
     """Suggestions for every finding without TDF domains (and for every one without themes).
 
     ``study`` restricts them to one study (its ID, a unique prefix, or its file path). The
     review's files are not changed.
     """
-    studies = review.studies()
+    studies = load_studies(review)
     if study is not None:
         from pathlib import Path
 
@@ -167,7 +170,7 @@ def suggest(review: Review, top: int = 3, study: str | None = None) -> list[Sugg
         from .vocab import match_choice
 
         study = match_choice(study, [s.id for s in studies], "study")
-    vocab = review.vocabulary()
+    vocab = load_vocabulary(review)
     out: list[Suggestion] = []
     for kind in ("domain", "theme"):
         todo = [(s, f) for s in studies for f in s.findings
@@ -186,7 +189,7 @@ def suggest(review: Review, top: int = 3, study: str | None = None) -> list[Sugg
     return out
 
 
-def write_suggestions(review: Review, suggestions: Sequence[Suggestion]) -> str:
+def write_suggestions(review: ReviewFolder, suggestions: Sequence[Suggestion]) -> str:
     """Write ``charting/suggestions.yaml`` (atomically); returns its path relative to the review.
 
     The file is separate from the study files: accept a suggestion by copying it into the

@@ -21,7 +21,7 @@ from .vocab import MAPPINGS_FILE, THEMES_FILE, Vocabulary, load_vocabulary
 from .yamlio import Marks, load_yaml
 
 if TYPE_CHECKING:
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = ["check_charting", "included_records"]
 
@@ -34,7 +34,7 @@ def _hint(value: str, choices: list[str]) -> str:
     return f"; did you mean {low[0]!r}?" if low else ""
 
 
-def included_records(review: Review) -> list[str] | None:
+def included_records(review: ReviewFolder) -> list[str] | None:
     """Records included at the last screening stage, or None when that cannot be known.
 
     Uses :func:`implmap.screening.included_records` when it is available; otherwise reads the
@@ -81,7 +81,7 @@ def included_records(review: Review) -> list[str] | None:
     return out
 
 
-def _check_themes(review: Review, report: Report) -> list[Theme] | None:
+def _check_themes(review: ReviewFolder, report: Report) -> list[Theme] | None:
     path = review.root / THEMES_FILE
     if not path.exists():
         if study_files(review.root):
@@ -124,7 +124,7 @@ def _check_themes(review: Review, report: Report) -> list[Theme] | None:
     return out
 
 
-def _check_mappings(review: Review, vocab: Vocabulary, report: Report) -> None:
+def _check_mappings(review: ReviewFolder, vocab: Vocabulary, report: Report) -> None:
     path = review.root / MAPPINGS_FILE
     if not path.exists():
         return
@@ -240,7 +240,7 @@ def _check_terms(sid: str, findings: list[tuple[int, Finding]], marks: Marks, re
                     (*floc, "coded_by", j), "unknown-coder", "warning")
 
 
-def check_charting(review: Review, report: Report) -> None:
+def check_charting(review: ReviewFolder, report: Report) -> None:
     """The charting checker of ``implmap check`` (registered in :data:`implmap.checks.CHECKERS`)."""
     files = study_files(review.root)
     has_charting = (review.root / "charting").is_dir()

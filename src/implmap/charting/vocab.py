@@ -24,7 +24,7 @@ from ..errors import InputFormatError, UnknownTermError
 from .model import Theme
 
 if TYPE_CHECKING:
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = [
     "CombLink",
@@ -189,7 +189,7 @@ def _links(raw: Any, where: str) -> list[CombLink]:
     return out
 
 
-def load_vocabulary(review: Review | str | Path | None = None) -> Vocabulary:
+def load_vocabulary(review: ReviewFolder | str | Path | None = None) -> Vocabulary:
     """The charting vocabulary: the shipped defaults, or a review's (its themes and overrides).
 
     With a review, ``charting/themes.yaml`` gives the themes and ``charting/mappings.yaml``
@@ -208,9 +208,9 @@ def load_vocabulary(review: Review | str | Path | None = None) -> Vocabulary:
     sources = {"tdf": "implmap (Cane et al. 2012)", "mappings": "implmap defaults"}
     themes: list[Theme] = []
     if review is not None:
-        from ..review import Review
+        from ..folder import ReviewFolder
 
-        rv = review if isinstance(review, Review) else Review(review)
+        rv = review if isinstance(review, ReviewFolder) else ReviewFolder(review)
         mpath = rv.root / MAPPINGS_FILE
         if mpath.exists():
             from .yamlio import load_yaml

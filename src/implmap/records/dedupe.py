@@ -35,7 +35,7 @@ from .keys import Keys, make_keys
 from .match import DISTINCT, DUPLICATE, UNCERTAIN, Verdict, compare
 
 if TYPE_CHECKING:
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = [
     "DECISIONS",
@@ -302,7 +302,7 @@ def dedupe_records(
 
 
 # ----------------------------------------------------------------------------- review folder
-def load_decisions(review: Review) -> list[Decision]:
+def load_decisions(review: ReviewFolder) -> list[Decision]:
     """People's decisions, in the order they were made."""
     out = []
     for n, obj in read_jsonl(review.root / DECISIONS):
@@ -317,7 +317,7 @@ def load_decisions(review: Review) -> list[Decision]:
     return out
 
 
-def find_duplicates(review: Review) -> DedupeResult:
+def find_duplicates(review: ReviewFolder) -> DedupeResult:
     """Group the review's duplicates and write ``dedupe/groups.jsonl`` and
     ``dedupe/uncertain.jsonl`` (atomically). People's decisions always win."""
     with review.lock("dedupe"):
@@ -329,7 +329,7 @@ def find_duplicates(review: Review) -> DedupeResult:
     return result
 
 
-def decide(review: Review, action: str, a: str, b: str, by: str = "", note: str = "",
+def decide(review: ReviewFolder, action: str, a: str, b: str, by: str = "", note: str = "",
            rerun: bool = True) -> DedupeResult | None:
     """Record a person's decision on a pair (append-only) and, by default, re-run.
 
@@ -352,18 +352,18 @@ def decide(review: Review, action: str, a: str, b: str, by: str = "", note: str 
     return find_duplicates(review) if rerun else None
 
 
-def load_groups(review: Review) -> list[Group]:
+def load_groups(review: ReviewFolder) -> list[Group]:
     """The groups of the last run (empty when dedupe has not run)."""
     return [Group(o["primary"], list(o["members"]), list(o.get("evidence", [])))
             for _, o in read_jsonl(review.root / GROUPS)]
 
 
-def load_uncertain(review: Review) -> list[dict[str, Any]]:
+def load_uncertain(review: ReviewFolder) -> list[dict[str, Any]]:
     """The pairs of the last run that a person should decide."""
     return [o for _, o in read_jsonl(review.root / UNCERTAIN_FILE)]
 
 
-def primary_ids(review: Review) -> set[str]:
+def primary_ids(review: ReviewFolder) -> set[str]:
     """The records screening shows: primaries and records without duplicates.
 
     Reads the last run's ``dedupe/groups.jsonl``; before any run every record counts.
@@ -372,12 +372,12 @@ def primary_ids(review: Review) -> set[str]:
     return {r["id"] for r in review.record_dicts() if r["id"] not in removed}
 
 
-def duplicates_removed(review: Review) -> int:
+def duplicates_removed(review: ReviewFolder) -> int:
     """How many records the last run set aside as duplicates (for PRISMA)."""
     return sum(len(g.members) - 1 for g in load_groups(review))
 
 
-def explain(review: Review, rid: str) -> dict[str, Any]:
+def explain(review: ReviewFolder, rid: str) -> dict[str, Any]:
     """Why a record is (or is not) in a group: its group, primary, evidence, open pairs and
     people's decisions on it."""
     records = {r["id"]: r for r in review.record_dicts()}
@@ -405,7 +405,7 @@ def explain(review: Review, rid: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------- checking
-def check_dedupe(review: Review, report: Any) -> None:
+def check_dedupe(review: ReviewFolder, report: Any) -> None:
     """Checker for ``implmap check``: the dedupe files are well formed and name known records.
 
     Every malformed line is reported with file and line; unknown record IDs too (a search was

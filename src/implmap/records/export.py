@@ -16,12 +16,21 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from rispy import RisWriter
 
+from ..errors import UsageError
+from ..folder import ReviewFolder
 from .model import RECORD_FIELDS
 
 if TYPE_CHECKING:
-    from ..review import Review
+    import pandas as pd
 
-__all__ = ["CSV_COLUMNS", "export_records", "pubmed_to_ris", "records_to_csv", "records_to_ris"]
+__all__ = [
+    "CSV_COLUMNS",
+    "export_records",
+    "pubmed_to_ris",
+    "records_frame",
+    "records_to_csv",
+    "records_to_ris",
+]
 
 TYPE_KEY = "type_of_reference"
 
@@ -118,11 +127,11 @@ def records_to_csv(records: Iterable[dict[str, Any]], databases: dict[str, str])
     return buf.getvalue()
 
 
-def export_records(review: Review, fmt: Literal["ris", "csv"] = "ris") -> str:
+def export_records(review: ReviewFolder, fmt: Literal["ris", "csv"] = "ris") -> str:
     """Every record of ``review`` as RIS or CSV text.
 
     Args:
-        review: The review.
+        review: The review folder.
         fmt: ``"ris"`` (lossless: built from the raw tags; rispy and reference managers read
             it) or ``"csv"`` (the normalised fields plus the database, one row per record).
     """
@@ -131,6 +140,22 @@ def export_records(review: Review, fmt: Literal["ris", "csv"] = "ris") -> str:
     if fmt == "csv":
         dbs = {s.id: s.database for s in review.searches()}
         return records_to_csv(review.record_dicts(), dbs)
-    from ..errors import ImplmapError
+    raise UsageError(f"unknown export format {fmt!r}; use 'ris' or 'csv'")
 
-    raise ImplmapError(f"unknown export format {fmt!r}; use 'ris' or 'csv'")
+
+def records_frame(review: ReviewFolder) -> pd.DataFrame:
+    """All records as a pandas DataFrame, one row per record, indexed by record ID.
+
+    Columns: the normalised fields (title, authors, year, journal, doi, pmid, …) plus
+    ``database``. List fields (authors, keywords, urls) stay lists.
+    """
+    import pandas as pd
+
+    dbs = {s.id: s.database for s in review.searches()}
+    cols = [*RECORD_FIELDS, "database"]
+    df = pd.DataFrame(
+        [{**{k: r.get(k) for k in RECORD_FIELDS}, "database": dbs[r["search"]]}
+         for r in review.record_dicts()],
+        columns=cols,
+    )
+    return df.set_index("id", drop=False)

@@ -22,7 +22,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = [
     "AgreementReport",
@@ -196,7 +196,9 @@ def stage_agreement(
     return pairs, groups
 
 
-def agreement(review: Review, stage: str | None = None, pilot: bool = False) -> AgreementReport:
+def agreement(
+    review: ReviewFolder, stage: str | None = None, pilot: bool = False
+) -> AgreementReport:
     """Agreement at ``stage`` (every stage when ``None``), on the stage's records; with
     ``pilot`` only on the pilot records (``pilot_size`` in the manifest)."""
     from ..errors import DecisionError

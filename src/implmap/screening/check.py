@@ -11,7 +11,7 @@ from .log import DECISIONS, RESOLUTIONS_FILE, RETRIEVAL_FILE
 
 if TYPE_CHECKING:
     from ..errors import Report
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = ["check_screening"]
 
@@ -55,7 +55,7 @@ def _time(report: Report, rel: Path, n: int, obj: dict[str, Any], rid: Any) -> N
                    record=rid if isinstance(rid, str) else None)
 
 
-def check_screening(review: Review, report: Report) -> None:
+def check_screening(review: ReviewFolder, report: Report) -> None:
     """Check ``screening/``: unknown stages, reviewers, records, decisions, reasons; bad lines."""
     from .queue import records_to_screen
 

@@ -37,7 +37,7 @@ from .log import (
 )
 
 if TYPE_CHECKING:
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = [
     "METHODS",
@@ -118,7 +118,7 @@ class Conflict:
         }
 
 
-def _rules(review: Review, stage: str) -> dict[str, Any]:
+def _rules(review: ReviewFolder, stage: str) -> dict[str, Any]:
     from .queue import screeners
 
     st = check_stage(review, stage)
@@ -129,7 +129,7 @@ def _rules(review: Review, stage: str) -> dict[str, Any]:
     }
 
 
-def _by_record(review: Review, stage: str) -> dict[str, dict[str, dict[str, Any]]]:
+def _by_record(review: ReviewFolder, stage: str) -> dict[str, dict[str, dict[str, Any]]]:
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for reviewer, mine in decisions(review, stage).items():
         for rid, entry in mine.items():
@@ -137,7 +137,7 @@ def _by_record(review: Review, stage: str) -> dict[str, dict[str, dict[str, Any]
     return out
 
 
-def resolutions(review: Review, stage: str) -> dict[str, dict[str, Any]]:
+def resolutions(review: ReviewFolder, stage: str) -> dict[str, dict[str, Any]]:
     """The resolution in force for each resolved record at ``stage`` (latest line wins)."""
     check_stage(review, stage)
     out: dict[str, dict[str, Any]] = {}
@@ -152,8 +152,9 @@ def resolutions(review: Review, stage: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _outcomes(review: Review, stage: str) -> tuple[list[str], dict[str, dict[str, dict[str, Any]]],
-                                                    dict[str, Outcome]]:
+def _outcomes(
+    review: ReviewFolder, stage: str
+) -> tuple[list[str], dict[str, dict[str, dict[str, Any]]], dict[str, Outcome]]:
     from .queue import records_to_screen
 
     rules = _rules(review, stage)
@@ -164,7 +165,7 @@ def _outcomes(review: Review, stage: str) -> tuple[list[str], dict[str, dict[str
     }
 
 
-def conflicts(review: Review, stage: str, include_resolved: bool = False) -> list[Conflict]:
+def conflicts(review: ReviewFolder, stage: str, include_resolved: bool = False) -> list[Conflict]:
     """The conflicts at ``stage`` (open ones only, unless ``include_resolved``), in record
     order. Shows every reviewer's decision: it is for resolving, not for a blinded reviewer."""
     todo, by_record, outcomes = _outcomes(review, stage)
@@ -182,14 +183,14 @@ def conflicts(review: Review, stage: str, include_resolved: bool = False) -> lis
 
 
 def conflict_dicts(
-    review: Review, stage: str, include_resolved: bool = True
+    review: ReviewFolder, stage: str, include_resolved: bool = True
 ) -> list[dict[str, Any]]:
     """:func:`conflicts` as plain dicts (resolved ones included by default, for the resolve
     app): ``{"record", "stage", "kind", "decisions": [entries by reviewer], "resolution"}``."""
     return [c.to_dict() for c in conflicts(review, stage, include_resolved=include_resolved)]
 
 
-def final_entries(review: Review, stage: str) -> dict[str, dict[str, Any]]:
+def final_entries(review: ReviewFolder, stage: str) -> dict[str, dict[str, Any]]:
     """The final decision on each record of ``stage`` that has one, with how it was reached:
     ``{record: {"decision", "reason", "how": "agreed"|"resolved"}}``."""
     todo, _, outcomes = _outcomes(review, stage)
@@ -205,13 +206,13 @@ def final_entries(review: Review, stage: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-def final_decisions(review: Review, stage: str) -> dict[str, str]:
+def final_decisions(review: ReviewFolder, stage: str) -> dict[str, str]:
     """``{record: decision}`` for every record of ``stage`` whose decision is final (agreed by
     its reviewers, or resolved). Records pending or in open conflict are absent."""
     return {rid: e["decision"] for rid, e in final_entries(review, stage).items()}
 
 
-def included_records(review: Review) -> list[str]:
+def included_records(review: ReviewFolder) -> list[str]:
     """The records finally included at the last stage (full text), in record order."""
     last = review.manifest.stages[-1].id
     finals = final_decisions(review, last)
@@ -221,7 +222,7 @@ def included_records(review: Review) -> list[str]:
 
 
 def resolve(
-    review: Review,
+    review: ReviewFolder,
     stage: str,
     record: str,
     decision: str,

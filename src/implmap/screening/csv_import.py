@@ -27,7 +27,7 @@ from ..errors import DecisionError, ImplmapError
 from ..fsio import append_line, dump_json_line
 
 if TYPE_CHECKING:
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = ["import_csv", "normalise_doi"]
 
@@ -66,7 +66,7 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     return header, out
 
 
-def import_csv(review: Review, path: str | Path, reviewer: str, stage: str) -> int:
+def import_csv(review: ReviewFolder, path: str | Path, reviewer: str, stage: str) -> int:
     """Import ``reviewer``'s decisions at ``stage`` from a CSV file, all or nothing.
 
     Returns how many decisions were written (rows equal to the decision in force are skipped).

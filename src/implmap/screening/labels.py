@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .log import latest as _latest
 
 if TYPE_CHECKING:
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = ["BlindedLabels", "blinded_labels", "has_text", "record_text"]
 
@@ -45,7 +45,7 @@ class BlindedLabels:
     resolved: set[str] = field(default_factory=set)
 
 
-def blinded_labels(review: Review, reviewer: str, stage: str) -> BlindedLabels:
+def blinded_labels(review: ReviewFolder, reviewer: str, stage: str) -> BlindedLabels:
     """Read ``reviewer``'s own log and the stage's resolutions (and nothing else)."""
     folder = review.root / "screening" / stage
     own = _latest(folder / f"{reviewer}.jsonl")

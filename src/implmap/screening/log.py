@@ -25,8 +25,8 @@ from ..errors import DecisionError
 from ..fsio import append_line, dump_json_line, read_jsonl
 
 if TYPE_CHECKING:
+    from ..folder import ReviewFolder
     from ..manifest import Stage
-    from ..review import Review
 
 __all__ = [
     "DECISIONS",
@@ -51,16 +51,16 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def stage_dir(review: Review, stage: str) -> Path:
+def stage_dir(review: ReviewFolder, stage: str) -> Path:
     return review.root / "screening" / stage
 
 
-def log_path(review: Review, reviewer: str, stage: str) -> Path:
+def log_path(review: ReviewFolder, reviewer: str, stage: str) -> Path:
     """Where ``reviewer``'s decisions at ``stage`` are kept."""
     return stage_dir(review, stage) / f"{reviewer}.jsonl"
 
 
-def check_stage(review: Review, stage: str) -> Stage:
+def check_stage(review: ReviewFolder, stage: str) -> Stage:
     """The manifest's stage ``stage``, or a :class:`DecisionError` naming the known ones."""
     for s in review.manifest.stages:
         if s.id == stage:
@@ -72,7 +72,7 @@ def check_stage(review: Review, stage: str) -> Stage:
     raise DecisionError(f"unknown stage {stage!r} (the manifest lists: {known}){hint}")
 
 
-def check_reviewer(review: Review, reviewer: str) -> None:
+def check_reviewer(review: ReviewFolder, reviewer: str) -> None:
     """A :class:`DecisionError` unless ``reviewer`` is listed in the manifest."""
     if any(r.id == reviewer for r in review.manifest.reviewers):
         return
@@ -87,7 +87,7 @@ def check_reviewer(review: Review, reviewer: str) -> None:
 
 
 def check_reason(
-    review: Review, stage: Stage, decision: str | None, reason: str | None, *, what: str
+    review: ReviewFolder, stage: Stage, decision: str | None, reason: str | None, *, what: str
 ) -> str | None:
     """Validate the reason that goes with ``decision`` at ``stage``; return it normalised."""
     if decision not in DECISIONS:
@@ -162,7 +162,7 @@ def _parse_latest(path: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-def reviewer_logs(review: Review, stage: str) -> dict[str, Path]:
+def reviewer_logs(review: ReviewFolder, stage: str) -> dict[str, Path]:
     """Every reviewer log file of ``stage``, by reviewer ID (sorted)."""
     d = stage_dir(review, stage)
     if not d.is_dir():
@@ -175,7 +175,7 @@ def reviewer_logs(review: Review, stage: str) -> dict[str, Path]:
 
 
 def decisions(
-    review: Review, stage: str, reviewer: str | None = None
+    review: ReviewFolder, stage: str, reviewer: str | None = None
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """The decisions in force at ``stage``: ``{reviewer: {record: entry}}``.
 
@@ -193,7 +193,7 @@ def decisions(
     }
 
 
-def history(review: Review, reviewer: str, stage: str) -> list[dict[str, Any]]:
+def history(review: ReviewFolder, reviewer: str, stage: str) -> list[dict[str, Any]]:
     """Every line of one reviewer's log at ``stage``, oldest first (the full history)."""
     check_stage(review, stage)
     check_reviewer(review, reviewer)
@@ -214,7 +214,7 @@ def _entry(reviewer: str, stage: str, record: str, decision: str | None,
 
 
 def decide(
-    review: Review,
+    review: ReviewFolder,
     reviewer: str,
     stage: str,
     record: str,
@@ -245,7 +245,7 @@ def decide(
 
 
 def undo(
-    review: Review,
+    review: ReviewFolder,
     reviewer: str,
     stage: str,
     record: str,

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import PrismaError
 
 if TYPE_CHECKING:
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = ["NO_REASON", "PrismaCounts", "PrismaError", "prisma_counts"]
 
@@ -143,7 +143,7 @@ class PrismaCounts(BaseModel):
         return buf.getvalue()
 
 
-def _duplicates_removed(review: Review) -> int:
+def _duplicates_removed(review: ReviewFolder) -> int:
     dedupe = review.root / "dedupe"
     if not (dedupe / "groups.jsonl").exists() and not (dedupe / "decisions.jsonl").exists():
         return 0
@@ -156,7 +156,7 @@ def _duplicates_removed(review: Review) -> int:
     return int(duplicates_removed(review))
 
 
-def _studies(review: Review, included: list[str]) -> int:
+def _studies(review: ReviewFolder, included: list[str]) -> int:
     import yaml
 
     folder = review.root / "charting" / "studies"
@@ -184,7 +184,7 @@ def _studies(review: Review, included: list[str]) -> int:
     return studies + len(inc - charted)
 
 
-def prisma_counts(review: Review) -> PrismaCounts:
+def prisma_counts(review: ReviewFolder) -> PrismaCounts:
     """Count every PRISMA box from the review folder; raises :class:`PrismaError` when they do
     not add up (see the module doc)."""
     from .conflicts import final_entries

@@ -14,7 +14,7 @@ from .ranking import stage_records, textless_records
 from .stopping import RecallEstimate, recall_estimate
 
 if TYPE_CHECKING:
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = ["Progress", "screening_progress"]
 
@@ -51,7 +51,7 @@ class Progress:
 
 
 def screening_progress(
-    review: Review,
+    review: ReviewFolder,
     reviewer: str,
     stage: str = "title_abstract",
     *,

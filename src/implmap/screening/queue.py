@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DecisionError
 
 if TYPE_CHECKING:
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = [
     "pilot_complete",
@@ -46,7 +46,7 @@ def _signature(paths: list[Path]) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _inputs(review: Review, stage: str) -> list[Path]:
+def _inputs(review: ReviewFolder, stage: str) -> list[Path]:
     """The files ``records_to_screen(review, stage)`` depends on (for the cache)."""
     paths = [review.root / "implmap.yaml"]
     searches = review.searches_dir
@@ -63,11 +63,11 @@ def _inputs(review: Review, stage: str) -> list[Path]:
     return paths
 
 
-def _all_ids(review: Review) -> list[str]:
+def _all_ids(review: ReviewFolder) -> list[str]:
     return review.record_ids()
 
 
-def _primaries(review: Review, ids: list[str]) -> list[str]:
+def _primaries(review: ReviewFolder, ids: list[str]) -> list[str]:
     dedupe = review.root / "dedupe"
     if not (dedupe / "groups.jsonl").exists() and not (dedupe / "decisions.jsonl").exists():
         return ids
@@ -82,12 +82,12 @@ def _primaries(review: Review, ids: list[str]) -> list[str]:
 _PILOT: dict[tuple[str, str], tuple[list[str], tuple[int, int], list[str]]] = {}
 
 
-def records_to_screen(review: Review, stage: str) -> list[str]:
+def records_to_screen(review: ReviewFolder, stage: str) -> list[str]:
     """The record IDs screened at ``stage``, in search then file order (see the module doc)."""
     return list(_screened(review, stage)[0])
 
 
-def _screened(review: Review, stage: str) -> tuple[list[str], frozenset[str]]:
+def _screened(review: ReviewFolder, stage: str) -> tuple[list[str], frozenset[str]]:
     """``records_to_screen`` and its set, cached until one of the input files changes."""
     from .conflicts import final_decisions
     from .log import check_stage
@@ -111,12 +111,12 @@ def _screened(review: Review, stage: str) -> tuple[list[str], frozenset[str]]:
     return out, frozenset(out)
 
 
-def screeners(review: Review) -> list[str]:
+def screeners(review: ReviewFolder) -> list[str]:
     """The reviewers who screen (role ``reviewer``), in manifest order."""
     return [r.id for r in review.manifest.reviewers if r.role == "reviewer"]
 
 
-def pilot_records(review: Review, stage: str) -> list[str]:
+def pilot_records(review: ReviewFolder, stage: str) -> list[str]:
     """The pilot round: the first ``pilot_size`` records of the first stage in an order seeded
     by ``screening_seed`` (each record ranked by a hash of seed and ID, so the draw does not
     depend on file order). Later stages have no pilot: their records arrive one by one."""
@@ -137,7 +137,7 @@ def pilot_records(review: Review, stage: str) -> list[str]:
     return list(hit[2])
 
 
-def pilot_complete(review: Review, stage: str) -> bool:
+def pilot_complete(review: ReviewFolder, stage: str) -> bool:
     """Whether every reviewer has decided every pilot record of ``stage`` (True: no pilot)."""
     from .log import decided, log_path
 
@@ -151,7 +151,7 @@ def pilot_complete(review: Review, stage: str) -> bool:
     return True
 
 
-def released_records(review: Review, reviewer: str, stage: str) -> list[str]:
+def released_records(review: ReviewFolder, reviewer: str, stage: str) -> list[str]:
     """The records ``reviewer`` may screen now at ``stage``.
 
     Without a pilot, or once every reviewer has completed it: every record of the stage (in
@@ -167,7 +167,7 @@ def released_records(review: Review, reviewer: str, stage: str) -> list[str]:
     return pilot_records(review, stage)
 
 
-def release_checker(review: Review, reviewer: str, stage: str) -> Callable[[str], None]:
+def release_checker(review: ReviewFolder, reviewer: str, stage: str) -> Callable[[str], None]:
     """A function that raises :class:`DecisionError` unless a record is screened at ``stage``
     and released to ``reviewer`` (computed once: for checking many records)."""
     _, todo = _screened(review, stage)
@@ -195,6 +195,6 @@ def release_checker(review: Review, reviewer: str, stage: str) -> Callable[[str]
     return check
 
 
-def check_released(review: Review, reviewer: str, stage: str, record: str) -> None:
+def check_released(review: ReviewFolder, reviewer: str, stage: str, record: str) -> None:
     """A :class:`DecisionError` unless ``record`` is screened at ``stage`` and released."""
     release_checker(review, reviewer, stage)(record)

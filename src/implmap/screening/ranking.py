@@ -34,12 +34,12 @@ from .labels import blinded_labels, has_text, record_text
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = ["Ranker", "RankingWorker", "order_for", "stage_records", "textless_records"]
 
 
-def stage_records(review: Review, stage: str) -> list[str]:
+def stage_records(review: ReviewFolder, stage: str) -> list[str]:
     """The records to screen at ``stage`` (the screening core's list when it is present)."""
     try:
         from . import records_to_screen  # type: ignore[attr-defined]
@@ -50,7 +50,7 @@ def stage_records(review: Review, stage: str) -> list[str]:
     return [r["id"] for r in review.record_dicts()]
 
 
-def textless_records(review: Review, record_ids: Sequence[str] | None = None) -> list[str]:
+def textless_records(review: ReviewFolder, record_ids: Sequence[str] | None = None) -> list[str]:
     """Records (of ``record_ids``, default all) with neither a title nor an abstract."""
     wanted = None if record_ids is None else set(record_ids)
     return [r["id"] for r in review.record_dicts()
@@ -72,7 +72,7 @@ class Ranker:
 
     def __init__(
         self,
-        review: Review,
+        review: ReviewFolder,
         reviewer: str,
         stage: str = "title_abstract",
         record_ids: Sequence[str] | None = None,
@@ -219,7 +219,7 @@ _CACHE_LOCK = threading.Lock()
 
 
 def order_for(
-    review: Review, reviewer: str, stage: str, record_ids: Sequence[str]
+    review: ReviewFolder, reviewer: str, stage: str, record_ids: Sequence[str]
 ) -> list[str]:
     """``record_ids`` ranked for ``reviewer`` at ``stage``, most likely relevant first.
 
@@ -297,9 +297,9 @@ def _serve_rankings(conn: Any, root: str, reviewer: str, stage: str) -> None:
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
-    from ..review import Review
+    from ..folder import ReviewFolder
 
-    review = Review(root)
+    review = ReviewFolder(root)
     while True:
         try:
             ids = conn.recv()

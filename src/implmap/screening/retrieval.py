@@ -15,7 +15,7 @@ from ..fsio import append_line, dump_json_line
 from .log import RETRIEVAL_FILE, now, read_log
 
 if TYPE_CHECKING:
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = ["STATUSES", "mark_retrieval", "retrieval"]
 
@@ -23,11 +23,11 @@ STATUSES = ("retrieved", "not_retrieved")
 FULL_TEXT = "full_text"
 
 
-def _path(review: Review):  # type: ignore[no-untyped-def]
+def _path(review: ReviewFolder):  # type: ignore[no-untyped-def]
     return review.root / "screening" / FULL_TEXT / RETRIEVAL_FILE
 
 
-def retrieval(review: Review) -> dict[str, dict[str, Any]]:
+def retrieval(review: ReviewFolder) -> dict[str, dict[str, Any]]:
     """The retrieval status in force for each record (latest line wins)."""
     out: dict[str, dict[str, Any]] = {}
     path = _path(review)
@@ -42,7 +42,7 @@ def retrieval(review: Review) -> dict[str, dict[str, Any]]:
 
 
 def mark_retrieval(
-    review: Review,
+    review: ReviewFolder,
     record: str,
     status: str,
     url: str | None = None,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..review import Review
+    from ..folder import ReviewFolder
 
 __all__ = ["ReviewerView", "reviewer_view"]
 
@@ -67,7 +67,7 @@ class ReviewerView:
         }
 
 
-def reviewer_view(review: Review, reviewer: str, stage: str) -> ReviewerView:
+def reviewer_view(review: ReviewFolder, reviewer: str, stage: str) -> ReviewerView:
     """The blinded view of ``stage`` for ``reviewer`` (see :class:`ReviewerView`)."""
     from .conflicts import resolutions
     from .log import check_reviewer, check_stage, latest, log_path

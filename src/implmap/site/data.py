@@ -16,8 +16,10 @@ from typing import Any
 
 import yaml
 
+from ..charting.store import load_studies
+from ..charting.vocab import load_vocabulary
 from ..errors import ImplmapError
-from ..review import Review
+from ..folder import ReviewFolder
 
 __all__ = [
     "Coding",
@@ -166,12 +168,12 @@ class MapData:
 
 
 # ---------------------------------------------------------------------------------------- reading
-def load_map(review: Review | str | Path) -> MapData:
+def load_map(review: ReviewFolder | str | Path) -> MapData:
     """Read everything the evidence map shows from a review folder."""
-    if not isinstance(review, Review):
-        review = Review(review)
+    if not isinstance(review, ReviewFolder):
+        review = ReviewFolder(review)
     m = review.manifest
-    vocab = review.vocabulary()
+    vocab = load_vocabulary(review)
     models = _study_models(review)
     studies = sorted((_study(x.model_dump(mode="json")) for x in models), key=lambda s: s.id)
     themes = [Theme(id=t.id, name=t.name, description=t.description) for t in vocab.themes]
@@ -204,7 +206,7 @@ def load_map(review: Review | str | Path) -> MapData:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~20x faster on big reviews
 
 
-def _study_models(review: Review) -> list[Any]:
+def _study_models(review: ReviewFolder) -> list[Any]:
     """The charted studies as ``implmap.charting.model.Study`` objects, in file-name order.
 
     Fast path: each file is parsed with libyaml and validated with the model; if any file does
@@ -222,7 +224,7 @@ def _study_models(review: Review) -> list[Any]:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
             out.append(StudyModel.model_validate(data))
         except (yaml.YAMLError, UnicodeDecodeError, ValidationError):
-            return review.studies()
+            return load_studies(review)
     return out
 
 
@@ -337,7 +339,7 @@ def _screening() -> Any:
     return screening if hasattr(screening, "prisma_counts") else None
 
 
-def _prisma(review: Review) -> tuple[dict[str, Any] | None, str]:
+def _prisma(review: ReviewFolder) -> tuple[dict[str, Any] | None, str]:
     """The PRISMA counts (``implmap.screening.prisma_counts``), or why there are none."""
     screening = _screening()
     if screening is None:
@@ -351,7 +353,7 @@ def _prisma(review: Review) -> tuple[dict[str, Any] | None, str]:
     return counts.to_dict(), ""
 
 
-def _duplicates_removed(review: Review) -> int | None:
+def _duplicates_removed(review: ReviewFolder) -> int | None:
     try:
         from ..records.dedupe import duplicates_removed  # type: ignore[import-not-found]
     except ImportError:
@@ -359,7 +361,7 @@ def _duplicates_removed(review: Review) -> int | None:
     return int(duplicates_removed(review))
 
 
-def _stages(review: Review) -> list[Stage]:
+def _stages(review: ReviewFolder) -> list[Stage]:
     """Agreement and conflicts per stage, from ``implmap.screening`` (unblinded: for reports)."""
     screening = _screening()
     if screening is None or not review.searches():

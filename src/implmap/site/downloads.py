@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from ..review import Review
+from ..folder import ReviewFolder
 from .data import MapData
 
 __all__ = ["find_data_js", "findings_csv", "findings_json", "studies_ris"]
@@ -129,7 +129,7 @@ def _ris_line(tag: str, value: object) -> str:
     return f"{tag}  - {text}\n" if text else ""
 
 
-def studies_ris(data: MapData, review: Review) -> str:
+def studies_ris(data: MapData, review: ReviewFolder) -> str:
     """The included studies as RIS: from each study's first imported record when the review
     holds it, otherwise from the study file's citation, year and DOI."""
     wanted = {rid for s in data.studies for rid in s.records[:1]}

@@ -1,4 +1,4 @@
-"""Review folder → Markdown pages and assets of the evidence map.
+"""ReviewFolder folder → Markdown pages and assets of the evidence map.
 
 :func:`build_pages` is a plain step: it writes the pages into a folder, and any MkDocs-style
 builder (``mkdocs`` through :mod:`implmap.site.plugin`, or ``zensical``) turns them into a site.
@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
-from ..review import Review
+from ..folder import ReviewFolder
 from .data import Finding, MapData, Study, load_map, slug
 from .downloads import find_data_js, findings_csv, findings_json, studies_ris
 from .escape import doi_href, esc, plain_title
@@ -125,7 +125,7 @@ def _pages(folder: str, keys: list[str]) -> dict[str, str]:
 
 
 class _Builder:
-    def __init__(self, review: Review, out: Path, directory_urls: bool, source_links: bool):
+    def __init__(self, review: ReviewFolder, out: Path, directory_urls: bool, source_links: bool):
         self.review = review
         self.out = out
         self.data: MapData = load_map(review)
@@ -267,7 +267,7 @@ class _Builder:
         ]
         if d.question:
             body.append(
-                f'<p class="implmap-question"><strong>Review question:</strong> '
+                f'<p class="implmap-question"><strong>ReviewFolder question:</strong> '
                 f"{esc(d.question)}</p>"
             )
         if d.authors:
@@ -652,7 +652,7 @@ class _Builder:
         rel = "methods.md"
         body = []
         if d.question:
-            body.append(f"<p><strong>Review question:</strong> {esc(d.question)}</p>")
+            body.append(f"<p><strong>ReviewFolder question:</strong> {esc(d.question)}</p>")
         body.append("## Eligibility criteria")
         labels = {
             "population": "Population", "concept": "Concept", "context": "Context",
@@ -794,7 +794,7 @@ def _size(n: int) -> str:
 
 
 def build_pages(
-    review: Review | str | Path,
+    review: ReviewFolder | str | Path,
     out_dir: str | Path,
     *,
     directory_urls: bool = True,
@@ -811,8 +811,8 @@ def build_pages(
     files (zensical rewrites such links in raw HTML; MkDocs does not, so the default links
     are relative to the built pages).
     """
-    if not isinstance(review, Review):
-        review = Review(review)
+    if not isinstance(review, ReviewFolder):
+        review = ReviewFolder(review)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     listing = out / LISTING

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ..review import Review
+from ..folder import ReviewFolder
 from .escape import plain_title
 
 __all__ = ["build_site", "serve_site", "site_config"]
@@ -31,7 +31,7 @@ NAV = [
 ]
 
 
-def site_config(review: Review, folder: Path, *, search: bool = True) -> Path:
+def site_config(review: ReviewFolder, folder: Path, *, search: bool = True) -> Path:
     """Write a minimal ``mkdocs.yml`` for ``review``'s map into ``folder``; return its path."""
     docs = folder / "docs"
     docs.mkdir(parents=True, exist_ok=True)
@@ -57,14 +57,14 @@ def site_config(review: Review, folder: Path, *, search: bool = True) -> Path:
 
 
 @contextmanager
-def _config(review: Review | str | Path, **kw: Any) -> Iterator[Path]:
-    if not isinstance(review, Review):
-        review = Review(review)
+def _config(review: ReviewFolder | str | Path, **kw: Any) -> Iterator[Path]:
+    if not isinstance(review, ReviewFolder):
+        review = ReviewFolder(review)
     with tempfile.TemporaryDirectory(prefix="implmap-site-") as tmp:
         yield site_config(review, Path(tmp), **kw)
 
 
-def build_site(review: Review | str | Path, out: str | Path, *, strict: bool = True) -> Path:
+def build_site(review: ReviewFolder | str | Path, out: str | Path, *, strict: bool = True) -> Path:
     """Build ``review``'s evidence map into the static site folder ``out``; return it."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -76,7 +76,9 @@ def build_site(review: Review | str | Path, out: str | Path, *, strict: bool = T
     return out
 
 
-def serve_site(review: Review | str | Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve_site(
+    review: ReviewFolder | str | Path, host: str = "127.0.0.1", port: int = 8000
+) -> None:
     """Serve ``review``'s evidence map at http://host:port/, rebuilding when the review changes."""
     from mkdocs.commands.serve import serve
 

@@ -36,7 +36,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ...errors import DecisionError, ImplmapError, UnknownRecordError
-from ...review import Review
+from ...folder import ReviewFolder
 from .security import TokenGuard, new_token
 from .session import ScreeningSession
 
@@ -83,7 +83,7 @@ def _str_or_none(value: Any, name: str) -> str | None:
 
 
 def create_app(
-    review: Review | str | Path,
+    review: ReviewFolder | str | Path,
     reviewer: str,
     stage: str = "title_abstract",
     mode: str = "screen",
@@ -205,7 +205,7 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def serve(
-    review: Review | str | Path,
+    review: ReviewFolder | str | Path,
     reviewer: str,
     stage: str = "title_abstract",
     mode: str = "screen",

@@ -24,8 +24,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ...errors import DecisionError, ImplmapError, UnknownRecordError
+from ...folder import ReviewFolder
 from ...fsio import dump_json_line
-from ...review import Review
 from ..log import DECISIONS
 
 __all__ = ["MODES", "ScreeningSession", "safe_url"]
@@ -100,14 +100,14 @@ class ScreeningSession:
 
     def __init__(
         self,
-        review: Review | str | Path,
+        review: ReviewFolder | str | Path,
         reviewer: str,
         stage: str = "title_abstract",
         mode: str = "screen",
     ):
         if mode not in MODES:
             raise ImplmapError(f"unknown app mode {mode!r} (use one of: {', '.join(MODES)})")
-        self.review = review if isinstance(review, Review) else Review(review)
+        self.review = review if isinstance(review, ReviewFolder) else ReviewFolder(review)
         manifest = self.review.manifest
         self.reviewer = manifest.reviewer(reviewer)
         self.stage = manifest.stage(stage)

@@ -1,0 +1,94 @@
+"""The registry of validation problem codes: every :class:`~implmap.errors.Problem` that
+``implmap check`` (or any other validation) reports carries one of these codes.
+
+Each code names one kind of problem, says what it means and what to do about it; the table is
+documented in ``docs/reference/problems.md`` (a test keeps the two the same). Codes are stable:
+scripts may filter on them (``implmap check --json``). Add a code here, in the section of the
+part of implmap that reports it, before using it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["CODES", "ProblemCode", "describe"]
+
+
+@dataclass(frozen=True)
+class ProblemCode:
+    """One kind of validation problem: its code, what it means, and what to do about it."""
+
+    code: str
+    meaning: str
+    fix: str
+
+
+def _codes(*items: tuple[str, str, str]) -> dict[str, ProblemCode]:
+    return {c: ProblemCode(c, meaning, fix) for c, meaning, fix in items}
+
+
+CODES: dict[str, ProblemCode] = {
+    # -- any file -------------------------------------------------------------------------
+    **_codes(
+        ("invalid", "a value that does not fit the schema (the message says which and why)",
+         "correct the value the message names"),
+        ("yaml-syntax", "a YAML file that cannot be parsed", "fix the syntax at the line named"),
+        ("duplicate-key", "a YAML mapping that names the same key twice",
+         "keep one of the two keys"),
+        ("malformed-line", "a JSON-lines log line that is not a JSON object (often a write "
+         "cut short by a crash)", "nothing to do for a cut-short last line; otherwise restore "
+         "the file from git"),
+    ),
+    # -- the manifest and the searches (implmap.checks) ------------------------------------
+    **_codes(),
+    # -- deduplication (implmap.dedupe) ----------------------------------------------------
+    **_codes(),
+    # -- screening (implmap.screening) -----------------------------------------------------
+    **_codes(
+        ("unknown-stage", "a log for a stage the manifest does not list",
+         "add the stage to the manifest or move the log"),
+        ("unknown-reviewer", "a decision by a reviewer the manifest does not list",
+         "add the reviewer to the manifest"),
+        ("unknown-record", "a record ID that no search of the review holds",
+         "re-import the search that holds it, or withdraw the decision"),
+    ),
+    # -- charting (implmap.charting) -------------------------------------------------------
+    **_codes(
+        ("invalid-study", "a study file that does not fit the study schema",
+         "correct the field named"),
+        ("missing-type", "a finding without its type", "say 'barrier' or 'facilitator'"),
+        ("unknown-domain", "a TDF domain that TDF v2 does not name",
+         "use one of the 14 domains (implmap vocab domains)"),
+        ("unknown-component", "a COM-B component that the model does not name",
+         "use one of the six COM-B components"),
+        ("unknown-function", "an intervention function the Behaviour Change Wheel does not name",
+         "use one of the nine intervention functions"),
+        ("invalid-theme", "a theme reference that the codebook does not hold",
+         "add the theme to charting/themes.yaml or correct the reference"),
+        ("no-codebook", "findings carry themes but the review has no charting/themes.yaml",
+         "create it: a list of {id, name, description}"),
+        ("invalid-codebook", "a theme codebook that does not fit its schema",
+         "correct the entry named"),
+        ("duplicate-theme", "two codebook entries with one ID", "give each theme its own ID"),
+        ("invalid-mappings", "charting/mappings.yaml does not fit the mapping schema",
+         "correct the entry named"),
+        ("duplicate-study", "two study files with one study ID", "give each study its own ID"),
+        ("study-id-file", "a study whose ID differs from its file name",
+         "rename the file or the ID"),
+        ("record-two-studies", "one record charted by two studies",
+         "keep the record in one study"),
+        ("record-not-included", "a study that charts a record not included at full text",
+         "include the record, or remove it from the study"),
+        ("included-not-charted", "a record included at full text that no study charts",
+         "chart it (a warning while charting is under way)"),
+    ),
+}
+
+
+def describe(code: str) -> ProblemCode:
+    """The registered meaning of ``code`` (``KeyError`` naming the known codes otherwise)."""
+    try:
+        return CODES[code]
+    except KeyError:
+        raise KeyError(f"unknown problem code {code!r}; register it in implmap.problems "
+                       f"(known: {', '.join(sorted(CODES))})") from None
