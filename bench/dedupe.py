@@ -15,7 +15,7 @@ figures measured with bib-dedupe 0.11.0 on the same sets (from the corpora READM
 beside, as the baseline.
 
 Under each set's row, the misses are sorted by what kept them apart (see :func:`miss_reasons`):
-a rule of :data:`implmap.records.match.STAY_APART_RULES` (errata, replies, conference abstracts,
+a rule of :data:`implmap.dedupe.match.STAY_APART_RULES` (errata, replies, conference abstracts,
 one-page notices, opposed populations... which the issue requires to stay apart even where the
 benchmark's truth counts them as one work), a pair pending for a person, or another rule; and a
 second sensitivity counts only the copies that no stay-apart rule keeps apart.
@@ -49,7 +49,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from implmap.records.dedupe import Decision, dedupe_records  # noqa: E402
+from implmap.dedupe.groups import Decision, dedupe_records  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "corpora"
 DEDUP = SHARED / "dedup"
@@ -133,8 +133,8 @@ def errors(records: list[dict], truth: list[str], result, limit: int = 20) -> No
             members[t].append(r)
     print("  missed:")
     shown = 0
-    from implmap.records.keys import make_keys
-    from implmap.records.match import compare
+    from implmap.dedupe.keys import make_keys
+    from implmap.dedupe.match import compare
     for rs in members.values():
         gs = {group_of.get(r["id"], r["id"]) for r in rs}
         if len(gs) > 1 and shown < limit:
@@ -184,14 +184,14 @@ def miss_reasons(records: list[dict], truth: list[str], result) -> Counter[str]:
 
     For each work whose records ended in several groups, the groups are joined one by one
     wherever no pair across them is kept apart by a rule of
-    :data:`implmap.records.match.STAY_APART_RULES`: first where a pair across them is pending
+    :data:`implmap.dedupe.match.STAY_APART_RULES`: first where a pair across them is pending
     for a person (``pending``), then any other (``other: <rule that said distinct>``). Each
     join is one miss that the issue's rules do not require. Every group left after that is one
     miss kept apart by a stay-apart rule (``stay-apart: <kind or rule>``). The counts add up to
     the false negatives.
     """
-    from implmap.records.keys import make_keys
-    from implmap.records.match import STAY_APART_RULES, compare
+    from implmap.dedupe.keys import make_keys
+    from implmap.dedupe.match import STAY_APART_RULES, compare
 
     cluster = {m: f"g{i}" for i, g in enumerate(result.groups) for m in g.members}
     pending = {frozenset(u["pair"]) for u in result.uncertain}

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from implmap.screening.simulate import (  # noqa: E402
+from implmap.prioritise.simulate import (  # noqa: E402
     read_labelled_csv,
     replay,
     starting_records,
@@ -91,7 +91,7 @@ def _refit_timing() -> str:
     """One refit + re-score on 20,000 records (all sets pooled, topped up by repetition)."""
     import numpy as np
 
-    from implmap.screening.model import fit_scores, vectorise
+    from implmap.prioritise.model import fit_scores, vectorise
 
     texts: list[str] = []
     labels: list[int] = []

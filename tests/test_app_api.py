@@ -9,8 +9,8 @@ import pytest
 
 import implmap.screening as core
 from app_support import make_review
+from implmap.app import create_app
 from implmap.fsio import append_line, dump_json_line, read_jsonl
-from implmap.screening.app import create_app
 
 with warnings.catch_warnings():  # starlette 1.x prefers httpx2 for its TestClient
     warnings.simplefilter("ignore")
@@ -162,7 +162,7 @@ def test_session_info_carries_terms_and_reasons(rev):
 def test_seeded_order_is_stable_and_per_reviewer(rev, monkeypatch):
     import sys
 
-    monkeypatch.setitem(sys.modules, "implmap.screening.ranking", None)  # force the fallback
+    monkeypatch.setitem(sys.modules, "implmap.prioritise.ranking", None)  # force the fallback
     order = lambda who: client(create_app(rev, who, token=TOKEN)).get("/api/queue").json()  # noqa: E731
     a1, a2, b = order("ana"), order("ana"), order("ben")
     assert a1["ordering"] == "seeded"
@@ -205,7 +205,7 @@ def test_screen_mode_reveals_nothing_of_another_reviewer(rev, monkeypatch, order
     import sys
 
     if ordering == "seeded":
-        monkeypatch.setitem(sys.modules, "implmap.screening.ranking", None)
+        monkeypatch.setitem(sys.modules, "implmap.prioritise.ranking", None)
     before = client(create_app(rev, "ana", token=TOKEN)).get("/api/queue").json()
     marker = "BEN-SECRET-7f3a9"
     ids = _ben_decides_everything(rev, marker)
@@ -308,9 +308,9 @@ def _fake_ranking(monkeypatch, order_for):
     import sys
     import types
 
-    mod = types.ModuleType("implmap.screening.ranking")
+    mod = types.ModuleType("implmap.prioritise.ranking")
     mod.order_for = order_for
-    monkeypatch.setitem(sys.modules, "implmap.screening.ranking", mod)
+    monkeypatch.setitem(sys.modules, "implmap.prioritise.ranking", mod)
 
 
 def test_records_come_in_the_ranking_order(rev, monkeypatch):
@@ -329,7 +329,7 @@ def test_records_come_in_the_ranking_order(rev, monkeypatch):
 def test_a_slow_ranking_does_not_hold_up_the_first_record(rev, monkeypatch):
     import threading
 
-    from implmap.screening.app import session as session_mod
+    from implmap.app import session as session_mod
 
     release = threading.Event()
 
@@ -379,7 +379,7 @@ def test_serve_refuses_other_hosts_and_busy_ports(rev):
     import socket
 
     from implmap import ImplmapError
-    from implmap.screening.app import serve
+    from implmap.app import serve
 
     with pytest.raises(ImplmapError, match="loopback only"):
         serve(rev, "ana", host="0.0.0.0", open_browser=False)

@@ -12,8 +12,8 @@ import pytest
 
 import implmap.screening as core
 from app_support import make_review, running
+from implmap.app import create_app
 from implmap.fsio import read_jsonl
-from implmap.screening.app import create_app
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

@@ -28,7 +28,7 @@ class Server:
     def __init__(self, review: Path, reviewer: str, *extra: str, command: str = "screen",
                  worker_from: int | None = None):
         env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-        setup = ("import implmap.screening.app.session as s; "
+        setup = ("import implmap.app.session as s; "
                  f"s.RANK_IN_WORKER_FROM = {worker_from}; " if worker_from is not None else "")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", setup + "from implmap.cli import main; main()", command,

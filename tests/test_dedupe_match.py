@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from dedupe_helpers import rec
-from implmap.records.dedupe import dedupe_records
-from implmap.records.keys import (
+from implmap.dedupe.groups import dedupe_records
+from implmap.dedupe.keys import (
     journal_compatible,
     make_keys,
     normalise_journal,
     normalise_title,
     parse_author,
 )
-from implmap.records.match import DISTINCT, DUPLICATE, UNCERTAIN, compare
+from implmap.dedupe.match import DISTINCT, DUPLICATE, UNCERTAIN, compare
 
 AUTHORS = ["Klausen, Mette Dahl", "Hansen, Peter", "Olsen, Ida"]
 BASE = dict(authors=AUTHORS, year="2019", journal="Implementation Science", volume="14",

@@ -11,8 +11,7 @@ from click.testing import CliRunner
 from conftest import need_shared
 from dedupe_helpers import import_records, rec
 from implmap.cli import cli
-from implmap.errors import ImplmapError, UnknownRecordError
-from implmap.records.dedupe import (
+from implmap.dedupe.groups import (
     DECISIONS,
     GROUPS,
     dedupe_records,
@@ -20,6 +19,7 @@ from implmap.records.dedupe import (
     load_groups,
     primary_ids,
 )
+from implmap.errors import ImplmapError, UnknownRecordError
 
 T1 = "Barriers to implementing exercise therapy for knee osteoarthritis in general practice"
 T2 = "Facilitators of guideline adherence among physiotherapists: a qualitative study"
@@ -121,7 +121,7 @@ def test_decisions_on_unknown_records_are_refused(two_searches):
 
 def test_conflicting_people_decisions_are_reported_not_applied():
     recs = [rec("x", T1), rec("y", T2), rec("z", T3)]
-    from implmap.records.dedupe import Decision
+    from implmap.dedupe.groups import Decision
 
     ds = [Decision("merge", ("x", "y")), Decision("merge", ("y", "z")),
           Decision("keep_apart", ("x", "z"))]

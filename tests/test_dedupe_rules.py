@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from dedupe_helpers import rec
-from implmap.records.dedupe import dedupe_records
-from implmap.records.keys import make_keys, record_kind
-from implmap.records.match import DISTINCT, DUPLICATE, STAY_APART_RULES, UNCERTAIN, compare
+from implmap.dedupe.groups import dedupe_records
+from implmap.dedupe.keys import make_keys, record_kind
+from implmap.dedupe.match import DISTINCT, DUPLICATE, STAY_APART_RULES, UNCERTAIN, compare
 
 AUTHORS = ["Klausen, Mette Dahl", "Hansen, Peter", "Olsen, Ida"]
 TITLE = "Barriers to implementing exercise therapy for knee osteoarthritis in general practice"
@@ -169,7 +169,7 @@ def test_another_english_title_at_the_same_locator_stays_apart():
     ("AND (HUS)", ""), ("Osteoarthritis", ""),
 ])
 def test_title_language(title, language):
-    from implmap.records.keys import title_language
+    from implmap.dedupe.keys import title_language
 
     assert title_language(title) == language
 
@@ -350,7 +350,7 @@ def test_editions_of_one_journal_are_one_journal():
 def test_every_stay_apart_rule_is_a_rule_of_compare():
     import inspect
 
-    from implmap.records import match
+    from implmap.dedupe import match
 
     source = inspect.getsource(match.compare)
     for rule in STAY_APART_RULES:

@@ -9,7 +9,7 @@ import pytest
 
 from implmap import Review
 from implmap.fsio import append_line, dump_json_line
-from implmap.screening.ranking import Ranker, order_for, textless_records
+from implmap.prioritise.ranking import Ranker, order_for, textless_records
 
 TOY = Path(__file__).parent / "fixtures" / "prioritise" / "toy.ris"
 
@@ -176,7 +176,7 @@ def test_torn_last_line_is_survived(toy):
 
 # ---------------------------------------------------------------------- ranking worker process
 def test_worker_process_ranks_like_order_for_and_closes(toy):
-    from implmap.screening.ranking import RankingWorker
+    from implmap.prioritise.ranking import RankingWorker
 
     _seed(toy, "ana")
     ids = [r["id"] for r in toy.record_dicts()]
@@ -205,7 +205,7 @@ def test_worker_process_ends_when_the_app_is_killed(toy, tmp_path):
     script = tmp_path / "app.py"
     script.write_text(
         "import sys, time\n"
-        "from implmap.screening.ranking import RankingWorker\n"
+        "from implmap.prioritise.ranking import RankingWorker\n"
         "w = RankingWorker(sys.argv[1], 'ana', 'title_abstract')\n"
         "print(w.process.pid, flush=True)\n"
         "time.sleep(120)\n", encoding="utf-8")
@@ -239,12 +239,12 @@ def test_big_review_ranks_in_a_worker_process(toy, monkeypatch):
     import threading
     import warnings
 
-    from implmap.screening.app import create_app
+    from implmap.app import create_app
 
     with warnings.catch_warnings():  # starlette 1.x prefers httpx2 for its TestClient
         warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
-    from implmap.screening.app import session as session_mod
+    from implmap.app import session as session_mod
 
     _seed(toy, "ana")
     monkeypatch.setattr(session_mod, "RANK_IN_WORKER_FROM", 1)

@@ -14,7 +14,7 @@ from implmap import Review
 from implmap.cli import cli
 from implmap.errors import InputFormatError
 from implmap.fsio import append_line, dump_json_line
-from implmap.screening.simulate import read_labelled_csv, wss_classic, wss_insights
+from implmap.prioritise.simulate import read_labelled_csv, wss_classic, wss_insights
 
 TOY = Path(__file__).parent / "fixtures" / "prioritise" / "toy.ris"
 

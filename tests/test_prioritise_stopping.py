@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import hypergeom
 
-from implmap.screening.stopping import h0_pvalue, recall_estimate, recall_lower_bound
+from implmap.prioritise.stopping import h0_pvalue, recall_estimate, recall_lower_bound
 
 
 def test_single_window_matches_scipy_by_hand():
@@ -66,7 +66,7 @@ def test_lower_bound_is_consistent_with_the_test():
     lb, k_max = recall_lower_bound(labels, total, 0.95)
     assert lb == pytest.approx(30 / k_max)
     # H0 at the bound itself is not rejected; a total one above it is
-    from implmap.screening.stopping import _as_labels, _pvalue_for_total
+    from implmap.prioritise.stopping import _as_labels, _pvalue_for_total
 
     arr = _as_labels(labels)
     assert _pvalue_for_total(arr, total, k_max) >= 0.05

@@ -26,12 +26,12 @@ TA, FT = "title_abstract", "full_text"
 
 
 def _fake_dedupe(monkeypatch, rev, duplicates, removed=None):
-    """Stand-in for implmap.records.dedupe (another team's module) with a groups file."""
-    mod = types.ModuleType("implmap.records.dedupe")
+    """Stand-in for implmap.dedupe.groups (another team's module) with a groups file."""
+    mod = types.ModuleType("implmap.dedupe.groups")
     all_ids = [r["id"] for r in rev.record_dicts()]
     mod.primary_ids = lambda review: {r for r in all_ids if r not in duplicates}
     mod.duplicates_removed = lambda review: len(duplicates) if removed is None else removed
-    monkeypatch.setitem(sys.modules, "implmap.records.dedupe", mod)
+    monkeypatch.setitem(sys.modules, "implmap.dedupe.groups", mod)
     write_atomic(rev.root / "dedupe" / "groups.jsonl", "")
 
 
@@ -103,7 +103,7 @@ def test_counts_while_screening_and_when_done(flow):
 
 def test_duplicates_that_do_not_match_the_screened_records_raise(flow, monkeypatch):
     rev, _ = flow
-    sys.modules["implmap.records.dedupe"].duplicates_removed = lambda review: 3
+    sys.modules["implmap.dedupe.groups"].duplicates_removed = lambda review: 3
     with pytest.raises(PrismaError, match=r"identified \(12\) - duplicates removed \(3\) = 9, "
                                           r"but records screened = 10"):
         screening.prisma_counts(rev)
@@ -147,7 +147,7 @@ def test_cli_prints_and_writes_json_and_csv(flow, tmp_path):
     assert json.loads(out_json.read_text())["records_screened"] == 10
     rows = list(csv.DictReader(io.StringIO(out_csv.read_text())))
     assert {r["box"]: int(r["count"]) for r in rows}["identified:Embase"] == 6
-    sys.modules["implmap.records.dedupe"].duplicates_removed = lambda review: 5
+    sys.modules["implmap.dedupe.groups"].duplicates_removed = lambda review: 5
     res = CliRunner().invoke(cli, ["prisma", "-r", str(rev.root)])
     assert res.exit_code == 1 and "Error: the PRISMA counts do not add up" in res.output
 

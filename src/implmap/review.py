@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .charting.model import Study
     from .charting.suggest import Suggestion
     from .charting.vocab import Vocabulary
-    from .records.dedupe import DedupeResult
+    from .dedupe.groups import DedupeResult
 
 __all__ = ["ImportResult", "Review"]
 
@@ -138,9 +138,9 @@ class Review(ReviewFolder):
         """Group duplicate records across searches and write ``dedupe/groups.jsonl``.
 
         Nothing is deleted; people's decisions (:meth:`dedupe_decide`) always win. See
-        :mod:`implmap.records.dedupe`.
+        :mod:`implmap.dedupe.groups`.
         """
-        from .records.dedupe import find_duplicates
+        from .dedupe.groups import find_duplicates
 
         return find_duplicates(self)
 
@@ -149,13 +149,13 @@ class Review(ReviewFolder):
     ) -> DedupeResult | None:
         """Record a person's ``merge``, ``keep_apart`` or ``undo`` decision on two records
         (append-only) and re-run deduplication."""
-        from .records.dedupe import decide
+        from .dedupe.groups import decide
 
         return decide(self, action, a, b, by=by, note=note)
 
     def primary_ids(self) -> set[str]:
         """The records screening shows: group primaries and records without duplicates."""
-        from .records.dedupe import primary_ids
+        from .dedupe.groups import primary_ids
 
         return primary_ids(self)
 
@@ -210,8 +210,8 @@ class Review(ReviewFolder):
 
     # ---------------------------------------------------------------- prioritisation (ranking)
     def ranker(self, reviewer: str, stage: str = "title_abstract"):  # type: ignore[no-untyped-def]
-        """A live :class:`~implmap.screening.ranking.Ranker` for ``reviewer`` at ``stage``."""
-        from .screening.ranking import Ranker
+        """A live :class:`~implmap.prioritise.ranking.Ranker` for ``reviewer`` at ``stage``."""
+        from .prioritise.ranking import Ranker
 
         return Ranker(self, reviewer, stage)
 
@@ -219,6 +219,6 @@ class Review(ReviewFolder):
         self, reviewer: str, stage: str = "title_abstract", **kw: Any
     ):
         """``reviewer``'s blinded progress and stopping estimate (``implmap progress``)."""
-        from .screening.progress import screening_progress
+        from .prioritise.progress import screening_progress
 
         return screening_progress(self, reviewer, stage, **kw)

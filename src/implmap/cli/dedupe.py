@@ -65,7 +65,7 @@ def dedupe(ctx: click.Context, explain_id: str | None, pending: bool, as_json: b
     ctx.obj["review_path"] = review_path
     if ctx.invoked_subcommand is not None:
         return
-    from ..records import dedupe as dd
+    from ..dedupe import groups as dd
 
     review = open_review(review_path)
     if explain_id:
@@ -121,7 +121,7 @@ def _print_explain(info: dict[str, Any]) -> None:
 
 
 def _print_pending(review: Any, as_json: bool) -> None:
-    from ..records import dedupe as dd
+    from ..dedupe import groups as dd
 
     if not (review.root / dd.GROUPS).exists():
         dd.find_duplicates(review)
@@ -170,7 +170,7 @@ def _decision_command(action: str, name: str, help_text: str) -> click.Command:
     @click.pass_context
     def cmd(ctx: click.Context, first: str, second: str, by: str, note: str,
             review_path: Path | None) -> None:
-        from ..records.dedupe import decide
+        from ..dedupe.groups import decide
 
         path = review_path or (ctx.obj or {}).get("review_path") or Path(".")
         review = open_review(path)

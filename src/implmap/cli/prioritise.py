@@ -26,7 +26,7 @@ def progress(reviewer: str, stage: str, target: float, confidence: float, as_jso
     Blinded: it counts only your own decisions and resolved final decisions. The estimate
     informs; it never stops screening.
     """
-    from ..screening.progress import screening_progress
+    from ..prioritise.progress import screening_progress
 
     review = open_review(review_path)
     p = screening_progress(review, reviewer, stage, target=target, confidence=confidence)
@@ -59,7 +59,7 @@ def progress(reviewer: str, stage: str, target: float, confidence: float, as_jso
 def simulate(labelled: Path, seed: int, out_dir: Path | None, classifier: str,
              every: bool) -> None:
     """Replay LABELLED.csv (record_id, title, abstract, label_included) to measure the ranking."""
-    from ..screening.simulate import simulate_csv
+    from ..prioritise.simulate import simulate_csv
 
     r = simulate_csv(labelled, seed=seed, out_dir=out_dir, classifier=classifier,
                      schedule="every" if every else "adaptive")

@@ -30,7 +30,7 @@ _browser_option = click.option(
 
 def _run(review_path: Path, reviewer: str, stage: str, mode: str, port: int,
          no_browser: bool) -> None:
-    from ..screening.app import serve
+    from ..app import serve
 
     serve(
         review_path,

@@ -3,7 +3,7 @@
 The boxes (identification through databases; PRISMA-ScR uses the same flow):
 
 * records identified, per database (the imported searches) and in all;
-* duplicate records removed (``implmap.records.dedupe.duplicates_removed``; 0 before dedupe);
+* duplicate records removed (``implmap.dedupe.groups.duplicates_removed``; 0 before dedupe);
 * records screened (title and abstract) and records excluded, plus records still awaiting a
   final decision (undecided or in open conflict) while screening is under way;
 * reports sought for retrieval (final include or maybe at title and abstract), reports not
@@ -148,7 +148,7 @@ def _duplicates_removed(review: ReviewFolder) -> int:
     if not (dedupe / "groups.jsonl").exists() and not (dedupe / "decisions.jsonl").exists():
         return 0
     try:
-        from ..records.dedupe import (  # type: ignore[import-not-found,unused-ignore]
+        from ..dedupe.groups import (  # type: ignore[import-not-found,unused-ignore]
             duplicates_removed,
         )
     except ImportError:

@@ -1,7 +1,7 @@
 """Which records are screened at each stage, the pilot round, and what a reviewer may see.
 
 * The first stage (``title_abstract``) screens the dedupe primaries when deduplication has run
-  (``implmap.records.dedupe.primary_ids``), else every record.
+  (``implmap.dedupe.groups.primary_ids``), else every record.
 * Each later stage (``full_text``) screens the records whose final decision at the stage before
   is include or maybe; a record with an open conflict has no final decision, so it waits.
 * Pilot (``pilot_size: N`` in the manifest): the first N records of the first stage, in an
@@ -72,7 +72,7 @@ def _primaries(review: ReviewFolder, ids: list[str]) -> list[str]:
     if not (dedupe / "groups.jsonl").exists() and not (dedupe / "decisions.jsonl").exists():
         return ids
     try:
-        from ..records.dedupe import primary_ids  # type: ignore[import-not-found,unused-ignore]
+        from ..dedupe.groups import primary_ids  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return ids
     keep = set(primary_ids(review))

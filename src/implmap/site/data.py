@@ -355,7 +355,7 @@ def _prisma(review: ReviewFolder) -> tuple[dict[str, Any] | None, str]:
 
 def _duplicates_removed(review: ReviewFolder) -> int | None:
     try:
-        from ..records.dedupe import duplicates_removed  # type: ignore[import-not-found]
+        from ..dedupe.groups import duplicates_removed  # type: ignore[import-not-found]
     except ImportError:
         return None
     return int(duplicates_removed(review))

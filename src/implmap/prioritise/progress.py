@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .labels import blinded_labels
+from ..screening.labels import blinded_labels
 from .ranking import stage_records, textless_records
 from .stopping import RecallEstimate, recall_estimate
 

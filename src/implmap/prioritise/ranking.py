@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .labels import blinded_labels, has_text, record_text
+from ..screening.labels import blinded_labels, has_text, record_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,14 +40,10 @@ __all__ = ["Ranker", "RankingWorker", "order_for", "stage_records", "textless_re
 
 
 def stage_records(review: ReviewFolder, stage: str) -> list[str]:
-    """The records to screen at ``stage`` (the screening core's list when it is present)."""
-    try:
-        from . import records_to_screen  # type: ignore[attr-defined]
-    except ImportError:
-        records_to_screen = None
-    if records_to_screen is not None:
-        return list(records_to_screen(review, stage))
-    return [r["id"] for r in review.record_dicts()]
+    """The records to screen at ``stage`` (:func:`implmap.screening.records_to_screen`)."""
+    from ..screening.queue import records_to_screen
+
+    return list(records_to_screen(review, stage))
 
 
 def textless_records(review: ReviewFolder, record_ids: Sequence[str] | None = None) -> list[str]:
@@ -67,7 +63,7 @@ class Ranker:
     """A live ranking of ``record_ids`` for ``reviewer`` at ``stage``, refitted in the background.
 
     ``record_ids`` defaults to the stage's records. ``classifier`` is one of
-    :data:`implmap.screening.model.CLASSIFIERS` (default ``"svm"``). Thread-safe.
+    :data:`implmap.prioritise.model.CLASSIFIERS` (default ``"svm"``). Thread-safe.
     """
 
     def __init__(

@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from ...errors import DecisionError, ImplmapError, UnknownRecordError
-from ...folder import ReviewFolder
-from ...fsio import dump_json_line
-from ..log import DECISIONS
+from ..errors import DecisionError, ImplmapError, UnknownRecordError
+from ..folder import ReviewFolder
+from ..fsio import dump_json_line
+from ..screening.log import DECISIONS
 
 __all__ = ["MODES", "ScreeningSession", "safe_url"]
 
@@ -36,7 +36,7 @@ RANK_WAIT = 1.5  # seconds the app waits for the ranking at start before showing
 #: From this many records on, the ranking runs in a worker process (RankingWorker), where
 #: building TF-IDF and refitting never hold up a request; below it, a thread is quicker.
 RANK_IN_WORKER_FROM = 2000
-log = logging.getLogger("implmap.screening.app")
+log = logging.getLogger("implmap.app")
 _RECORD_KEYS = ("id", "title", "authors", "journal", "year", "keywords", "abstract", "doi")
 
 
@@ -67,9 +67,9 @@ def doi_url(doi: Any) -> str | None:
 
 
 def _ranking_module() -> Any:
-    """``implmap.screening.ranking`` when it is installed, else ``None``."""
+    """``implmap.prioritise.ranking`` when it is installed, else ``None``."""
     try:
-        return importlib.import_module("implmap.screening.ranking")
+        return importlib.import_module("implmap.prioritise.ranking")
     except ImportError:
         return None
 
@@ -124,7 +124,7 @@ class ScreeningSession:
 
     # ------------------------------------------------------------------------- loading
     def _load(self) -> None:
-        from ... import screening as core
+        from .. import screening as core
 
         review, stage, me = self.review, self.stage.id, self.reviewer.id
         if self.mode == "screen":
@@ -250,7 +250,7 @@ class ScreeningSession:
     def refresh_own_log(self) -> None:
         """Re-read this reviewer's own log if it grew behind the app's back (another tab), and
         the whole view while a pilot round holds the other records back."""
-        from ... import screening as core
+        from .. import screening as core
 
         if self.mode != "screen":
             return
@@ -407,7 +407,7 @@ class ScreeningSession:
         self, rid: str, decision: str, reason: str | None = None, note: str = ""
     ) -> dict[str, Any]:
         """Record this reviewer's decision; returns once it is on disk."""
-        from ... import screening as core
+        from .. import screening as core
 
         if self.mode != "screen":
             raise DecisionError("this app is in resolve mode; it records resolutions only")
@@ -439,7 +439,7 @@ class ScreeningSession:
     def undo(self) -> tuple[str | None, dict[str, Any] | None]:
         """Take back this session's last decision: the record gets its previous decision back
         (or none). Returns ``(record, entry now in force)``; ``(None, None)`` if nothing to undo."""
-        from ... import screening as core
+        from .. import screening as core
 
         with self._lock:
             if not self._undo:
@@ -459,7 +459,7 @@ class ScreeningSession:
         self, rid: str, decision: str, reason: str | None = None, note: str = ""
     ) -> dict[str, Any]:
         """Record the final decision on a conflicting record (resolve mode)."""
-        from ... import screening as core
+        from .. import screening as core
 
         if self.mode != "resolve":
             raise DecisionError("this app is in screen mode; start 'implmap resolve' to resolve")
@@ -481,7 +481,7 @@ class ScreeningSession:
 
     def mark_not_retrieved(self, rid: str) -> dict[str, Any] | None:
         """Record that the full text of ``rid`` could not be obtained."""
-        from ... import screening as core
+        from .. import screening as core
 
         if not self.full_text:
             raise DecisionError("full-text retrieval belongs to the full_text stage")

@@ -35,14 +35,14 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ...errors import DecisionError, ImplmapError, UnknownRecordError
-from ...folder import ReviewFolder
+from ..errors import DecisionError, ImplmapError, UnknownRecordError
+from ..folder import ReviewFolder
 from .security import TokenGuard, new_token
 from .session import ScreeningSession
 
 __all__ = ["create_app", "serve"]
 
-_PKG = files("implmap.screening.app")
+_PKG = files("implmap.app")
 MAX_IDS = 200
 
 
@@ -169,7 +169,7 @@ def create_app(
         Route("/api/resolve", api_resolve, methods=["POST"]),
         Route("/api/full-text/not-retrieved", api_not_retrieved, methods=["POST"]),
         Route("/full-text/{record}", full_text_file),
-        Mount("/static", StaticFiles(packages=[("implmap.screening.app", "static")]),
+        Mount("/static", StaticFiles(packages=[("implmap.app", "static")]),
               name="static"),
     ]
     # what a request got wrong comes back as {"error": ...}: an unknown record as 404, any

@@ -2,7 +2,7 @@
 
 Start it with ``implmap screen --reviewer ID`` (or ``implmap resolve``), or from Python::
 
-    from implmap.screening.app import create_app, serve
+    from implmap.app import create_app, serve
 
     app = create_app("evidence", reviewer="ana")   # an ASGI app (Starlette)
     serve("evidence", reviewer="ana", port=0)       # runs it on 127.0.0.1 and opens a browser

@@ -1,7 +1,7 @@
 """Comparison keys for deduplication: titles, authors, journals, pages and kinds, normalised.
 
 Everything here is a pure function of one record, computed once per record, so that matching
-(:mod:`implmap.records.match`) only compares prepared values.
+(:mod:`implmap.dedupe.match`) only compares prepared values.
 
 * **Titles**: HTML entities decoded, diacritics removed, lower case, punctuation (and so the
   brackets of translated titles and trailing periods) dropped, and common British spellings
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .normalise import normalise_doi
+from ..records.normalise import normalise_doi
 
 __all__ = [
     "Keys",

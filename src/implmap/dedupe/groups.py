@@ -16,7 +16,7 @@ Files in the review folder:
 
 How pairs are found without comparing all of them (*blocking*): only records that share a DOI,
 a PMID, the normalised title, the start or the end of it, or first author, year and first page,
-or year, volume and first page are compared. How a pair is judged: :func:`implmap.records.match.
+or year, volume and first page are compared. How a pair is judged: :func:`implmap.dedupe.match.
 compare`.
 """
 

@@ -1,0 +1,1 @@
+"""Deduplication: explainable, reversible grouping of the same work found in several searches."""

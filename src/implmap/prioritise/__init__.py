@@ -1,0 +1,1 @@
+"""Prioritisation: ranking records for screening, the stopping estimate, and simulations."""
