@@ -16,8 +16,9 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import EVIDENCE, FIXTURES, ROOT
+from implmap.records.links import doi_url as doi_href
 from implmap.site import build_pages
-from implmap.site.escape import doi_href, esc, plain_title
+from implmap.site.escape import esc, plain_title
 from implmap.site.pages import Links
 from site_helpers import fixture_findings, parse
 

@@ -21,14 +21,15 @@ import threading
 import weakref
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from ..errors import DecisionError, ImplmapError, UnknownRecordError
 from ..folder import ReviewFolder
 from ..fsio import dump_json_line
+from ..records.links import doi_url, safe_url
 from ..screening.log import DECISIONS
 
-__all__ = ["MODES", "ScreeningSession", "safe_url"]
+__all__ = ["MODES", "ScreeningSession"]
 
 MODES = ("screen", "resolve")
 RERANK_EVERY = 25
@@ -38,32 +39,6 @@ RANK_WAIT = 1.5  # seconds the app waits for the ranking at start before showing
 RANK_IN_WORKER_FROM = 2000
 log = logging.getLogger("implmap.app")
 _RECORD_KEYS = ("id", "title", "authors", "journal", "year", "keywords", "abstract", "doi")
-
-
-def safe_url(url: Any) -> str | None:
-    """``url`` when it is a plain http(s) URL with a host, else ``None`` (never a link)."""
-    if not isinstance(url, str):
-        return None
-    url = url.strip()
-    if any(c.isspace() or ord(c) < 32 for c in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
-
-
-def doi_url(doi: Any) -> str | None:
-    """The https://doi.org/ link for a DOI that looks like one (``10.xxxx/…``), else ``None``."""
-    if not isinstance(doi, str):
-        return None
-    doi = doi.strip()
-    if not doi.startswith("10.") or "/" not in doi or any(c.isspace() for c in doi):
-        return None
-    return "https://doi.org/" + quote(doi, safe="/:;()._-[]")
 
 
 def _ranking_module() -> Any:

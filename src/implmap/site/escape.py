@@ -9,9 +9,8 @@ references, so the text shows exactly as written and nothing in it runs or links
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
 
-__all__ = ["doi_href", "esc", "plain_title"]
+__all__ = ["esc", "plain_title"]
 
 _TABLE = str.maketrans(
     {
@@ -51,24 +50,6 @@ def esc(value: object) -> str:
         return ""
     text = str(value)
     return text.translate(_TABLE)
-
-
-_DOI = re.compile(r"^10\.\d{4,9}/[^\s]+$")
-
-
-def doi_href(doi: str) -> str | None:
-    """The ``https://doi.org/`` address of a DOI, or None when ``doi`` does not look like one.
-
-    Only the DOI's own characters go into the path, percent-encoded, so a hostile value can never
-    become a ``javascript:`` link or leave the attribute.
-    """
-    doi = (doi or "").strip()
-    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"):
-        if doi.lower().startswith(prefix):
-            doi = doi[len(prefix):]
-    if not _DOI.match(doi):
-        return None
-    return "https://doi.org/" + quote(doi, safe="/.;-_")
 
 
 _PLAIN = re.compile(r"[^\w .,;()/-]+")

@@ -21,9 +21,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..folder import ReviewFolder
+from ..records.links import doi_url
 from .data import Finding, MapData, Study, load_map, slug
 from .downloads import find_data_js, findings_csv, findings_json, studies_ris
-from .escape import doi_href, esc, plain_title
+from .escape import esc, plain_title
 from .svg import FlowBox, FlowRow, flow_svg
 
 __all__ = ["build_pages"]
@@ -598,7 +599,7 @@ class _Builder:
     def study(self, s: Study) -> None:
         rel = self.study_page[s.id]
         cite = esc(s.citation or s.id)
-        href = doi_href(s.doi)
+        href = doi_url(s.doi)
         doi = ""
         if href:
             doi = f' <a class="implmap-doi" href="{esc(href)}" rel="noopener">doi:{esc(s.doi)}</a>'
