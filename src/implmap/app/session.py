@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import random
 import threading
 import weakref
 from pathlib import Path
@@ -26,6 +25,7 @@ from urllib.parse import quote
 from ..errors import DecisionError, ImplmapError, UnknownRecordError
 from ..folder import ReviewFolder
 from ..fsio import dump_json_line
+from ..prioritise.ranking import seeded_order
 from ..records.links import doi_url, safe_url
 from ..screening.log import DECISIONS
 
@@ -60,13 +60,6 @@ def _complete(order: Any, ids: list[str]) -> list[str]:
             seen.add(rid)
             out.append(rid)
     out.extend(r for r in ids if r not in seen)
-    return out
-
-
-def _seeded_order(ids: list[str], seed: int, reviewer: str, stage: str) -> list[str]:
-    """A stable per-reviewer random order: same review, reviewer and stage, same order."""
-    out = sorted(ids)
-    random.Random(f"implmap:{seed}:{reviewer}:{stage}").shuffle(out)
     return out
 
 
@@ -151,7 +144,7 @@ class ScreeningSession:
         ranking's order as soon as it is ready (the page picks it up on its next queue call)."""
         if self.mode == "resolve":
             return sorted(self.ids)
-        seeded = _seeded_order(self.ids, self.review.manifest.screening_seed, self.reviewer.id,
+        seeded = seeded_order(self.ids, self.review.manifest.screening_seed, self.reviewer.id,
                                self.stage.id)
         order_for = self._order_function()
         if order_for is None:
@@ -191,7 +184,7 @@ class ScreeningSession:
             return seeded
 
     def _rank(self, ids: list[str]) -> list[str]:
-        seeded = _seeded_order(ids, self.review.manifest.screening_seed, self.reviewer.id,
+        seeded = seeded_order(ids, self.review.manifest.screening_seed, self.reviewer.id,
                                self.stage.id)
         order_for = self._order_function()
         if order_for is None:

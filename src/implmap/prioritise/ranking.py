@@ -36,7 +36,14 @@ if TYPE_CHECKING:
 
     from ..folder import ReviewFolder
 
-__all__ = ["Ranker", "RankingWorker", "order_for", "stage_records", "textless_records"]
+__all__ = [
+    "Ranker",
+    "RankingWorker",
+    "order_for",
+    "seeded_order",
+    "stage_records",
+    "textless_records",
+]
 
 
 def stage_records(review: ReviewFolder, stage: str) -> list[str]:
@@ -53,7 +60,9 @@ def textless_records(review: ReviewFolder, record_ids: Sequence[str] | None = No
             if (wanted is None or r["id"] in wanted) and not has_text(r)]
 
 
-def _seeded_order(ids: Sequence[str], seed: int, reviewer: str, stage: str) -> list[str]:
+def seeded_order(ids: Sequence[str], seed: int, reviewer: str, stage: str) -> list[str]:
+    """A stable per-reviewer random order: same records, seed, reviewer and stage, same order
+    (the order before any ranking, and the app's order while the ranking is not ready)."""
     out = sorted(ids)
     random.Random(f"implmap:{seed}:{reviewer}:{stage}").shuffle(out)
     return out
@@ -97,7 +106,7 @@ class Ranker:
         self._vec, self._X = vectorise([record_text(recs[i]) for i in ids])
         m = review.manifest
         self._tiebreak = {rid: n for n, rid in enumerate(
-            _seeded_order(ids, m.screening_seed, reviewer, stage))}
+            seeded_order(ids, m.screening_seed, reviewer, stage))}
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
         self._pending = False
