@@ -23,10 +23,10 @@ __all__ = ["CHECKERS", "check_review"]
 
 def check_manifest(review: ReviewFolder, report: Report) -> None:
     try:
-        Manifest.load(review.root / MANIFEST_NAME, report)
+        Manifest.load(review.manifest_path, report)
     except ReviewFolderError as exc:
         if not report.problems:
-            report.add(MANIFEST_NAME, str(exc), field=None)
+            report.add(MANIFEST_NAME, str(exc), code="manifest-unreadable")
 
 
 def check_searches(review: ReviewFolder, report: Report) -> None:
@@ -40,48 +40,54 @@ def check_searches(review: ReviewFolder, report: Report) -> None:
         rel = d.relative_to(review.root)
         meta_path = d / "search.yaml"
         if not meta_path.exists():
-            report.add(rel, "search folder without search.yaml; re-import the file")
+            report.add(rel, "search folder without search.yaml; re-import the file",
+                       code="search-no-provenance")
             continue
         try:
             search = Search.model_validate(yaml.safe_load(meta_path.read_text("utf-8")))
         except (ValidationError, yaml.YAMLError) as exc:
-            report.add(rel / "search.yaml", f"invalid search provenance: {exc}")
+            report.add(rel / "search.yaml", f"invalid search provenance: {exc}",
+                       code="invalid-provenance")
             continue
         raw = d / search.file
         if not raw.exists():
             report.add(rel / "search.yaml", f"the raw export {search.file!r} is missing",
-                       field="file")
+                       field="file", code="raw-export-missing")
         elif hashlib.sha256(raw.read_bytes()).hexdigest() != search.sha256:
             report.add(rel / search.file, "the raw export was changed after import (sha256 "
-                       "differs); restore it from git", field="sha256")
-        recs = d / "records.jsonl"
+                       "differs); restore it from git", field="sha256",
+                       code="raw-export-changed")
+        recs = review.records_path(d.name)
         count = 0
         if not recs.exists():
-            report.add(rel, "records.jsonl is missing; re-import the file")
+            report.add(rel, "records.jsonl is missing; re-import the file", code="records-missing")
             continue
         with open(recs, encoding="utf-8") as fh:
             for n, line in enumerate(fh, start=1):
                 try:
                     rec = Record.model_validate(json.loads(line))
                 except json.JSONDecodeError as exc:
-                    report.add(rel / "records.jsonl", f"not valid JSON: {exc.msg}", line=n)
+                    report.add(rel / "records.jsonl", f"not valid JSON: {exc.msg}", line=n,
+                               code="malformed-line")
                     continue
                 except ValidationError as exc:
                     for err in exc.errors():
                         report.add(rel / "records.jsonl", err["msg"], line=n,
-                                   field=".".join(map(str, err["loc"])))
+                                   field=".".join(map(str, err["loc"])), code="invalid-record")
                     continue
                 count += 1
                 if rec.id in seen_ids:
                     report.add(rel / "records.jsonl", f"record ID {rec.id} also in "
-                               f"{seen_ids[rec.id]}", line=n, record=rec.id, field="id")
+                               f"{seen_ids[rec.id]}", line=n, record=rec.id, field="id",
+                               code="duplicate-record-id")
                 seen_ids[rec.id] = str(rel)
                 if rec.search != search.id:
                     report.add(rel / "records.jsonl", f"record names search {rec.search!r}, "
-                               f"expected {search.id!r}", line=n, record=rec.id, field="search")
+                               f"expected {search.id!r}", line=n, record=rec.id, field="search",
+                               code="record-wrong-search")
         if count != search.records:
             report.add(rel / "search.yaml", f"says {search.records} records but records.jsonl "
-                       f"holds {count}", field="records")
+                       f"holds {count}", field="records", code="record-count")
 
 
 def check_dedupe(review: ReviewFolder, report: Report) -> None:

@@ -64,7 +64,7 @@ class ReviewFolder:
         if not (self.root / MANIFEST_NAME).exists():
             raise ReviewFolderError(
                 f"{root} is not a review folder: it has no {MANIFEST_NAME} "
-                "(create one with 'implmap init DIR')"
+                "(create one with 'implmap init DIR' or Review.init(DIR))"
             )
 
     @classmethod
@@ -173,7 +173,7 @@ class ReviewFolder:
             sig.append((str(path), st.st_ino, st.st_size, st.st_mtime_ns))
         cached = self.__dict__.get("_records_cache")
         if cached is not None and cached[0] == sig:
-            return cached[1]  # type: ignore[no-any-return]
+            return cached[1]
         out: list[dict[str, Any]] = []
         for path in paths:
             out.extend(obj for _, obj in read_jsonl(path))

@@ -40,7 +40,29 @@ CODES: dict[str, ProblemCode] = {
          "the file from git"),
     ),
     # -- the manifest and the searches (implmap.checks) ------------------------------------
-    **_codes(),
+    **_codes(
+        ("manifest-unreadable", "implmap.yaml is missing, not YAML, or not a mapping",
+         "restore it from git, or fix the syntax at the line named"),
+        ("invalid-manifest", "a manifest field that does not fit the manifest schema",
+         "correct the field named in implmap.yaml"),
+        ("search-no-provenance", "a search folder without its search.yaml",
+         "import the export file again"),
+        ("invalid-provenance", "a search.yaml that does not fit the provenance schema",
+         "restore it from git, or import the export file again"),
+        ("raw-export-missing", "the export file a search was imported from is gone",
+         "restore it from git"),
+        ("raw-export-changed", "the export file differs from the bytes that were imported "
+         "(its sha256 changed)", "restore it from git"),
+        ("records-missing", "a search folder without its records.jsonl",
+         "import the export file again"),
+        ("invalid-record", "a parsed record that does not fit the record schema",
+         "import the export file again (records.jsonl is written by implmap)"),
+        ("duplicate-record-id", "one record ID in two searches", "import the files again"),
+        ("record-wrong-search", "a record that names another search than its folder",
+         "import the export file again"),
+        ("record-count", "search.yaml counts another number of records than records.jsonl "
+         "holds", "import the export file again"),
+    ),
     # -- deduplication (implmap.dedupe) ----------------------------------------------------
     **_codes(),
     # -- screening (implmap.screening) -----------------------------------------------------

@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from .charting.suggest import Suggestion
     from .charting.vocab import Vocabulary
     from .dedupe.groups import DedupeResult
+    from .prioritise.progress import Progress
+    from .prioritise.ranking import Ranker
+    from .screening.agreement import AgreementReport
+    from .screening.conflicts import Conflict
+    from .screening.prisma import PrismaCounts
 
 __all__ = ["ImportResult", "Review"]
 
@@ -168,7 +173,7 @@ class Review(ReviewFolder):
 
         return decide(self, reviewer, stage, record, decision, reason=reason, note=note)
 
-    def conflicts(self, stage: str, include_resolved: bool = False) -> list[Any]:
+    def conflicts(self, stage: str, include_resolved: bool = False) -> list[Conflict]:
         """Conflicts at ``stage`` (see :func:`implmap.screening.conflicts`)."""
         from .screening import conflicts
 
@@ -196,28 +201,28 @@ class Review(ReviewFolder):
 
         return included_records(self)
 
-    def agreement(self, stage: str | None = None, pilot: bool = False) -> Any:
+    def agreement(self, stage: str | None = None, pilot: bool = False) -> AgreementReport:
         """Agreement between reviewers (see :func:`implmap.screening.agreement`)."""
         from .screening import agreement
 
         return agreement(self, stage=stage, pilot=pilot)
 
-    def prisma_counts(self) -> Any:
+    def prisma_counts(self) -> PrismaCounts:
         """PRISMA flow counts, checked (see :func:`implmap.screening.prisma_counts`)."""
         from .screening import prisma_counts
 
         return prisma_counts(self)
 
     # ---------------------------------------------------------------- prioritisation (ranking)
-    def ranker(self, reviewer: str, stage: str = "title_abstract"):  # type: ignore[no-untyped-def]
+    def ranker(self, reviewer: str, stage: str = "title_abstract") -> Ranker:
         """A live :class:`~implmap.prioritise.ranking.Ranker` for ``reviewer`` at ``stage``."""
         from .prioritise.ranking import Ranker
 
         return Ranker(self, reviewer, stage)
 
-    def screening_progress(  # type: ignore[no-untyped-def]
+    def screening_progress(
         self, reviewer: str, stage: str = "title_abstract", **kw: Any
-    ):
+    ) -> Progress:
         """``reviewer``'s blinded progress and stopping estimate (``implmap progress``)."""
         from .prioritise.progress import screening_progress
 

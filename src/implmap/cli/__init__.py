@@ -7,6 +7,7 @@ ours (:class:`~implmap.errors.ImplmapError`) become ``Error: …`` and exit code
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -16,7 +17,7 @@ __all__ = ["cli", "main"]
 
 
 class _Group(click.Group):
-    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except ImplmapError as exc:
