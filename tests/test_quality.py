@@ -23,10 +23,12 @@ PUBLIC = {
     "Record",
     "Report",
     "Review",
+    "ReviewFolder",
     "ReviewFolderError",
     "Search",
     "UnknownRecordError",
     "UnknownTermError",
+    "UsageError",
     "ValidationFailed",
     "__version__",
 }

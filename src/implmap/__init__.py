@@ -17,8 +17,10 @@ from .errors import (
     ReviewFolderError,
     UnknownRecordError,
     UnknownTermError,
+    UsageError,
     ValidationFailed,
 )
+from .folder import ReviewFolder
 from .manifest import Manifest
 from .records.model import Record, Search
 from .review import ImportResult, Review
@@ -35,10 +37,12 @@ __all__ = [
     "Record",
     "Report",
     "Review",
+    "ReviewFolder",
     "ReviewFolderError",
     "Search",
     "UnknownRecordError",
     "UnknownTermError",
+    "UsageError",
     "ValidationFailed",
     "__version__",
 ]
