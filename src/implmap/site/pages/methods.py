@@ -56,7 +56,7 @@ def write_methods(b: Builder) -> None:
     d = b.data
     body = []
     if d.question:
-        body.append(f"<p><strong>ReviewFolder question:</strong> {esc(d.question)}</p>")
+        body.append(f"<p><strong>Review question:</strong> {esc(d.question)}</p>")
     body.append("## Eligibility criteria")
     facts = []
     for key, label in ELIGIBILITY.items():

@@ -31,7 +31,7 @@ def write_overview(b: Builder) -> None:
     body = [f'<h1 class="implmap-title">{esc(d.title)}</h1>']
     if d.question:
         body.append(
-            f'<p class="implmap-question"><strong>ReviewFolder question:</strong> '
+            f'<p class="implmap-question"><strong>Review question:</strong> '
             f"{esc(d.question)}</p>"
         )
     if d.authors:
