@@ -49,14 +49,17 @@ WORDS = _TEXT.split()
 
 def make_review(root: Path, n_studies: int, n_findings: int, seed: int = 7) -> Path:
     """Write a synthetic review folder (manifest, codebook, one YAML file per study)."""
+    from implmap.folder import ReviewFolder
+    from implmap.manifest import Manifest
+
     rnd = random.Random(seed)
-    (root / "charting" / "studies").mkdir(parents=True)
-    (root / "implmap.yaml").write_text(yaml.safe_dump({
+    folder = ReviewFolder.create(root, Manifest.model_validate({
         "format_version": 1, "title": "Synthetic review for the site benchmark",
         "question": "What helps and hinders the care that the synthetic studies describe?",
         "reviewers": [{"id": "ana"}, {"id": "ben"}],
     }))
-    (root / "charting" / "themes.yaml").write_text(yaml.safe_dump(
+    folder.studies_dir.mkdir(parents=True)
+    folder.themes_path.write_text(yaml.safe_dump(
         [{"id": i, "name": n, "description": f"Findings about {n.lower()}."} for i, n in THEMES]))
     per = [n_findings // n_studies + (1 if k < n_findings % n_studies else 0)
            for k in range(n_studies)]
@@ -87,7 +90,7 @@ def make_review(root: Path, n_studies: int, n_findings: int, seed: int = 7) -> P
             "implemented": "A synthetic intervention", "aims": "To benchmark the site.",
             "findings": findings,
         }
-        (root / "charting" / "studies" / f"{sid}.yaml").write_text(
+        (folder.studies_dir / f"{sid}.yaml").write_text(
             yaml.dump(study, Dumper=dumper, sort_keys=False, allow_unicode=True))
     return root
 

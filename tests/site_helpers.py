@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from implmap.folder import ReviewFolder
+
 SITE_REVIEW = Path(__file__).resolve().parent / "fixtures" / "site-review"
 
 
@@ -19,7 +21,7 @@ def fixture_findings(review: Path = SITE_REVIEW) -> list[dict]:
     """The review's findings read straight from its YAML (independent of implmap.site), each
     with its study, ``key`` (``study/finding``) and TDF domains."""
     out = []
-    for path in sorted((review / "charting" / "studies").glob("*.yaml")):
+    for path in ReviewFolder(review).study_files():
         s = yaml.safe_load(path.read_text("utf-8"))
         for f in s["findings"]:
             out.append({**f, "study": s["id"], "key": f"{s['id']}/{f['id']}",

@@ -17,9 +17,7 @@ from click.testing import CliRunner
 
 from conftest import EVIDENCE, FIXTURES, ROOT
 from implmap.records.links import doi_url as doi_href
-from implmap.site import build_pages
-from implmap.site.escape import esc, plain_title
-from implmap.site.pages import Links
+from implmap.site import Links, build_pages, esc, plain_title
 from site_helpers import fixture_findings, parse
 
 REVIEW = FIXTURES / "site-review"
@@ -41,6 +39,34 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # ------------------------------------------------------------------------------ small pieces
+SURFACE = {
+    "Coding", "Domain", "Finding", "FlowBox", "FlowRow", "ImplmapConfig", "ImplmapPlugin",
+    "Links", "MapData", "Pair", "Stage", "Study", "Theme", "build_pages", "build_site", "esc",
+    "find_data_js", "findings_csv", "findings_json", "flow_svg", "load_map", "plain_title",
+    "serve_site", "site_config", "slug", "studies_ris",
+}
+
+
+def test_public_surface_is_declared_once():
+    """Changing implmap.site's public names must be deliberate: update SURFACE here too."""
+    import implmap.site
+
+    assert set(implmap.site.__all__) == SURFACE
+    for name in implmap.site.__all__:
+        assert getattr(implmap.site, name) is not None, name
+    import implmap.site.pages
+
+    assert implmap.site.pages.build_pages is build_pages  # the documented path
+
+
+def test_import_site_is_light():
+    """Importing implmap.site loads neither MkDocs nor pandas (MkDocs loads with the plugin)."""
+    code = ("import sys, implmap.site; print(','.join(m for m in ('mkdocs', 'pandas', 'sklearn', "
+            "'starlette') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
 def test_links_follow_the_url_style():
     d = Links(directory_urls=True)
     assert d.href("matrix.md", "find.md", "domain=Knowledge") == "../find/#domain=Knowledge"
@@ -439,15 +465,7 @@ def test_site_serve_rebuilds_when_the_review_changes(tmp_path: Path):
         proc.wait(timeout=10)
 
 
-def _screening_api() -> None:
-    import implmap.screening as screening
-
-    if not hasattr(screening, "prisma_counts"):
-        pytest.skip("implmap.screening has no prisma_counts yet")
-
-
 def test_flow_diagram_and_methods_use_the_screening_counts(built: Path):
-    _screening_api()
     shown = "".join(parse(built / "index.html").text)
     for text in ("Records identified from databases (n = 8)", "TestDB (n = 8)",
                  "Records screened (n = 8)", "Records excluded (n = 4)",

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import click
 
+from ..errors import UsageError
 from .common import open_review, review_option
+
+__all__ = ["COMMANDS"]
 
 _review_arg = click.argument(
     "review_arg", metavar="[REVIEW]", required=False,
@@ -50,7 +53,10 @@ def serve(review_arg: Path | None, review_path: Path, host: str, port: int) -> N
     review = open_review(_pick(review_arg, review_path))
     click.echo(f"Serving the evidence map of {review.root} at http://{host}:{port}/ "
                "(Ctrl+C stops).", err=True)
-    serve_site(review, host=host, port=port)
+    try:
+        serve_site(review, host=host, port=port)
+    except UsageError as exc:  # the address is taken: say which option picks another
+        raise UsageError(f"{exc}: pass --port PORT") from None
 
 
 @site.command()

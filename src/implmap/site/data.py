@@ -1,9 +1,10 @@
 """The one door between the evidence map and the review: everything the site shows comes from here.
 
-:func:`load_map` reads a review through the project's APIs (``Review.studies()``, the charting
-vocabulary, ``implmap.screening.prisma_counts`` and the dedupe counts) and returns plain
-:class:`MapData` for the page writers. Nothing here escapes text: the values are untrusted and
-the page writers escape them where they are written.
+:func:`load_map` reads a review through the project's APIs (the charted studies, the charting
+vocabulary and dual-coding agreement, ``implmap.screening``'s PRISMA counts, agreement and
+conflicts, and the dedupe counts) and returns plain :class:`MapData` for the page writers.
+Nothing here escapes text: the values are untrusted and the page writers escape them where they
+are written.
 """
 
 from __future__ import annotations
@@ -16,10 +17,14 @@ from typing import Any
 
 import yaml
 
+from ..charting.agreement import agreement_from_studies
+from ..charting.model import Study as StudyModel
 from ..charting.store import load_studies
-from ..charting.vocab import load_vocabulary
+from ..charting.vocab import Vocabulary, load_vocabulary
+from ..dedupe.groups import duplicates_removed
 from ..errors import ImplmapError
 from ..folder import ReviewFolder
+from ..screening import agreement, conflicts, prisma_counts, records_to_screen
 
 __all__ = [
     "Coding",
@@ -31,6 +36,7 @@ __all__ = [
     "Study",
     "Theme",
     "load_map",
+    "slug",
 ]
 
 BARRIER = "barrier"
@@ -197,7 +203,7 @@ def load_map(review: ReviewFolder | str | Path) -> MapData:
         vocabulary_sources=sources,
     )
     data.prisma, data.prisma_problem = _prisma(review)
-    data.duplicates_removed = _duplicates_removed(review)
+    data.duplicates_removed = duplicates_removed(review)
     data.stages = _stages(review)
     data.coding = _coding(models, vocab)
     return data
@@ -228,10 +234,8 @@ def _study_models(review: ReviewFolder) -> list[Any]:
     return out
 
 
-def _coding(models: list[Any], vocab: Any) -> Coding:
+def _coding(models: list[StudyModel], vocab: Vocabulary) -> Coding:
     """Dual-coding agreement (``implmap.charting.agreement``), pooled per pair of coders."""
-    from ..charting.agreement import agreement_from_studies
-
     a = agreement_from_studies(models, vocab)
     pairs = [
         (tuple(pair.split("~")), k.get("domains"), k.get("themes"))
@@ -302,13 +306,13 @@ def _study(s: dict[str, Any]) -> Study:
 
 
 def _vocabulary(
-    v: Any, studies: list[Study]
+    v: Vocabulary, studies: list[Study]
 ) -> tuple[list[Domain], dict[str, list[str]], dict[str, str]]:
     """TDF domains in published order with their COM-B components and intervention functions,
-    from the review's charting vocabulary (``Review.vocabulary()``).
+    from the review's charting vocabulary (``implmap.charting.load_vocabulary``).
 
     Domains that findings name but the vocabulary does not hold follow, in name order, so no
-    finding drops out of the map (``implmap check`` reports them).
+    finding drops out of the map (the review's check reports them).
     """
     domains: list[Domain] = []
     for d in v.domains:
@@ -331,47 +335,27 @@ def _vocabulary(
     return domains, comb, sources
 
 
-def _screening() -> Any:
-    try:
-        from .. import screening
-    except ImportError:  # pragma: no cover - the screening package ships with implmap
-        return None
-    return screening if hasattr(screening, "prisma_counts") else None
-
-
 def _prisma(review: ReviewFolder) -> tuple[dict[str, Any] | None, str]:
     """The PRISMA counts (``implmap.screening.prisma_counts``), or why there are none."""
-    screening = _screening()
-    if screening is None:
-        return None, ""
     if not review.searches():
         return None, "the review has no imported searches yet"
     try:
-        counts = screening.prisma_counts(review)
+        counts = prisma_counts(review)
     except ImplmapError as exc:
         return None, str(exc)
     return counts.to_dict(), ""
 
 
-def _duplicates_removed(review: ReviewFolder) -> int | None:
-    try:
-        from ..dedupe.groups import duplicates_removed  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return int(duplicates_removed(review))
-
-
 def _stages(review: ReviewFolder) -> list[Stage]:
     """Agreement and conflicts per stage, from ``implmap.screening`` (unblinded: for reports)."""
-    screening = _screening()
-    if screening is None or not review.searches():
+    if not review.searches():
         return []
     out = []
     for st in review.manifest.stages:
         try:
-            report = screening.agreement(review, st.id)
-            found = screening.conflicts(review, st.id, include_resolved=True)
-            screened = len(screening.records_to_screen(review, st.id))
+            report = agreement(review, st.id)
+            found = conflicts(review, st.id, include_resolved=True)
+            screened = len(records_to_screen(review, st.id))
         except ImplmapError:
             continue
         pairs = [

@@ -26,6 +26,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from ..errors import ImplmapError
+from .pages import build_pages
+
 __all__ = ["ImplmapConfig", "ImplmapPlugin"]
 
 
@@ -57,9 +60,6 @@ class ImplmapPlugin(BasePlugin[ImplmapConfig]):
             self._tmp = None
 
     def on_files(self, files: Files, config: Any) -> Files:
-        from ..errors import ImplmapError
-        from .pages import build_pages
-
         self._cleanup()
         self._tmp = tempfile.mkdtemp(prefix="implmap-map-")
         assert self.review_path is not None

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from ..errors import UsageError
 from ..folder import ReviewFolder
 from .escape import plain_title
 
@@ -79,17 +80,19 @@ def build_site(review: ReviewFolder | str | Path, out: str | Path, *, strict: bo
 def serve_site(
     review: ReviewFolder | str | Path, host: str = "127.0.0.1", port: int = 8000
 ) -> None:
-    """Serve ``review``'s evidence map at http://host:port/, rebuilding when the review changes."""
-    from mkdocs.commands.serve import serve
+    """Serve ``review``'s evidence map at http://host:port/, rebuilding when the review changes.
 
-    from ..errors import ImplmapError
+    Raises :class:`~implmap.errors.UsageError` when nothing can serve on ``host:port`` (another
+    server there, or no such address).
+    """
+    from mkdocs.commands.serve import serve
 
     with _config(review) as cfg:
         try:
             serve(config_file=str(cfg), open_in_browser=False, livereload=True,
                   dev_addr=f"{host}:{port}")
         except OSError as exc:
-            raise ImplmapError(
+            raise UsageError(
                 f"cannot serve on {host}:{port} ({exc.strerror or exc}); is another server "
-                "running there? Pass --port to use another port"
+                "running there? Use another port"
             ) from None

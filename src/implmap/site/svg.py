@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .escape import esc
 
@@ -22,15 +22,14 @@ class FlowBox:
     """A box of the flow diagram: a heading line and detail lines (all untrusted text)."""
 
     lines: list[str]
-    count: int | None = None
 
 
 @dataclass
 class FlowRow:
+    """A row of the flow diagram: the main box, and the box of what left the flow there."""
+
     main: FlowBox
     side: FlowBox | None = None
-    stage: str = ""
-    extra: list[str] = field(default_factory=list)
 
 
 def _wrap(text: str, width: int) -> list[str]:
