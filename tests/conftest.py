@@ -1,26 +1,18 @@
-"""Shared fixtures. Tests that read ../shared skip cleanly when it is absent."""
+"""Shared fixtures. Tests that read ../shared skip cleanly when it is absent.
+
+The paths and ``need_shared`` live in ``support/paths.py`` (the builders and runners share them);
+they are named here too for the tests that import them from conftest."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-CORPORA = SHARED / "corpora"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-EVIDENCE = ROOT / "evidence"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from support.builders import make_review
+from support.paths import CHROMIUM, CORPORA, EVIDENCE, FIXTURES, ROOT, SHARED, need_shared
 
-
-def need_shared(*parts: str) -> Path:
-    """Path under ../shared, or skip the test when ../shared (or that path) is absent."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent (../shared is only beside developer checkouts and CI)")
-    return path
+__all__ = ["CHROMIUM", "CORPORA", "EVIDENCE", "FIXTURES", "ROOT", "SHARED", "need_shared"]
 
 
 @pytest.fixture
@@ -31,9 +23,7 @@ def shared_corpora() -> Path:
 @pytest.fixture
 def review(tmp_path: Path):
     """A fresh, empty review folder with two reviewers and a third."""
-    from implmap import Review
-
-    return Review.init(tmp_path / "rev", title="Test review", reviewers=["ana", "ben", "cam"])
+    return make_review(tmp_path / "rev", reviewers=("ana", "ben", "cam"), third=None)
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,9 @@ import warnings
 import pytest
 
 import implmap.screening as core
-from app_support import make_review
 from implmap.app import create_app
 from implmap.fsio import append_line, dump_json_line, read_jsonl
+from support.builders import app_review
 
 with warnings.catch_warnings():  # starlette 1.x prefers httpx2 for its TestClient
     warnings.simplefilter("ignore")
@@ -30,7 +30,7 @@ def own_log(review, stage: str, reviewer: str) -> list[dict]:
 
 @pytest.fixture
 def rev(tmp_path):
-    return make_review(tmp_path / "rev", n=6)
+    return app_review(tmp_path / "rev", n=6)
 
 
 # ------------------------------------------------------------------------------ the token
@@ -138,7 +138,7 @@ def test_bad_requests_say_what_is_wrong(rev):
 
 
 def test_records_are_payloads_with_safe_links_only(tmp_path):
-    rev = make_review(tmp_path / "r", n=1, evil=True)
+    rev = app_review(tmp_path / "r", n=1, evil=True)
     c = client(create_app(rev, "ana", token=TOKEN))
     ids = c.get("/api/queue").json()["order"]
     recs = {r["title"][:7]: r for r in c.get("/api/records", params={"ids": ",".join(ids)})

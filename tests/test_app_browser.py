@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 import implmap.screening as core
-from app_support import make_review, running
 from implmap.app import create_app
 from implmap.fsio import read_jsonl
+from support.builders import app_review
+from support.servers import running
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -40,7 +41,7 @@ def page(browser):
 
 
 def test_screen_with_the_keyboard_then_reload(tmp_path, page):
-    rev = make_review(tmp_path / "rev", n=5)
+    rev = app_review(tmp_path / "rev", n=5)
     expect = _expect()
     with running(create_app(rev, "ana", token=TOKEN)) as base:
         page.goto(f"{base}/?token={TOKEN}")
@@ -90,7 +91,7 @@ def test_screen_with_the_keyboard_then_reload(tmp_path, page):
 
 
 def test_hostile_record_text_stays_text(tmp_path, page):
-    rev = make_review(tmp_path / "rev", n=0, evil=True)
+    rev = app_review(tmp_path / "rev", n=0, evil=True)
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     errors: list[str] = []
@@ -115,7 +116,7 @@ def test_hostile_record_text_stays_text(tmp_path, page):
 
 
 def test_blinding_every_response_of_reviewer_a(tmp_path, page):
-    rev = make_review(tmp_path / "rev", n=6)
+    rev = app_review(tmp_path / "rev", n=6)
     marker = "BEN-NOTE-c0ffee-91"
     ids = sorted(r["id"] for r in rev.record_dicts())
     for i, rid in enumerate(ids):
@@ -156,7 +157,7 @@ def test_blinding_every_response_of_reviewer_a(tmp_path, page):
 
 
 def test_full_text_reason_keys_and_not_retrieved(tmp_path, page):
-    rev = make_review(tmp_path / "rev", n=3)
+    rev = app_review(tmp_path / "rev", n=3)
     ids = sorted(r["id"] for r in rev.record_dicts())
     for who in ("ana", "ben"):
         for rid in ids:
@@ -179,7 +180,7 @@ def test_full_text_reason_keys_and_not_retrieved(tmp_path, page):
 
 
 def test_resolve_mode_in_the_browser(tmp_path, page):
-    rev = make_review(tmp_path / "rev", n=3)
+    rev = app_review(tmp_path / "rev", n=3)
     ids = sorted(r["id"] for r in rev.record_dicts())
     core.decide(rev, "ana", "title_abstract", ids[0], "include", note="<i>ana</i> says yes")
     core.decide(rev, "ben", "title_abstract", ids[0], "exclude", note="ben says no")
@@ -199,9 +200,9 @@ def test_resolve_mode_in_the_browser(tmp_path, page):
 
 
 def test_a_record_without_text_comes_first_and_says_why(tmp_path, page):
-    from screening_support import add_search
+    from support.builders import add_search
 
-    rev = make_review(tmp_path / "rev", n=5)
+    rev = app_review(tmp_path / "rev", n=5)
     add_search(rev, [{"authors": ["Nobody, N"], "journal": "Some Journal", "year": "2020",
                          "doi": "10.1000/no-text"}], database="Other")
     with running(create_app(rev, "ana", token=TOKEN)) as base:

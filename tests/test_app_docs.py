@@ -1,6 +1,6 @@
 """Every example in docs/guides/screening-app.md runs, on a copy of the bundled review.
 
-The script example runs through tests/guide_examples.py. The examples that start the app run
+The script example runs through tests/support/guides.py. The examples that start the app run
 until stopped, so they run here in a process of their own: each must print what the guide
 shows, with a URL whose token opens a session for the right reviewer and mode; then it is
 stopped.
@@ -19,9 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from guide_examples import console_commands, guide_blocks, run_guide, work_in_copy
 from implmap import Review
 from implmap.fsio import read_jsonl
+from support.guides import console_commands, guide_blocks, run_guide, work_in_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "guides" / "screening-app.md"

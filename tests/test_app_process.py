@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 import implmap.screening as core
-from app_support import make_review
 from implmap.fsio import read_jsonl
+from support.builders import app_review
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 URL = re.compile(r"(http://127\.0\.0\.1:\d+)/\?token=([\w-]+)")
@@ -75,7 +75,7 @@ class Server:
 
 @pytest.fixture
 def rev(tmp_path):
-    return make_review(tmp_path / "rev", n=40)
+    return app_review(tmp_path / "rev", n=40)
 
 
 def test_cli_prints_a_tokened_loopback_url(rev):

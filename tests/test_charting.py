@@ -11,12 +11,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from charting_review import make_review
 from conftest import EVIDENCE, need_shared
 from implmap import Review, ValidationFailed
 from implmap.charting.model import Study, json_schema, json_schema_text
 from implmap.charting.vocab import UnknownTermError, load_vocabulary
 from implmap.cli import cli
+from support.builders import charting_review
 
 # ------------------------------------------------------------------------------ vocabularies
 
@@ -74,7 +74,7 @@ def test_domain_matching_is_case_insensitive_with_unique_prefixes():
 
 
 def test_review_mappings_override_the_defaults(tmp_path):
-    review, _ = make_review(tmp_path / "r")
+    review, _ = charting_review(tmp_path / "r")
     (review.root / "charting" / "mappings.yaml").write_text(
         "tdf_to_comb:\n  Knowledge: [Reflective motivation]\n", "utf-8")
     vocab = review.vocabulary()
@@ -100,7 +100,7 @@ def test_shipped_json_schema_is_current_and_printed_by_the_cli():
 
 
 def test_json_schema_accepts_the_bundled_studies_and_rejects_a_missing_type():
-    jsonschema = pytest.importorskip("jsonschema")
+    import jsonschema  # in [dev]: this test runs everywhere the tests run
     schema = json_schema()
     files = sorted((EVIDENCE / "charting" / "studies").glob("*.yaml"))
     assert files
@@ -123,7 +123,7 @@ def line_of(text: str, needle: str, nth: int = 1) -> int:
 
 
 def test_the_fixture_review_is_valid(tmp_path):
-    review, _ = make_review(tmp_path / "r")
+    review, _ = charting_review(tmp_path / "r")
     report = review.check()
     assert report.valid, [str(p) for p in report.problems]
     assert report.problems == []
@@ -189,7 +189,7 @@ CASES: list[tuple[str, Mutation, str, str | None, str, tuple[Any, int]]] = [
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_each_kind_of_problem_is_reported_with_file_line_and_field(tmp_path, case):
     _, mutate, code, field, message, (needle, nth) = case
-    review, ids = make_review(tmp_path / "r")
+    review, ids = charting_review(tmp_path / "r")
     path = review.root / "charting" / "studies" / "study-a.yaml"
     text = mutate(path.read_text("utf-8"), ids)
     assert text != path.read_text("utf-8")
@@ -207,7 +207,7 @@ def test_each_kind_of_problem_is_reported_with_file_line_and_field(tmp_path, cas
 
 
 def test_included_record_without_a_study_and_records_charted_twice(tmp_path):
-    review, ids = make_review(tmp_path / "r")
+    review, ids = charting_review(tmp_path / "r")
     b = review.root / "charting" / "studies" / "study-b.yaml"
     b.write_text(b.read_text("utf-8").replace(ids[1], ids[0]), "utf-8")
     report = review.check()
@@ -220,7 +220,7 @@ def test_included_record_without_a_study_and_records_charted_twice(tmp_path):
 
 
 def test_all_problems_are_reported_not_just_the_first(tmp_path):
-    review, ids = make_review(tmp_path / "r")
+    review, ids = charting_review(tmp_path / "r")
     a = review.root / "charting" / "studies" / "study-a.yaml"
     text = a.read_text("utf-8")
     for _, mutate, *_rest in CASES[1:6]:
@@ -236,7 +236,7 @@ def test_all_problems_are_reported_not_just_the_first(tmp_path):
 
 
 def test_term_problems_are_all_listed_for_one_file(tmp_path):
-    review, ids = make_review(tmp_path / "r")
+    review, ids = charting_review(tmp_path / "r")
     a = review.root / "charting" / "studies" / "study-a.yaml"
     text = a.read_text("utf-8")
     for _, mutate, *_rest in [*CASES[2:5], CASES[11]]:
@@ -249,7 +249,7 @@ def test_term_problems_are_all_listed_for_one_file(tmp_path):
 
 
 def test_codebook_and_mapping_problems(tmp_path):
-    review, _ = make_review(tmp_path / "r")
+    review, _ = charting_review(tmp_path / "r")
     (review.root / "charting" / "themes.yaml").write_text(
         "- id: time\n  name: Time\n- id: time\n  name: Again\n- name: no id\n", "utf-8")
     (review.root / "charting" / "mappings.yaml").write_text(
@@ -266,7 +266,7 @@ def test_codebook_and_mapping_problems(tmp_path):
 
 
 def test_check_cli_exits_1_and_prints_file_line_field(tmp_path):
-    review, _ = make_review(tmp_path / "r")
+    review, _ = charting_review(tmp_path / "r")
     a = review.root / "charting" / "studies" / "study-a.yaml"
     a.write_text(a.read_text("utf-8").replace("domain: Social Influences",
                                               "domain: Social Influence", 1), "utf-8")
@@ -277,7 +277,7 @@ def test_check_cli_exits_1_and_prints_file_line_field(tmp_path):
 
 
 def test_studies_raise_a_clear_error_on_invalid_files(tmp_path):
-    review, _ = make_review(tmp_path / "r")
+    review, _ = charting_review(tmp_path / "r")
     a = review.root / "charting" / "studies" / "study-a.yaml"
     a.write_text(a.read_text("utf-8").replace("  type: facilitator\n", ""), "utf-8")
     with pytest.raises(ValidationFailed, match=r"study-a.yaml:\d+ record f2 field "

@@ -8,9 +8,9 @@ import math
 import pytest
 from click.testing import CliRunner
 
-from charting_review import make_review
 from implmap.charting.agreement import cohen_kappa
 from implmap.cli import cli
+from support.builders import charting_review
 
 
 @pytest.mark.parametrize("a, b", [
@@ -31,7 +31,7 @@ def test_cohen_kappa_is_undefined_when_both_say_the_same_to_everything():
 
 
 def test_agreement_per_domain_on_the_fixture(tmp_path):
-    review, _ = make_review(tmp_path / "r")
+    review, _ = charting_review(tmp_path / "r")
     res = review.coding_agreement()
     assert (res.n_findings, res.n_dual) == (4, 3)
     d = res.domains.set_index("label")
@@ -51,7 +51,7 @@ def test_agreement_per_domain_on_the_fixture(tmp_path):
 
 
 def test_coding_agreement_cli(tmp_path):
-    review, _ = make_review(tmp_path / "r")
+    review, _ = charting_review(tmp_path / "r")
     result = CliRunner().invoke(cli, ["coding-agreement", "-r", str(review.root)])
     assert result.exit_code == 0, result.output
     assert "3 of 4 finding(s) coded independently" in result.output
@@ -63,7 +63,7 @@ def test_coding_agreement_cli(tmp_path):
 
 
 def test_no_dual_coding_says_what_to_do(tmp_path):
-    review, _ = make_review(tmp_path / "r")
+    review, _ = charting_review(tmp_path / "r")
     for f in (review.root / "charting" / "studies").glob("*.yaml"):
         text = f.read_text("utf-8")
         f.write_text(text[: text.index("  coding:")] + text[text.index("- id: f2"):]

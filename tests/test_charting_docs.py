@@ -1,43 +1,21 @@
 """Every example in docs/guides/charting.md and lookup.md runs on (a copy of) the bundled review,
 and the output the guides show is what the commands print. The console and Python blocks run
-through tests/guide_examples.py; the blocks it does not run (the error listing, the mappings
+through tests/support/guides.py; the blocks it does not run (the error listing, the mappings
 snippet, the benchmark's figures) are checked here."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
-import textwrap
-from pathlib import Path
 
 import pytest
 import yaml
 
-from charting_review import make_review
 from conftest import ROOT
-from guide_examples import guide_blocks, run_guide, work_in_copy
+from support.builders import charting_review
+from support.guides import guide_blocks, run_guide, shown_after, work_in_copy
 
 GUIDES = [ROOT / "docs" / "guides" / "charting.md", ROOT / "docs" / "guides" / "lookup.md"]
-FENCE = re.compile(r"^([ \t]*)```(\w+)\n(.*?)^\1```[ \t]*\n", re.M | re.S)
-
-
-def blocks(guide: Path) -> list[tuple[str, str, int, int]]:
-    """(language, code, start, end) of every fenced block."""
-    text = guide.read_text("utf-8")
-    return [(m.group(2), textwrap.dedent(m.group(3)), m.start(), m.end())
-            for m in FENCE.finditer(text)]
-
-
-def shown_after(guide: Path, end: int, blocks_: list) -> str | None:
-    """The ``text`` block right after a block ending at ``end`` (only blank lines between)."""
-    text = guide.read_text("utf-8")
-    for lang, code, start, _ in blocks_:
-        if start >= end and lang == "text" and not text[end:start].strip():
-            return code
-    return None
-
-
 def assert_shown(shown: str, output: str) -> None:
     """Every line the guide shows is a line of the output ("…x": a line ending in x)."""
     have = {line.strip() for line in output.splitlines()}
@@ -69,8 +47,8 @@ def test_guide_examples_run(guide, evidence, capsys):
 
 def test_the_error_example_is_what_check_prints(tmp_path):
     guide = GUIDES[0]
-    shown = next(c for lang, c, _, _ in blocks(guide) if lang == "text" and "study-a" in c)
-    review, _ = make_review(tmp_path / "r")
+    shown = next(c for _, c in guide_blocks(guide, "text") if "study-a" in c)
+    review, _ = charting_review(tmp_path / "r")
     a = review.root / "charting" / "studies" / "study-a.yaml"
     text = a.read_text("utf-8")
     text = (text.replace("domain: Environmental", "domain: Enviromental", 1)
@@ -83,9 +61,8 @@ def test_the_error_example_is_what_check_prints(tmp_path):
 
 
 def test_the_mappings_example_overrides_the_default(tmp_path):
-    snippet = next(c for lang, c, _, _ in blocks(GUIDES[0])
-                   if lang == "yaml" and c.startswith("tdf_to_comb"))
-    review, _ = make_review(tmp_path / "r")
+    snippet = next(c for _, c in guide_blocks(GUIDES[0], "yaml") if c.startswith("tdf_to_comb"))
+    review, _ = charting_review(tmp_path / "r")
     (review.root / "charting" / "mappings.yaml").write_text(snippet, "utf-8")
     assert review.check().valid
     expected = yaml.safe_load(snippet)["tdf_to_comb"]["Knowledge"]
@@ -94,9 +71,7 @@ def test_the_mappings_example_overrides_the_default(tmp_path):
 
 def test_the_bench_figures_in_the_guide_are_current():
     guide = GUIDES[0]
-    bs = blocks(guide)
-    end = next(e for lang, c, _, e in bs if lang == "bash" and "bench/suggest.py" in c)
-    shown = shown_after(guide, end, bs)
+    shown = shown_after(guide, "bash", "bench/suggest.py")
     assert shown is not None
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "suggest.py")],
                          capture_output=True, text=True, check=True,

@@ -7,17 +7,17 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from charting_review import make_review
 from conftest import EVIDENCE
 from implmap import Review
 from implmap.charting.lookup import FINDING_COLUMNS, GROUP_COLUMNS
 from implmap.charting.vocab import UnknownTermError
 from implmap.cli import cli
+from support.builders import charting_review
 
 
 @pytest.fixture
 def mini(tmp_path):
-    return make_review(tmp_path / "r")[0]
+    return charting_review(tmp_path / "r")[0]
 
 
 def test_findings_frame_has_one_row_per_finding_with_comb_and_functions(mini):

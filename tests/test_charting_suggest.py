@@ -7,9 +7,9 @@ import json
 import yaml
 from click.testing import CliRunner
 
-from charting_review import make_review
 from implmap.charting.suggest import TagModel, loso_accuracy, suggest, suggest_texts
 from implmap.cli import cli
+from support.builders import charting_review
 
 
 def _snapshot(review):
@@ -26,7 +26,7 @@ def test_tag_model_learns_and_ranks_with_probabilities():
 
 
 def test_suggestions_only_for_untagged_findings_and_files_untouched(tmp_path):
-    review, _ = make_review(tmp_path / "r")
+    review, _ = charting_review(tmp_path / "r")
     before = _snapshot(review)
     out = suggest(review, top=3)
     assert {(s.study, s.finding) for s in out} == {("study-a", "f3")}
@@ -40,7 +40,7 @@ def test_suggestions_only_for_untagged_findings_and_files_untouched(tmp_path):
 
 
 def test_suggest_cli_writes_a_separate_file_only(tmp_path):
-    review, _ = make_review(tmp_path / "r")
+    review, _ = charting_review(tmp_path / "r")
     before = _snapshot(review)
     result = CliRunner().invoke(cli, ["suggest", "-r", str(review.root), "--write"])
     assert result.exit_code == 0, result.output
@@ -56,7 +56,7 @@ def test_suggest_cli_writes_a_separate_file_only(tmp_path):
 
 
 def test_suggest_for_free_text_uses_the_review_as_training_data(tmp_path):
-    review, _ = make_review(tmp_path / "r")
+    review, _ = charting_review(tmp_path / "r")
     res = suggest_texts(review, ["Nurses had no time in their schedule for it"], top=2)[0]
     assert res["domain"][0][0] == "Environmental Context and Resources"
     assert res["theme"][0][0] == "time"
@@ -67,7 +67,7 @@ def test_suggest_for_free_text_uses_the_review_as_training_data(tmp_path):
 
 
 def test_suggest_with_nothing_to_do_and_unknown_study(tmp_path):
-    review, _ = make_review(tmp_path / "r")
+    review, _ = charting_review(tmp_path / "r")
     result = CliRunner().invoke(cli, ["suggest", "-r", str(review.root), "--study", "study-b"])
     assert "nothing to suggest" in result.output
     one = CliRunner().invoke(cli, ["suggest", "-r", str(review.root), "--study",
@@ -78,7 +78,7 @@ def test_suggest_with_nothing_to_do_and_unknown_study(tmp_path):
 
 
 def test_leave_one_study_out_scores_every_tagged_finding(tmp_path):
-    review, _ = make_review(tmp_path / "r")
+    review, _ = charting_review(tmp_path / "r")
     res = loso_accuracy(review.studies(), review.vocabulary(), "domain")
     assert set(res) == {"model", "majority", "vocabulary only"}
     for r in res.values():
@@ -87,6 +87,6 @@ def test_leave_one_study_out_scores_every_tagged_finding(tmp_path):
 
 
 def test_review_suggest_for_one_study(tmp_path):
-    review, _ = make_review(tmp_path / "r")
+    review, _ = charting_review(tmp_path / "r")
     assert review.suggest(study="study-b") == []
     assert {s.finding for s in review.suggest(top=1, study="study-a")} == {"f3"}

@@ -7,8 +7,8 @@ import json
 import re
 from pathlib import Path
 
-from guide_examples import guide_blocks, run_guide, work_in_copy
 from implmap import Review
+from support.guides import guide_blocks, run_guide, work_in_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "guides" / "dedupe.md"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from dedupe_helpers import rec
 from implmap.dedupe.groups import dedupe_records
 from implmap.dedupe.keys import (
     journal_compatible,
@@ -14,6 +13,7 @@ from implmap.dedupe.keys import (
     parse_author,
 )
 from implmap.dedupe.match import DISTINCT, DUPLICATE, UNCERTAIN, compare
+from support.builders import rec
 
 AUTHORS = ["Klausen, Mette Dahl", "Hansen, Peter", "Olsen, Ida"]
 BASE = dict(authors=AUTHORS, year="2019", journal="Implementation Science", volume="14",

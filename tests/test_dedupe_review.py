@@ -9,7 +9,6 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import need_shared
-from dedupe_helpers import import_records, rec
 from implmap.cli import cli
 from implmap.dedupe.groups import (
     DECISIONS,
@@ -20,6 +19,7 @@ from implmap.dedupe.groups import (
     primary_ids,
 )
 from implmap.errors import ImplmapError, UnknownRecordError
+from support.builders import import_records, rec
 
 T1 = "Barriers to implementing exercise therapy for knee osteoarthritis in general practice"
 T2 = "Facilitators of guideline adherence among physiotherapists: a qualitative study"

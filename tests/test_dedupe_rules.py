@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from dedupe_helpers import rec
 from implmap.dedupe.groups import dedupe_records
 from implmap.dedupe.keys import make_keys, record_kind
 from implmap.dedupe.match import DISTINCT, DUPLICATE, STAY_APART_RULES, UNCERTAIN, compare
+from support.builders import rec
 
 AUTHORS = ["Klausen, Mette Dahl", "Hansen, Peter", "Olsen, Ida"]
 TITLE = "Barriers to implementing exercise therapy for knee osteoarthritis in general practice"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from guide_examples import guide_blocks, run_guide, work_in_copy
+from support.guides import guide_blocks, run_guide, work_in_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "guides" / "import.md"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from guide_examples import console_commands, guide_blocks, run_guide, work_in_copy
+from support.guides import console_commands, guide_blocks, run_guide, work_in_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "guides" / "prioritisation.md"

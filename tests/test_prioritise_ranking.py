@@ -10,8 +10,11 @@ import pytest
 from implmap import Review
 from implmap.fsio import append_line, dump_json_line
 from implmap.prioritise.ranking import Ranker, order_for, textless_records
+from support.builders import write_decisions
+from support.wait import wait_until
 
 TOY = Path(__file__).parent / "fixtures" / "prioritise" / "toy.ris"
+TA = "title_abstract"
 
 
 @pytest.fixture
@@ -28,13 +31,6 @@ def _relevant(title: str) -> bool:
     return "osteoarthritis" in title.lower()
 
 
-def _decide(review: Review, reviewer: str, rid: str, decision: str | None,
-            stage: str = "title_abstract") -> None:
-    entry = {"decision": decision, "note": "", "reason": None, "record": rid,
-             "reviewer": reviewer, "stage": stage, "time": "2026-01-01T00:00:00+00:00"}
-    append_line(review.root / "screening" / stage / f"{reviewer}.jsonl", dump_json_line(entry))
-
-
 def _resolve(review: Review, rid: str, decision: str, stage: str = "title_abstract") -> None:
     entry = {"by": ["cam"], "decision": decision, "method": "third_reviewer", "note": "",
              "reason": None, "record": rid, "time": "2026-01-02T00:00:00+00:00"}
@@ -45,8 +41,7 @@ def _seed(review: Review, reviewer: str) -> tuple[str, str]:
     titles = _by_title(review)
     rel = next(r for r, t in titles.items() if "first-line" in t)
     irr = next(r for r, t in titles.items() if "Crystal" in t)
-    _decide(review, reviewer, rel, "include")
-    _decide(review, reviewer, irr, "exclude")
+    write_decisions(review, reviewer, TA, {rel: "include", irr: "exclude"})
     return rel, irr
 
 
@@ -75,8 +70,8 @@ def test_ordering_for_a_is_identical_whether_or_not_b_screened(toy):
     before = Ranker(toy, "ana").order()
     titles = _by_title(toy)
     # ben decides the opposite of the truth on everything: ana's order must not move
-    for rid, t in titles.items():
-        _decide(toy, "ben", rid, "exclude" if _relevant(t) else "include")
+    write_decisions(toy, "ben", TA, {rid: "exclude" if _relevant(t) else "include"
+                                     for rid, t in titles.items()})
     assert Ranker(toy, "ana").order() == before
     assert order_for(toy, "ana", "title_abstract", ids) == before
     # ...while a resolved final decision is public and may change it
@@ -104,7 +99,7 @@ def test_cold_start_without_terms_is_a_stable_seeded_order(toy):
 def test_one_class_of_labels_ranks_by_similarity(toy):
     titles = _by_title(toy)
     rel = next(r for r, t in titles.items() if "first-line" in t)
-    _decide(toy, "ana", rel, "include")
+    write_decisions(toy, "ana", TA, {rel: "include"})
     ranker = Ranker(toy, "ana")
     assert ranker.method == "similarity"
     assert all(_relevant(titles[r]) for r in _ranked(toy, ranker.order())[:5])
@@ -117,8 +112,7 @@ def test_textless_records_are_listed_and_never_seeds(toy):
     rel = next(r for r, t in titles.items() if "first-line" in t)
     # only an include on a real record and an exclude on the empty one: the empty record is
     # not a seed, so the ranker has one class and falls back to similarity, not the model
-    _decide(toy, "ana", rel, "include")
-    _decide(toy, "ana", empty[0], "exclude")
+    write_decisions(toy, "ana", TA, {rel: "include", empty[0]: "exclude"})
     ranker = Ranker(toy, "ana")
     assert ranker.textless == empty
     assert ranker.method == "similarity"
@@ -136,7 +130,7 @@ def test_textless_records_come_first_for_a_look_by_hand(toy):
 
 def test_withdrawn_decision_is_not_a_label(toy):
     _rel, irr = _seed(toy, "ana")
-    _decide(toy, "ana", irr, None)
+    write_decisions(toy, "ana", TA, {irr: None})
     assert Ranker(toy, "ana").method == "similarity"
 
 
@@ -183,7 +177,8 @@ def test_worker_process_ranks_like_order_for_and_closes(toy):
     worker = RankingWorker(toy.root, "ana", "title_abstract")
     try:
         assert worker.order_for(ids) == order_for(toy, "ana", "title_abstract", ids)
-        _decide(toy, "ana", ids[-1], "include")  # the worker reads the log afresh each time
+        # the worker reads the log afresh each time
+        write_decisions(toy, "ana", TA, {ids[-1]: "include"})
         assert worker.order_for(ids) == order_for(toy, "ana", "title_abstract", ids)
         with pytest.raises(RuntimeError, match="failed: UnknownRecordError"):
             worker.order_for(["no-such-record"])
@@ -200,7 +195,6 @@ def test_worker_process_ends_when_the_app_is_killed(toy, tmp_path):
     import signal
     import subprocess
     import sys
-    import time
 
     script = tmp_path / "app.py"
     script.write_text(
@@ -217,15 +211,14 @@ def test_worker_process_ends_when_the_app_is_killed(toy, tmp_path):
         child = int(app.stdout.readline())
         os.kill(app.pid, signal.SIGKILL)
         app.wait(10)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        def gone() -> bool:  # it is not our child: init reaps it
             try:
                 os.kill(child, 0)
             except ProcessLookupError:
-                break
-            # reap it if it is our grandchild turned zombie (it is not our child: init reaps)
-            time.sleep(0.1)
-        else:
+                return True
+            return False
+
+        if not wait_until(gone, timeout=30, interval=0.1):
             os.kill(child, signal.SIGKILL)
             pytest.fail("the ranking worker outlived the killed app")
         assert app.stdout.read() == ""  # the worker let go of the app's stdout
@@ -255,11 +248,9 @@ def test_big_review_ranks_in_a_worker_process(toy, monkeypatch):
         q = c.get("/api/queue").json()
         # the app does not wait for the worker's first order: the seeded order until it comes
         assert q["ordering"] in ("ranking", "ranked")
-        for _ in range(600):
-            if q["ordering"] == "ranked":
-                break
-            threading.Event().wait(0.05)
-            q = c.get("/api/queue").json()
+        if q["ordering"] != "ranked":
+            q = wait_until(lambda: c.get("/api/queue").json(),
+                           lambda q: q["ordering"] == "ranked", timeout=30)
         assert q["ordering"] == "ranked"
         worker = session._worker
         assert worker is not None and worker.process.is_alive()

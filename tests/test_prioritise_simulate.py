@@ -10,11 +10,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from implmap import Review
 from implmap.cli import cli
 from implmap.errors import InputFormatError
-from implmap.fsio import append_line, dump_json_line
 from implmap.prioritise.simulate import read_labelled_csv, wss_classic, wss_insights
+from support.builders import write_decisions
 
 TOY = Path(__file__).parent / "fixtures" / "prioritise" / "toy.ris"
 
@@ -117,30 +116,20 @@ def test_missing_file(tmp_path):
     assert result.exit_code == 1 and "no such file" in result.output
 
 
-def _decide(review: Review, reviewer: str, rid: str, decision: str) -> None:
-    entry = {"decision": decision, "note": "", "reason": None, "record": rid,
-             "reviewer": reviewer, "stage": "title_abstract",
-             "time": "2026-01-01T00:00:00+00:00"}
-    append_line(review.root / "screening" / "title_abstract" / f"{reviewer}.jsonl",
-                dump_json_line(entry))
-
-
 def test_progress_is_blinded_and_lists_textless_records(review):
     review.import_file(TOY, database="Hand-made")
     recs = review.record_dicts()
     titles = {r["id"]: r.get("title") or "" for r in recs}
     rel = [r for r, t in titles.items() if "osteoarthritis" in t.lower()]
     irr = [r for r, t in titles.items() if t and "osteoarthritis" not in t.lower()]
-    for rid in rel[:3]:
-        _decide(review, "ana", rid, "include")
-    for rid in irr[:4]:
-        _decide(review, "ana", rid, "exclude")
+    write_decisions(review, "ana", "title_abstract", dict.fromkeys(rel[:3], "include"))
+    write_decisions(review, "ana", "title_abstract", dict.fromkeys(irr[:4], "exclude"))
     runner = CliRunner()
     args = ["progress", "--reviewer", "ana", "--review", str(review.root), "--json"]
     before = runner.invoke(cli, args)
     assert before.exit_code == 0, before.output
-    for rid in titles:  # ben screens everything: ana's progress must not change
-        _decide(review, "ben", rid, "include")
+    # ben screens everything: ana's progress must not change
+    write_decisions(review, "ben", "title_abstract", dict.fromkeys(titles, "include"))
     after = runner.invoke(cli, args)
     assert after.output == before.output
     p = json.loads(before.output)

@@ -12,7 +12,7 @@ from sklearn.metrics import cohen_kappa_score
 from implmap import screening
 from implmap.errors import DecisionError
 from implmap.screening.agreement import pair_agreement
-from screening_support import make_review
+from support.builders import screening_review
 
 TA = "title_abstract"
 
@@ -73,7 +73,7 @@ def test_fleiss_kappa_matches_the_published_example():
 
 
 def test_agreement_on_a_review_with_three_reviewers(tmp_path):
-    rev = make_review(tmp_path / "r", n=6, reviewers=("ana", "ben", "dan"))
+    rev = screening_review(tmp_path / "r", n=6, reviewers=("ana", "ben", "dan"))
     ids = screening.records_to_screen(rev, TA)
     votes = {"ana": "iieeii", "ben": "iieeei", "dan": "imeeie"}
     names = {"i": "include", "e": "exclude", "m": "maybe"}
@@ -90,7 +90,7 @@ def test_agreement_on_a_review_with_three_reviewers(tmp_path):
 
 
 def test_pilot_round_gates_release_and_reports_agreement(tmp_path):
-    rev = make_review(tmp_path / "r", n=10, pilot=3)
+    rev = screening_review(tmp_path / "r", n=10, pilot=3)
     pilot = screening.pilot_records(rev, TA)
     assert len(pilot) == 3 and pilot == screening.pilot_records(rev, TA)  # seeded, stable
     assert screening.released_records(rev, "ana", TA) == pilot
@@ -113,13 +113,13 @@ def test_pilot_round_gates_release_and_reports_agreement(tmp_path):
 
 
 def test_pilot_flag_without_a_pilot_is_an_error(tmp_path):
-    rev = make_review(tmp_path / "r", n=3)
+    rev = screening_review(tmp_path / "r", n=3)
     with pytest.raises(DecisionError, match="no pilot round"):
         screening.agreement(rev, pilot=True)
 
 
 def test_the_pilot_belongs_to_the_first_stage(tmp_path):
-    rev = make_review(tmp_path / "r", n=6, pilot=2)
+    rev = screening_review(tmp_path / "r", n=6, pilot=2)
     pilot = screening.pilot_records(rev, TA)
     for who in ("ana", "ben"):
         for rid in pilot:

@@ -9,13 +9,13 @@ from click.testing import CliRunner
 from implmap import screening
 from implmap.cli import cli
 from implmap.fsio import dump_json_line
-from screening_support import make_review
+from support.builders import screening_review
 
 TA, FT = "title_abstract", "full_text"
 
 
 def test_a_clean_review_is_valid(tmp_path):
-    rev = make_review(tmp_path / "r", n=3)
+    rev = screening_review(tmp_path / "r", n=3)
     ids = screening.records_to_screen(rev, TA)
     screening.decide(rev, "ana", TA, ids[0], "include")
     screening.decide(rev, "ben", TA, ids[0], "exclude")
@@ -25,7 +25,7 @@ def test_a_clean_review_is_valid(tmp_path):
 
 
 def test_every_problem_is_named(tmp_path):
-    rev = make_review(tmp_path / "r", n=3)
+    rev = screening_review(tmp_path / "r", n=3)
     ids = screening.records_to_screen(rev, TA)
     d = rev.root / "screening" / TA
     d.mkdir(parents=True)

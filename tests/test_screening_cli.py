@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from implmap import screening
 from implmap.cli import cli
-from screening_support import make_review
+from support.builders import screening_review
 
 TA = "title_abstract"
 
@@ -18,7 +18,7 @@ def _run(*args):
 
 
 def test_decide_conflicts_resolve_agreement(tmp_path):
-    rev = make_review(tmp_path / "r", n=4)
+    rev = screening_review(tmp_path / "r", n=4)
     r = ["-r", rev.root]
     ids = screening.records_to_screen(rev, TA)
     for rid in ids:
@@ -45,7 +45,7 @@ def test_decide_conflicts_resolve_agreement(tmp_path):
 
 
 def test_errors_are_one_line(tmp_path):
-    rev = make_review(tmp_path / "r", n=2)
+    rev = screening_review(tmp_path / "r", n=2)
     res = _run("decide", "nope", "include", "--reviewer", "ana", "-r", rev.root)
     assert res.exit_code == 1 and "Error: record 'nope' is not screened" in res.output
     res = _run("decide", "x", "include", "--reviewer", "zed", "-r", rev.root)
@@ -56,9 +56,9 @@ def test_errors_are_one_line(tmp_path):
 
 
 def test_conflict_table_escapes_markup(tmp_path):
-    from screening_support import add_search
+    from support.builders import add_search
 
-    rev = make_review(tmp_path / "r", n=0)
+    rev = screening_review(tmp_path / "r", n=0)
     (rid,) = add_search(rev, [{"title": "[bold red]x[/] [link=javascript:alert(1)]y[/link]"}])
     screening.decide(rev, "ana", TA, rid, "include")
     screening.decide(rev, "ben", TA, rid, "exclude")
@@ -67,7 +67,7 @@ def test_conflict_table_escapes_markup(tmp_path):
 
 
 def test_a_torn_log_line_is_a_warning_not_a_failure(tmp_path):
-    rev = make_review(tmp_path / "r", n=3)
+    rev = screening_review(tmp_path / "r", n=3)
     ids = screening.records_to_screen(rev, TA)
     screening.decide(rev, "ana", TA, ids[0], "include")
     with open(rev.root / "screening" / TA / "ana.jsonl", "a") as fh:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -14,14 +15,14 @@ from hypothesis import strategies as st
 from implmap import screening
 from implmap.errors import DecisionError
 from implmap.screening.conflicts import assess
-from screening_support import REASONS, make_review
+from support.builders import REASONS, screening_review, write_decisions
 
 TA, FT = "title_abstract", "full_text"
 
 
 @pytest.fixture
 def rev(tmp_path):
-    return make_review(tmp_path / "rev", n=6)
+    return screening_review(tmp_path / "rev", n=6)
 
 
 def _both(rev, stage, rid, a, b, ra=None, rb=None):
@@ -120,7 +121,7 @@ def test_full_text_gating(rev):
 
 
 def test_single_reviewer_review_needs_one_decision(tmp_path):
-    rev = make_review(tmp_path / "solo", n=3, reviewers=("ana",), third=None)
+    rev = screening_review(tmp_path / "solo", n=3, reviewers=("ana",), third=None)
     rid = screening.records_to_screen(rev, TA)[0]
     screening.decide(rev, "ana", TA, rid, "include")
     assert screening.final_decisions(rev, TA) == {rid: "include"}
@@ -141,20 +142,13 @@ def _logs(draw):
     return out
 
 
-def _write_logs(root: Path, logs, stage, order):
-    from implmap.fsio import dump_json_line
-
-    ids = screening.records_to_screen(root, TA) if stage == TA else None
-    d = root.root / "screening" / stage
-    d.mkdir(parents=True, exist_ok=True)
+def _write_logs(rev, logs, stage, order):
+    ids = screening.records_to_screen(rev, TA)
+    shutil.rmtree(rev.stage_dir(stage), ignore_errors=True)  # the logs written afresh
     for who in order:  # file creation order differs between runs
-        text = "".join(
-            dump_json_line({"record": ids[i], "decision": dec,
-                            "reason": r if dec == "exclude" else None, "note": "",
-                            "reviewer": who, "stage": stage,
-                            "time": "2026-01-01T00:00:00+00:00"})
-            for i, dec, r in logs[who])
-        (d / f"{who}.jsonl").write_text(text)
+        # raw: the same lines (times too) every time they are written
+        write_decisions(rev, who, stage, [(ids[i], (dec, r if dec == "exclude" else None))
+                                          for i, dec, r in logs[who]], raw=True)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -165,7 +159,7 @@ def test_conflicts_and_agreement_do_not_depend_on_read_order(logs, seed):
     results = []
     real = logmod.reviewer_logs
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as monkeypatch:
-        rev = make_review(Path(tmp) / "r", n=6, reviewers=("ana", "ben", "dan"))
+        rev = screening_review(Path(tmp) / "r", n=6, reviewers=("ana", "ben", "dan"))
         for k in range(2):
             order = ["ana", "ben", "dan"]
             random.Random(seed + k).shuffle(order)
@@ -203,7 +197,7 @@ def test_assess_is_order_free(entries, required, last, reasons, seed):
                                     max_size=6))
 def test_resolving_never_changes_a_reviewers_entries(logs, picks):
     with tempfile.TemporaryDirectory() as tmp:
-        rev = make_review(Path(tmp) / "r", n=6, reviewers=("ana", "ben", "dan"))
+        rev = screening_review(Path(tmp) / "r", n=6, reviewers=("ana", "ben", "dan"))
         _write_logs(rev, logs, TA, ["ana", "ben", "dan"])
         before = {p.name: p.read_bytes() for p in (rev.root / "screening" / TA).glob("*.jsonl")}
         decisions_before = screening.decisions(rev, TA)

@@ -8,14 +8,14 @@ from click.testing import CliRunner
 from implmap import screening
 from implmap.cli import cli
 from implmap.errors import DecisionError
-from screening_support import add_search, make_review
+from support.builders import add_search, screening_review
 
 TA, FT = "title_abstract", "full_text"
 
 
 @pytest.fixture
 def rev(tmp_path):
-    return make_review(tmp_path / "r", n=5)
+    return screening_review(tmp_path / "r", n=5)
 
 
 def test_import_by_id_and_doi(rev, tmp_path):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from guide_examples import console_commands, guide_blocks, run_guide
 from implmap import Review, screening
+from support.guides import console_commands, guide_blocks, run_guide
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "guides" / "screening.md"

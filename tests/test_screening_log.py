@@ -9,14 +9,14 @@ import pytest
 
 from implmap import screening
 from implmap.errors import DecisionError
-from screening_support import make_review, write_decisions
+from support.builders import screening_review, write_decisions
 
 TA, FT = "title_abstract", "full_text"
 
 
 @pytest.fixture
 def rev(tmp_path):
-    return make_review(tmp_path / "rev", n=6)
+    return screening_review(tmp_path / "rev", n=6)
 
 
 def test_decision_is_written_in_the_contract_format(rev):
@@ -106,16 +106,16 @@ def test_truncated_last_line_is_reported_and_skipped(rev):
 
 
 def test_concurrent_writers_lose_nothing(tmp_path):
-    rev = make_review(tmp_path / "rev", n=60)
+    rev = screening_review(tmp_path / "rev", n=60)
     ids = screening.records_to_screen(rev, TA)
     ctx = multiprocessing.get_context("spawn")
     jobs = [
-        ctx.Process(target=write_decisions, args=(str(rev.root), "ana", TA, ids[:30],
-                                                  "include", None)),
-        ctx.Process(target=write_decisions, args=(str(rev.root), "ana", TA, ids[30:],
-                                                  "exclude", "wrong concept")),
-        ctx.Process(target=write_decisions, args=(str(rev.root), "ben", TA, ids, "maybe",
-                                                  None)),
+        ctx.Process(target=write_decisions, args=(str(rev.root), "ana", TA,
+                                                  dict.fromkeys(ids[:30], "include"))),
+        ctx.Process(target=write_decisions, args=(str(rev.root), "ana", TA, dict.fromkeys(
+            ids[30:], ("exclude", "wrong concept")))),
+        ctx.Process(target=write_decisions, args=(str(rev.root), "ben", TA,
+                                                  dict.fromkeys(ids, "maybe"))),
     ]
     for j in jobs:
         j.start()

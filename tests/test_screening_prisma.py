@@ -20,7 +20,7 @@ from implmap import screening
 from implmap.cli import cli
 from implmap.fsio import dump_json_line, write_atomic
 from implmap.screening import PrismaCounts, PrismaError
-from screening_support import REASONS, make_review
+from support.builders import REASONS, screening_review
 
 TA, FT = "title_abstract", "full_text"
 
@@ -42,7 +42,7 @@ def _both(rev, stage, rid, a, b, reason=None):
 
 @pytest.fixture
 def flow(tmp_path, monkeypatch):
-    rev = make_review(tmp_path / "r", n=6, databases=2)
+    rev = screening_review(tmp_path / "r", n=6, databases=2)
     by_search = {}
     for r in rev.record_dicts():
         by_search.setdefault(r["search"], []).append(r["id"])
@@ -131,7 +131,7 @@ def test_not_retrieved_report_with_a_decision_is_an_inconsistency(flow):
 
 
 def test_without_dedupe_duplicates_are_zero(tmp_path):
-    rev = make_review(tmp_path / "r", n=4)
+    rev = screening_review(tmp_path / "r", n=4)
     c = screening.prisma_counts(rev)
     assert (c.identified, c.duplicates_removed, c.records_screened) == (4, 0, 4)
     assert c.records_awaiting == 4
@@ -167,7 +167,7 @@ _dec = st.sampled_from(["include", "exclude", "maybe", None])
 def test_counts_always_add_up(ta, ft, resolve_ta):
     """Whatever state screening is in, the counts add up and agree with included_records."""
     with tempfile.TemporaryDirectory() as tmp:
-        rev = make_review(Path(tmp) / "r", n=8)
+        rev = screening_review(Path(tmp) / "r", n=8)
         ids = screening.records_to_screen(rev, TA)
         for rid, (a, b) in zip(ids, ta, strict=True):
             for who, d in (("ana", a), ("ben", b)):

@@ -12,7 +12,7 @@ from sklearn.metrics import cohen_kappa_score
 
 from conftest import need_shared
 from implmap import screening
-from screening_support import add_search, make_review
+from support.builders import add_search, screening_review
 
 pytestmark = pytest.mark.shared
 TA, FT = "title_abstract", "full_text"
@@ -29,7 +29,7 @@ def test_cohen_adhd_end_to_end(tmp_path):
     src = need_shared("corpora", "screening", "Cohen_2006_ADHD.csv")
     with open(src, encoding="utf-8") as fh:
         data = list(csv.DictReader(fh))
-    rev = make_review(tmp_path / "r", n=0)
+    rev = screening_review(tmp_path / "r", n=0)
     ids = add_search(rev, [{"title": d["title"], "abstract": d["abstract"],
                             "pmid": d["pubmedID"]} for d in data], database="PubMed")
     ta = {rid: d["label_abstract_screening"] == "1" for rid, d in zip(ids, data, strict=True)}

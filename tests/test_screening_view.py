@@ -6,7 +6,7 @@ import pytest
 
 from implmap import screening
 from implmap.screening import log as logmod
-from screening_support import make_review
+from support.builders import screening_review
 
 TA, FT = "title_abstract", "full_text"
 
@@ -17,7 +17,7 @@ def _view(rev, who, stage):
 
 @pytest.mark.parametrize("stage", [TA, FT])
 def test_a_sees_the_same_whether_or_not_b_screened(tmp_path, stage):
-    rev = make_review(tmp_path / "r", n=8)
+    rev = screening_review(tmp_path / "r", n=8)
     ids = screening.records_to_screen(rev, TA)
     if stage == FT:
         for rid in ids[:5]:
@@ -47,7 +47,7 @@ def test_a_sees_the_same_whether_or_not_b_screened(tmp_path, stage):
 
 
 def test_view_never_reads_another_reviewers_log(tmp_path, monkeypatch):
-    rev = make_review(tmp_path / "r", n=4)
+    rev = screening_review(tmp_path / "r", n=4)
     ids = screening.records_to_screen(rev, TA)
     for rid in ids:
         screening.decide(rev, "ben", TA, rid, "exclude")
@@ -66,7 +66,7 @@ def test_view_never_reads_another_reviewers_log(tmp_path, monkeypatch):
 
 
 def test_pilot_release_depends_on_progress_not_decisions(tmp_path):
-    rev = make_review(tmp_path / "r", n=8, pilot=2)
+    rev = screening_review(tmp_path / "r", n=8, pilot=2)
     pilot = screening.pilot_records(rev, TA)
     for rid in pilot:
         screening.decide(rev, "ana", TA, rid, "include")
@@ -84,7 +84,7 @@ def test_pilot_release_depends_on_progress_not_decisions(tmp_path):
 
 
 def test_a_resolution_among_others_stays_hidden_until_i_decide(tmp_path):
-    rev = make_review(tmp_path / "r", n=3, reviewers=("ana", "ben", "dan"))
+    rev = screening_review(tmp_path / "r", n=3, reviewers=("ana", "ben", "dan"))
     rid = screening.records_to_screen(rev, TA)[0]
     screening.decide(rev, "ben", TA, rid, "include")
     screening.decide(rev, "dan", TA, rid, "exclude")

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from conftest import FIXTURES, ROOT
-from site_helpers import fixture_findings, serve_dir
+from support.pages import fixture_findings
+from support.servers import serve_dir
 
 pytestmark = pytest.mark.browser
 

@@ -18,10 +18,14 @@ from click.testing import CliRunner
 from conftest import EVIDENCE, FIXTURES, ROOT
 from implmap.records.links import doi_url as doi_href
 from implmap.site import Links, build_pages, esc, plain_title
-from site_helpers import fixture_findings, parse
+from support.guides import bash_commands, guide_blocks, run_command, run_guide
+from support.pages import fixture_findings, parse
+from support.servers import free_port
+from support.wait import wait_until
 
 REVIEW = FIXTURES / "site-review"
 HOSTILE = FIXTURES / "site-hostile"
+GUIDE = ROOT / "docs" / "guides" / "evidence-map.md"
 
 
 @pytest.fixture(scope="module")
@@ -369,51 +373,29 @@ def test_repo_docs_build_strict_with_the_bundled_map(tmp_path: Path):
 
 def test_the_guide_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The Python examples of docs/guides/evidence-map.md, on the bundled review."""
-    import re
-
-    text = (ROOT / "docs/guides/evidence-map.md").read_text("utf-8")
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    blocks = guide_blocks(GUIDE, "python")
     assert len(blocks) >= 2
     source = EVIDENCE if (EVIDENCE / "implmap.yaml").exists() else REVIEW
     (tmp_path / "evidence").symlink_to(source, target_is_directory=True)
     monkeypatch.chdir(tmp_path)
-    for block in blocks:
-        code = "\n".join(line[4:] if line.startswith("    ") else line
-                         for line in block.splitlines())
-        exec(compile(code, "evidence-map.md", "exec"), {})
+    run_guide(GUIDE)
     assert (tmp_path / "site" / "matrix" / "index.html").exists()
 
 
 def test_the_guide_cli_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """The `implmap site build` and `implmap site pages` lines of the guide, as written
     (`site serve` is run by test_site_serve_rebuilds_when_the_review_changes)."""
-    import re
-    import shlex
-
-    from implmap.cli import cli
-
-    text = (ROOT / "docs/guides/evidence-map.md").read_text("utf-8")
-    lines = [ln.strip() for block in re.findall(r"```bash\n(.*?)```", text, flags=re.S)
-             for ln in block.splitlines()]
-    runnable = [ln.split("#")[0].strip() for ln in lines
+    runnable = [ln for ln in bash_commands(GUIDE)
                 if ln.startswith(("implmap site build", "implmap site pages"))]
     assert len(runnable) == 2
     source = EVIDENCE if (EVIDENCE / "implmap.yaml").exists() else REVIEW
     (tmp_path / "evidence").symlink_to(source, target_is_directory=True)
     monkeypatch.chdir(tmp_path)
     for line in runnable:
-        res = CliRunner().invoke(cli, shlex.split(line)[1:])
+        res = run_command(line)
         assert res.exit_code == 0, (line, res.output)
     assert (tmp_path / "site/find/index.html").exists()
     assert (tmp_path / "docs/map/matrix.md").exists()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str) -> str | None:
@@ -430,11 +412,10 @@ def _get(url: str) -> str | None:
 def test_site_serve_rebuilds_when_the_review_changes(tmp_path: Path):
     """`implmap site serve REVIEW` serves on 127.0.0.1 and picks up edits to the review."""
     import os
-    import time
 
     review = tmp_path / "rev"
     shutil.copytree(REVIEW, review)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     log = tmp_path / "serve.log"
     with open(log, "w") as err:
@@ -445,20 +426,15 @@ def test_site_serve_rebuilds_when_the_review_changes(tmp_path: Path):
         )
     url = f"http://127.0.0.1:{port}/themes/trust/"
     try:
-        deadline = time.monotonic() + 60
-        page = None
-        while page is None and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.3)
-            page = _get(url)
+        # up, or given up (then the log says why)
+        page = wait_until(lambda: _get(url), lambda p: p is not None or proc.poll() is not None,
+                          timeout=60, interval=0.1)
         assert page is not None, log.read_text()
         assert "Trust in the treatment" in page
         themes = review / "charting" / "themes.yaml"
         themes.write_text(themes.read_text().replace("Trust in the treatment", "Belief in it"))
-        while time.monotonic() < deadline:
-            time.sleep(0.3)
-            page = _get(url) or ""
-            if "Belief in it" in page:
-                break
+        page = wait_until(lambda: _get(url) or "", lambda p: "Belief in it" in p, timeout=60,
+                          interval=0.1)
         assert "Belief in it" in page
     finally:
         proc.terminate()

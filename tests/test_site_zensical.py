@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import FIXTURES
-from site_helpers import serve_dir
+from support.servers import serve_dir
 
 pytest.importorskip("zensical")
 pytestmark = pytest.mark.browser
@@ -57,7 +57,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]
 
 
 def test_every_link_of_the_map_resolves(site: tuple[Path, str]) -> None:
-    from site_helpers import parse
+    from support.pages import parse
 
     out, _ = site
     pages = sorted((out / "map").rglob("index.html"))

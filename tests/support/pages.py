@@ -1,12 +1,7 @@
-"""Helpers for the evidence-map tests: parse built HTML, serve a built site on 127.0.0.1."""
+"""Built pages of the evidence map, parsed; the site fixture's findings read from its YAML."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -14,7 +9,11 @@ import yaml
 
 from implmap.folder import ReviewFolder
 
-SITE_REVIEW = Path(__file__).resolve().parent / "fixtures" / "site-review"
+from .paths import FIXTURES
+
+__all__ = ["SITE_REVIEW", "Tags", "fixture_findings", "parse"]
+
+SITE_REVIEW = FIXTURES / "site-review"
 
 
 def fixture_findings(review: Path = SITE_REVIEW) -> list[dict]:
@@ -57,26 +56,7 @@ class Tags(HTMLParser):
 
 
 def parse(path: Path) -> Tags:
+    """The tags and text of the HTML page at ``path``."""
     t = Tags()
     t.feed(path.read_text(encoding="utf-8"))
     return t
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serve_dir(root: Path) -> Iterator[str]:
-    """Serve ``root`` over HTTP on 127.0.0.1 in a thread; yields the base URL."""
-    handler = functools.partial(_Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.handle_error = lambda *a: None  # type: ignore[method-assign]  # a closed browser tab
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
