@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import Report, ReviewFolderError
+from .errors import ImplmapError, Report, ReviewFolderError
 
 __all__ = ["FORMAT_VERSION", "MANIFEST_NAME", "Eligibility", "Manifest", "Reviewer", "Stage"]
 
@@ -95,22 +95,32 @@ class Manifest(_Model):
             )
         return v
 
-    def reviewer(self, rid: str) -> Reviewer:
+    def reviewer(self, rid: str, error: type[ImplmapError] = ReviewFolderError) -> Reviewer:
+        """The reviewer ``rid``; otherwise ``error`` (:class:`ReviewFolderError` unless the
+        caller says which) naming the reviewers the manifest lists."""
         for r in self.reviewers:
             if r.id == rid:
                 return r
         known = ", ".join(r.id for r in self.reviewers) or "none"
-        raise ReviewFolderError(
+        hint = ""
+        if any(s.id == rid for s in self.stages):
+            hint = f" ({rid!r} is a stage: the reviewer comes before the stage)"
+        raise error(
             f"unknown reviewer {rid!r} (the manifest lists: {known}); add them under 'reviewers' "
-            f"in {MANIFEST_NAME}"
+            f"in {MANIFEST_NAME}{hint}"
         )
 
-    def stage(self, sid: str) -> Stage:
+    def stage(self, sid: str, error: type[ImplmapError] = ReviewFolderError) -> Stage:
+        """The stage ``sid``; otherwise ``error`` (:class:`ReviewFolderError` unless the caller
+        says which) naming the stages the manifest lists."""
         for s in self.stages:
             if s.id == sid:
                 return s
         known = ", ".join(s.id for s in self.stages)
-        raise ReviewFolderError(f"unknown stage {sid!r} (known: {known})")
+        hint = ""
+        if any(r.id == sid for r in self.reviewers):
+            hint = f" ({sid!r} is a reviewer: the stage comes after the reviewer)"
+        raise error(f"unknown stage {sid!r} (the manifest lists: {known}){hint}")
 
     def to_yaml(self) -> str:
         data = self.model_dump(mode="json")
@@ -124,7 +134,7 @@ class Manifest(_Model):
         except FileNotFoundError:
             raise ReviewFolderError(
                 f"{path.parent} is not a review folder: it has no {MANIFEST_NAME} "
-                "(create one with 'implmap init')"
+                "(create one with 'implmap init DIR' or Review.init(DIR))"
             ) from None
         try:
             data: Any = yaml.safe_load(text)
@@ -145,7 +155,8 @@ class Manifest(_Model):
                 line = lines.get(str(err["loc"][0])) if err["loc"] else None
                 msgs.append((loc, line, err["msg"]))
                 if report is not None:
-                    report.add(path.name, err["msg"], line=line, field=loc)
+                    report.add(path.name, err["msg"], line=line, field=loc,
+                               code="invalid-manifest")
             detail = "; ".join(
                 f"{loc}{'' if ln is None else f' (line {ln})'}: {m}" for loc, ln, m in msgs
             )

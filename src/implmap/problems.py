@@ -73,6 +73,34 @@ CODES: dict[str, ProblemCode] = {
          "add the reviewer to the manifest"),
         ("unknown-record", "a record ID that no search of the review holds",
          "re-import the search that holds it, or withdraw the decision"),
+        ("log-missing-field", "a decision, resolution or retrieval line without a field its "
+         "format requires", "restore the line from git, or record the decision again"),
+        ("log-unexpected-field", "a log line with a field its format does not know (a "
+         "warning: the field is ignored)", "remove the field, or leave it"),
+        ("log-invalid-time", "a log line whose time is not an ISO 8601 date-time",
+         "restore the line from git (implmap writes the time itself)"),
+        ("log-wrong-reviewer", "a line in one reviewer's log that names another reviewer",
+         "move the line to the log of the reviewer it names"),
+        ("log-wrong-stage", "a line in one stage's log that names another stage",
+         "move the line to the log of the stage it names"),
+        ("record-not-screened", "a decision on a record that is not screened at its stage (a "
+         "duplicate, or not passed on by the stage before); a warning: the line is ignored",
+         "nothing, or withdraw the decision"),
+        ("invalid-decision", "a decision that is not include, exclude or maybe",
+         "record the decision again"),
+        ("unknown-reason", "an exclusion reason the manifest's exclusion_reasons do not list",
+         "add the reason to exclusion_reasons in implmap.yaml, or record the decision again"),
+        ("reason-not-exclude", "an exclusion reason on a decision that is not exclude",
+         "record the decision again without the reason"),
+        ("reason-required", "an exclude without a reason at a stage whose exclusions need one",
+         "record the exclusion again with one of the manifest's exclusion_reasons"),
+        ("invalid-note", "a note that is not text", "record the decision again"),
+        ("resolution-no-reviewers", "a resolution that does not list who resolved it",
+         "resolve the conflict again, naming who decided"),
+        ("invalid-method", "a resolution method other than third_reviewer or consensus",
+         "resolve the conflict again with one of the two methods"),
+        ("invalid-retrieval-status", "a retrieval status other than retrieved or "
+         "not_retrieved", "record the retrieval status again"),
     ),
     # -- charting (implmap.charting) -------------------------------------------------------
     **_codes(

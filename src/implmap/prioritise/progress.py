@@ -6,7 +6,7 @@ resolved final decisions, so it is safe to show to them while others are still s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..screening.labels import blinded_labels
@@ -37,17 +37,8 @@ class Progress:
         return self.total - self.screened
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "reviewer": self.reviewer,
-            "stage": self.stage,
-            "total": self.total,
-            "screened": self.screened,
-            "remaining": self.remaining,
-            "included": self.included,
-            "resolved": self.resolved,
-            "estimate": self.estimate.to_dict(),
-            "textless": list(self.textless),
-        }
+        """Every field as plain data (the estimate too), and ``remaining``."""
+        return {**asdict(self), "remaining": self.remaining}
 
 
 def screening_progress(

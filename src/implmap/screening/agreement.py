@@ -100,19 +100,12 @@ def fleiss_kappa(ratings: Sequence[Sequence[str]]) -> float | None:
 
 
 @dataclass(frozen=True)
-class PairAgreement:
-    """Agreement of two reviewers at one stage on the records both decided."""
+class _Agreement:
+    """What every agreement figure names: the stage, the reviewers and the records compared."""
 
     stage: str
-    reviewers: tuple[str, str]
+    reviewers: tuple[str, ...]
     n: int
-    both_include: int
-    both_exclude: int
-    only_first_includes: int
-    only_second_includes: int
-    percent: float | None
-    kappa: float | None
-    pabak: float | None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -121,19 +114,24 @@ class PairAgreement:
 
 
 @dataclass(frozen=True)
-class GroupAgreement:
+class PairAgreement(_Agreement):
+    """Agreement of two reviewers at one stage on the records both decided."""
+
+    both_include: int
+    both_exclude: int
+    only_first_includes: int
+    only_second_includes: int
+    percent: float | None
+    kappa: float | None
+    pabak: float | None
+
+
+@dataclass(frozen=True)
+class GroupAgreement(_Agreement):
     """Agreement of more than two reviewers at one stage on the records all of them decided."""
 
-    stage: str
-    reviewers: tuple[str, ...]
-    n: int
     percent: float | None  # share of records on which all reviewers agree
     fleiss_kappa: float | None
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["reviewers"] = list(self.reviewers)
-        return d
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .log import DECISIONS, RESOLUTIONS_FILE, RETRIEVAL_FILE
+from .log import DECISIONS
 
 if TYPE_CHECKING:
     from ..errors import Report
     from ..folder import ReviewFolder
+    from ..manifest import Stage
 
 __all__ = ["check_screening"]
 
@@ -52,25 +53,21 @@ def _time(report: Report, rel: Path, n: int, obj: dict[str, Any], rid: Any) -> N
         datetime.fromisoformat(str(t))
     except ValueError:
         report.add(rel, f"time {t!r} is not an ISO 8601 date-time", line=n, field="time",
-                   record=rid if isinstance(rid, str) else None)
+                   record=rid if isinstance(rid, str) else None, code="log-invalid-time")
 
 
 def check_screening(review: ReviewFolder, report: Report) -> None:
     """Check ``screening/``: unknown stages, reviewers, records, decisions, reasons; bad lines."""
     from .queue import records_to_screen
 
-    root = review.root / "screening"
+    root = review.screening_dir
     if not root.is_dir():
         return
     m = review.manifest
     stages = {s.id: s for s in m.stages}
-    reviewers = {r.id for r in m.reviewers}
-    reasons = set(m.exclusion_reasons)
-    from .queue import _all_ids
-
-    all_ids = set(_all_ids(review))
+    all_ids = set(review.record_ids())
     for d in sorted(root.iterdir()):
-        rel_d = d.relative_to(review.root)
+        rel_d = review.rel(d)
         if not d.is_dir():
             continue
         if d.name not in stages:
@@ -83,72 +80,80 @@ def check_screening(review: ReviewFolder, report: Report) -> None:
         except Exception:  # a broken earlier stage is reported on its own lines
             todo = all_ids
         for path in sorted(d.glob("*.jsonl")):
-            rel = path.relative_to(review.root)
-            if path.name == RETRIEVAL_FILE:
+            rel = review.rel(path)
+            resolution = path == review.resolutions_path(stage.id)
+            if not resolution and not review.is_reviewer_log(path):
                 _check_retrieval(report, rel, _lines(path, rel, report), all_ids)
                 continue
-            resolution = path.name == RESOLUTIONS_FILE
-            if not resolution and path.stem not in reviewers:
+            if not resolution and path.stem not in {r.id for r in m.reviewers}:
                 report.add(rel, f"log of unknown reviewer {path.stem!r}: its decisions are not "
                            "counted; add the reviewer to implmap.yaml or rename the file",
                            code="unknown-reviewer")
             for n, obj in _lines(path, rel, report):
-                keys = _RES_KEYS if resolution else _LOG_KEYS
-                rid = obj.get("record")
-                rec = rid if isinstance(rid, str) else None
-                for k in sorted(keys - set(obj)):
-                    report.add(rel, f"missing field {k!r}", line=n, field=k, record=rec)
-                for k in sorted(set(obj) - keys):
-                    report.add(rel, f"unexpected field {k!r}", line=n, field=k, record=rec,
-                               severity="warning")
-                if not isinstance(rid, str):
-                    continue
-                if rid not in all_ids:
-                    report.add(rel, f"unknown record {rid!r}", line=n, field="record",
-                               record=rid)
-                elif rid not in todo:
-                    report.add(rel, f"record {rid} is not screened at {stage.id!r} (a duplicate"
-                               " or not passed on by the stage before); this line is ignored",
-                               line=n, field="record", record=rid, severity="warning")
-                dec = obj.get("decision")
-                allowed = DECISIONS if resolution else (*DECISIONS, None)
-                if dec not in allowed:
-                    report.add(rel, f"decision {dec!r} is not one of {', '.join(DECISIONS)}",
-                               line=n, field="decision", record=rid)
-                reason = obj.get("reason")
-                if reason is not None and reason not in reasons:
-                    report.add(rel, f"unknown exclusion reason {reason!r} (add it to "
-                               "exclusion_reasons in implmap.yaml)", line=n, field="reason",
-                               record=rid)
-                if reason is not None and dec != "exclude":
-                    report.add(rel, f"a reason goes with exclude only, not {dec!r}", line=n,
-                               field="reason", record=rid)
-                if dec == "exclude" and reason is None and stage.reasons_required:
-                    report.add(rel, f"exclude at {stage.id!r} needs a reason", line=n,
-                               field="reason", record=rid)
-                if "note" in obj and not isinstance(obj["note"], str):
-                    report.add(rel, "note must be text", line=n, field="note", record=rid)
-                _time(report, rel, n, obj, rid)
-                if resolution:
-                    by = obj.get("by")
-                    if not isinstance(by, list) or not by:
-                        report.add(rel, "'by' must list the reviewers who resolved it", line=n,
-                                   field="by", record=rid)
-                    else:
-                        for who in by:
-                            if who not in reviewers:
-                                report.add(rel, f"unknown reviewer {who!r}", line=n, field="by",
-                                           record=rid)
-                    if obj.get("method") not in ("third_reviewer", "consensus"):
-                        report.add(rel, f"method {obj.get('method')!r} is not third_reviewer "
-                                   "or consensus", line=n, field="method", record=rid)
-                else:
-                    if obj.get("reviewer") != path.stem:
-                        report.add(rel, f"reviewer {obj.get('reviewer')!r} in the log of "
-                                   f"{path.stem!r}", line=n, field="reviewer", record=rid)
-                    if obj.get("stage") != stage.id:
-                        report.add(rel, f"stage {obj.get('stage')!r} in the log of stage "
-                                   f"{stage.id!r}", line=n, field="stage", record=rid)
+                _check_entry(review, report, rel, n, obj, stage, todo, all_ids,
+                             None if resolution else path.stem)
+
+
+def _check_entry(review: ReviewFolder, report: Report, rel: Path, n: int, obj: dict[str, Any],
+                 stage: Stage, todo: set[str], all_ids: set[str], owner: str | None) -> None:
+    """One line of a reviewer's log (``owner``: whose log) or of resolutions (``None``)."""
+    m = review.manifest
+    resolution = owner is None
+    keys = _RES_KEYS if resolution else _LOG_KEYS
+    rid = obj.get("record")
+    rec = rid if isinstance(rid, str) else None
+    for k in sorted(keys - set(obj)):
+        report.add(rel, f"missing field {k!r}", line=n, field=k, record=rec,
+                   code="log-missing-field")
+    for k in sorted(set(obj) - keys):
+        report.add(rel, f"unexpected field {k!r}", line=n, field=k, record=rec,
+                   severity="warning", code="log-unexpected-field")
+    if rec is None:
+        return
+
+    def add(message: str, field: str, code: str, **extra: Any) -> None:
+        report.add(rel, message, line=n, field=field, record=rec, code=code, **extra)
+
+    if rec not in all_ids:
+        add(f"unknown record {rec!r}", "record", "unknown-record")
+    elif rec not in todo:
+        add(f"record {rec} is not screened at {stage.id!r} (a duplicate or not passed on by "
+            "the stage before); this line is ignored", "record", "record-not-screened",
+            severity="warning")
+    dec = obj.get("decision")
+    if dec not in (DECISIONS if resolution else (*DECISIONS, None)):
+        add(f"decision {dec!r} is not one of {', '.join(DECISIONS)}", "decision",
+            "invalid-decision")
+    reason = obj.get("reason")
+    if reason is not None and reason not in m.exclusion_reasons:
+        add(f"unknown exclusion reason {reason!r} (add it to exclusion_reasons in implmap.yaml)",
+            "reason", "unknown-reason")
+    if reason is not None and dec != "exclude":
+        add(f"a reason goes with exclude only, not {dec!r}", "reason", "reason-not-exclude")
+    if dec == "exclude" and reason is None and stage.reasons_required:
+        add(f"exclude at {stage.id!r} needs a reason", "reason", "reason-required")
+    if "note" in obj and not isinstance(obj["note"], str):
+        add("note must be text", "note", "invalid-note")
+    _time(report, rel, n, obj, rec)
+    if owner is None:
+        by = obj.get("by")
+        if not isinstance(by, list) or not by:
+            add("'by' must list the reviewers who resolved it", "by", "resolution-no-reviewers")
+        else:
+            reviewers = {r.id for r in m.reviewers}
+            for who in by:
+                if who not in reviewers:
+                    add(f"unknown reviewer {who!r}", "by", "unknown-reviewer")
+        if obj.get("method") not in ("third_reviewer", "consensus"):
+            add(f"method {obj.get('method')!r} is not third_reviewer or consensus", "method",
+                "invalid-method")
+        return
+    if obj.get("reviewer") != owner:
+        add(f"reviewer {obj.get('reviewer')!r} in the log of {owner!r}", "reviewer",
+            "log-wrong-reviewer")
+    if obj.get("stage") != stage.id:
+        add(f"stage {obj.get('stage')!r} in the log of stage {stage.id!r}", "stage",
+            "log-wrong-stage")
 
 
 def _check_retrieval(report: Report, rel: Path, lines: list[tuple[int, dict[str, Any]]],
@@ -157,10 +162,12 @@ def _check_retrieval(report: Report, rel: Path, lines: list[tuple[int, dict[str,
         rid = obj.get("record")
         rec = rid if isinstance(rid, str) else None
         for k in sorted(_RET_KEYS - set(obj)):
-            report.add(rel, f"missing field {k!r}", line=n, field=k, record=rec)
+            report.add(rel, f"missing field {k!r}", line=n, field=k, record=rec,
+                       code="log-missing-field")
         if rec is not None and rec not in all_ids:
-            report.add(rel, f"unknown record {rec!r}", line=n, field="record", record=rec)
+            report.add(rel, f"unknown record {rec!r}", line=n, field="record", record=rec,
+                       code="unknown-record")
         if obj.get("status") not in ("retrieved", "not_retrieved"):
             report.add(rel, f"status {obj.get('status')!r} is not retrieved or not_retrieved",
-                       line=n, field="status", record=rec)
+                       line=n, field="status", record=rec, code="invalid-retrieval-status")
         _time(report, rel, n, obj, rid)

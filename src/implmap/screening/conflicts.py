@@ -18,7 +18,6 @@ next stage and is not counted as included.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,14 +25,13 @@ from typing import TYPE_CHECKING, Any
 from ..errors import DecisionError
 from ..fsio import append_line, dump_json_line
 from .log import (
-    RESOLUTIONS_FILE,
+    DECISIONS,
     check_reason,
     check_reviewer,
     check_stage,
     decisions,
+    latest_valid,
     now,
-    read_log,
-    stage_dir,
 )
 
 if TYPE_CHECKING:
@@ -140,16 +138,7 @@ def _by_record(review: ReviewFolder, stage: str) -> dict[str, dict[str, dict[str
 def resolutions(review: ReviewFolder, stage: str) -> dict[str, dict[str, Any]]:
     """The resolution in force for each resolved record at ``stage`` (latest line wins)."""
     check_stage(review, stage)
-    out: dict[str, dict[str, Any]] = {}
-    path = stage_dir(review, stage) / RESOLUTIONS_FILE
-    for n, entry in read_log(path):
-        rid = entry.get("record")
-        if isinstance(rid, str) and entry.get("decision") in ("include", "exclude", "maybe"):
-            out[rid] = entry
-        else:
-            warnings.warn(f"{path}, line {n}: skipped a resolution without a record ID or a "
-                          "valid decision (see 'implmap check')", stacklevel=2)
-    return out
+    return latest_valid(review.resolutions_path(stage), "decision", DECISIONS, "a resolution")
 
 
 def _outcomes(
@@ -278,5 +267,5 @@ def resolve(
         "record": record,
         "time": now(),
     }
-    append_line(stage_dir(review, stage) / RESOLUTIONS_FILE, dump_json_line(entry))
+    append_line(review.resolutions_path(stage), dump_json_line(entry))
     return entry

@@ -72,7 +72,7 @@ def import_csv(review: ReviewFolder, path: str | Path, reviewer: str, stage: str
     Returns how many decisions were written (rows equal to the decision in force are skipped).
     Raises :class:`DecisionError` listing every bad row by file and line.
     """
-    from .log import DECISIONS, check_reason, check_reviewer, check_stage, decisions, log_path, now
+    from .log import DECISIONS, check_reason, check_reviewer, check_stage, decisions, now
     from .queue import records_to_screen, release_checker
 
     path = Path(path)
@@ -157,5 +157,5 @@ def import_csv(review: ReviewFolder, path: str | Path, reviewer: str, stage: str
             "reviewer": reviewer, "stage": stage, "time": t,
         }))
     if lines:
-        append_line(log_path(review, reviewer, stage), "".join(lines))
+        append_line(review.decision_log(reviewer, stage), "".join(lines))
     return len(lines)

@@ -47,9 +47,8 @@ class BlindedLabels:
 
 def blinded_labels(review: ReviewFolder, reviewer: str, stage: str) -> BlindedLabels:
     """Read ``reviewer``'s own log and the stage's resolutions (and nothing else)."""
-    folder = review.root / "screening" / stage
-    own = _latest(folder / f"{reviewer}.jsonl")
-    res = _latest(folder / "resolutions.jsonl")
+    own = _latest(review.decision_log(reviewer, stage))
+    res = _latest(review.resolutions_path(stage))
     out = BlindedLabels(reviewer=reviewer, stage=stage)
     for rid, entry in own.items():  # dict order: first decision first
         out.sequence.append(rid)

@@ -30,20 +30,22 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DECISIONS",
-    "RESOLUTIONS_FILE",
-    "RETRIEVAL_FILE",
+    "check_reason",
+    "check_reviewer",
+    "check_stage",
     "decide",
+    "decided",
     "decisions",
     "history",
-    "log_path",
+    "latest",
+    "latest_valid",
     "now",
+    "read_log",
+    "reviewer_logs",
     "undo",
 ]
 
 DECISIONS = ("include", "exclude", "maybe")
-RESOLUTIONS_FILE = "resolutions.jsonl"
-RETRIEVAL_FILE = "retrieval.jsonl"
-_NOT_REVIEWER_LOGS = {RESOLUTIONS_FILE, RETRIEVAL_FILE}
 
 
 def now() -> str:
@@ -51,39 +53,14 @@ def now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def stage_dir(review: ReviewFolder, stage: str) -> Path:
-    return review.root / "screening" / stage
-
-
-def log_path(review: ReviewFolder, reviewer: str, stage: str) -> Path:
-    """Where ``reviewer``'s decisions at ``stage`` are kept."""
-    return stage_dir(review, stage) / f"{reviewer}.jsonl"
-
-
 def check_stage(review: ReviewFolder, stage: str) -> Stage:
     """The manifest's stage ``stage``, or a :class:`DecisionError` naming the known ones."""
-    for s in review.manifest.stages:
-        if s.id == stage:
-            return s
-    known = ", ".join(s.id for s in review.manifest.stages)
-    hint = ""
-    if any(r.id == stage for r in review.manifest.reviewers):
-        hint = f" ({stage!r} is a reviewer: the stage comes after the reviewer)"
-    raise DecisionError(f"unknown stage {stage!r} (the manifest lists: {known}){hint}")
+    return review.manifest.stage(stage, DecisionError)
 
 
 def check_reviewer(review: ReviewFolder, reviewer: str) -> None:
     """A :class:`DecisionError` unless ``reviewer`` is listed in the manifest."""
-    if any(r.id == reviewer for r in review.manifest.reviewers):
-        return
-    known = ", ".join(r.id for r in review.manifest.reviewers) or "none"
-    hint = ""
-    if any(s.id == reviewer for s in review.manifest.stages):
-        hint = f" ({reviewer!r} is a stage: the reviewer comes before the stage)"
-    raise DecisionError(
-        f"unknown reviewer {reviewer!r} (the manifest lists: {known}); add them under "
-        f"'reviewers' in implmap.yaml{hint}"
-    )
+    review.manifest.reviewer(reviewer, DecisionError)
 
 
 def check_reason(
@@ -115,6 +92,23 @@ def check_reason(
 def read_log(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line, entry)`` for each readable line; a torn line warns (file, line), never fatal."""
     yield from read_jsonl(path)
+
+
+def latest_valid(
+    path: Path, key: str, allowed: Collection[str], what: str
+) -> dict[str, dict[str, Any]]:
+    """The latest line per record of an append-only log (resolutions, retrieval) whose ``key``
+    is one of ``allowed``; any other line warns with file and line and is skipped."""
+    out: dict[str, dict[str, Any]] = {}
+    for n, entry in read_log(path):
+        rid = entry.get("record")
+        if isinstance(rid, str) and entry.get(key) in allowed:
+            out[rid] = entry
+        else:
+            warnings.warn(f"{path}, line {n}: skipped {what} without a record ID or a valid "
+                          f"{key} (a check of the review lists every such line: 'implmap "
+                          "check' or Review.check())", stacklevel=3)
+    return out
 
 
 _LATEST: dict[str, tuple[tuple[int, int, int, int], dict[str, dict[str, Any]]]] = {}
@@ -164,13 +158,13 @@ def _parse_latest(path: Path) -> dict[str, dict[str, Any]]:
 
 def reviewer_logs(review: ReviewFolder, stage: str) -> dict[str, Path]:
     """Every reviewer log file of ``stage``, by reviewer ID (sorted)."""
-    d = stage_dir(review, stage)
+    d = review.stage_dir(stage)
     if not d.is_dir():
         return {}
     return {
         p.stem: p
         for p in sorted(d.glob("*.jsonl"))
-        if p.name not in _NOT_REVIEWER_LOGS and not p.name.startswith(".")
+        if review.is_reviewer_log(p) and not p.name.startswith(".")
     }
 
 
@@ -187,7 +181,7 @@ def decisions(
     known = {r.id for r in review.manifest.reviewers}
     if reviewer is not None:
         check_reviewer(review, reviewer)
-        return {reviewer: latest(log_path(review, reviewer, stage))}
+        return {reviewer: latest(review.decision_log(reviewer, stage))}
     return {
         rid: latest(path) for rid, path in reviewer_logs(review, stage).items() if rid in known
     }
@@ -197,7 +191,7 @@ def history(review: ReviewFolder, reviewer: str, stage: str) -> list[dict[str, A
     """Every line of one reviewer's log at ``stage``, oldest first (the full history)."""
     check_stage(review, stage)
     check_reviewer(review, reviewer)
-    return [entry for _, entry in read_log(log_path(review, reviewer, stage))]
+    return [entry for _, entry in read_log(review.decision_log(reviewer, stage))]
 
 
 def _entry(reviewer: str, stage: str, record: str, decision: str | None,
@@ -240,7 +234,7 @@ def decide(
         raise DecisionError(f"{what}: the note must be text")
     check_released(review, reviewer, stage, record)
     entry = _entry(reviewer, stage, record, decision, reason, note)
-    append_line(log_path(review, reviewer, stage), dump_json_line(entry))
+    append_line(review.decision_log(reviewer, stage), dump_json_line(entry))
     return entry
 
 
@@ -258,7 +252,7 @@ def undo(
     check_stage(review, stage)
     if previous is None or previous.get("decision") is None:
         entry = _entry(reviewer, stage, record, None, None, "")
-        append_line(log_path(review, reviewer, stage), dump_json_line(entry))
+        append_line(review.decision_log(reviewer, stage), dump_json_line(entry))
         return None
     return decide(review, reviewer, stage, record, str(previous["decision"]),
                   reason=previous.get("reason"), note=str(previous.get("note") or ""))

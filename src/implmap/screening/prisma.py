@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,6 +34,23 @@ if TYPE_CHECKING:
 __all__ = ["NO_REASON", "PrismaCounts", "PrismaError", "prisma_counts"]
 
 NO_REASON = "no reason given"
+
+#: The boxes in flow order with their labels (the per-database and per-reason rows go with
+#: ``identified`` and ``reports_excluded``; the ``*_awaiting`` rows only when not zero).
+_BOXES = (
+    ("identified", "Records identified (all databases)"),
+    ("duplicates_removed", "Duplicate records removed"),
+    ("records_screened", "Records screened"),
+    ("records_excluded", "Records excluded"),
+    ("records_awaiting", "Records awaiting a final decision"),
+    ("reports_sought", "Reports sought for retrieval"),
+    ("reports_not_retrieved", "Reports not retrieved"),
+    ("reports_assessed", "Reports assessed for eligibility"),
+    ("reports_excluded", "Reports excluded"),
+    ("reports_awaiting", "Reports awaiting a final decision"),
+    ("reports_included", "Reports of included studies"),
+    ("studies_included", "Studies included in review"),
+)
 
 
 class PrismaCounts(BaseModel):
@@ -69,6 +85,11 @@ class PrismaCounts(BaseModel):
             if not ok:
                 bad.append(text)
 
+        def adds_up(box: str, total: int, **parts: int) -> None:
+            s = sum(parts.values())
+            terms = " + ".join(f"{k.replace('_', ' ')} ({n})" for k, n in parts.items())
+            need(s == total, f"{box} ({total}) != {terms} = {s}")
+
         by_db = sum(self.identified_by_database.values())
         need(by_db == self.identified,
              f"records identified ({self.identified}) != sum over databases ({by_db})")
@@ -76,18 +97,12 @@ class PrismaCounts(BaseModel):
              f"identified ({self.identified}) - duplicates removed ({self.duplicates_removed}) "
              f"= {self.identified - self.duplicates_removed}, but records screened = "
              f"{self.records_screened}")
-        s = self.records_excluded + self.reports_sought + self.records_awaiting
-        need(s == self.records_screened,
-             f"records screened ({self.records_screened}) != excluded ({self.records_excluded})"
-             f" + sought ({self.reports_sought}) + awaiting ({self.records_awaiting}) = {s}")
-        s = self.reports_not_retrieved + self.reports_assessed
-        need(s == self.reports_sought,
-             f"reports sought ({self.reports_sought}) != not retrieved "
-             f"({self.reports_not_retrieved}) + assessed ({self.reports_assessed}) = {s}")
-        s = self.reports_excluded + self.reports_included + self.reports_awaiting
-        need(s == self.reports_assessed,
-             f"reports assessed ({self.reports_assessed}) != excluded ({self.reports_excluded})"
-             f" + included ({self.reports_included}) + awaiting ({self.reports_awaiting}) = {s}")
+        adds_up("records screened", self.records_screened, excluded=self.records_excluded,
+                sought=self.reports_sought, awaiting=self.records_awaiting)
+        adds_up("reports sought", self.reports_sought, not_retrieved=self.reports_not_retrieved,
+                assessed=self.reports_assessed)
+        adds_up("reports assessed", self.reports_assessed, excluded=self.reports_excluded,
+                included=self.reports_included, awaiting=self.reports_awaiting)
         s = sum(self.reports_excluded_by_reason.values())
         need(s == self.reports_excluded,
              f"reports excluded ({self.reports_excluded}) != sum over reasons ({s})")
@@ -104,33 +119,16 @@ class PrismaCounts(BaseModel):
 
     def rows(self) -> list[tuple[str, str, int]]:
         """``(key, label, count)`` rows in flow order (per database and per reason too)."""
-        out: list[tuple[str, str, int]] = []
-        for db, n in sorted(self.identified_by_database.items()):
-            out.append((f"identified:{db}", f"Records identified from {db}", n))
-        out += [
-            ("identified", "Records identified (all databases)", self.identified),
-            ("duplicates_removed", "Duplicate records removed", self.duplicates_removed),
-            ("records_screened", "Records screened", self.records_screened),
-            ("records_excluded", "Records excluded", self.records_excluded),
-        ]
-        if self.records_awaiting:
-            out.append(("records_awaiting", "Records awaiting a final decision",
-                        self.records_awaiting))
-        out += [
-            ("reports_sought", "Reports sought for retrieval", self.reports_sought),
-            ("reports_not_retrieved", "Reports not retrieved", self.reports_not_retrieved),
-            ("reports_assessed", "Reports assessed for eligibility", self.reports_assessed),
-            ("reports_excluded", "Reports excluded", self.reports_excluded),
-        ]
-        for reason, n in sorted(self.reports_excluded_by_reason.items()):
-            out.append((f"excluded:{reason}", f"  excluded: {reason}", n))
-        if self.reports_awaiting:
-            out.append(("reports_awaiting", "Reports awaiting a final decision",
-                        self.reports_awaiting))
-        out += [
-            ("reports_included", "Reports of included studies", self.reports_included),
-            ("studies_included", "Studies included in review", self.studies_included),
-        ]
+        out = [(f"identified:{db}", f"Records identified from {db}", n)
+               for db, n in sorted(self.identified_by_database.items())]
+        for key, label in _BOXES:
+            n = getattr(self, key)
+            if key.endswith("_awaiting") and not n:
+                continue  # shown only while screening is under way
+            out.append((key, label, n))
+            if key == "reports_excluded":
+                out += [(f"excluded:{reason}", f"  excluded: {reason}", k)
+                        for reason, k in sorted(self.reports_excluded_by_reason.items())]
         return out
 
     def to_csv(self) -> str:
@@ -143,29 +141,15 @@ class PrismaCounts(BaseModel):
         return buf.getvalue()
 
 
-def _duplicates_removed(review: ReviewFolder) -> int:
-    dedupe = review.root / "dedupe"
-    if not (dedupe / "groups.jsonl").exists() and not (dedupe / "decisions.jsonl").exists():
-        return 0
-    try:
-        from ..dedupe.groups import (  # type: ignore[import-not-found,unused-ignore]
-            duplicates_removed,
-        )
-    except ImportError:
-        return 0
-    return int(duplicates_removed(review))
-
-
 def _studies(review: ReviewFolder, included: list[str]) -> int:
     import yaml
 
-    folder = review.root / "charting" / "studies"
     inc = set(included)
     charted: set[str] = set()
     studies = 0
     problems: list[str] = []
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        rel = Path("charting", "studies", path.name)
+    for path in review.study_files():
+        rel = review.rel(path)
         try:
             data = yaml.safe_load(path.read_text("utf-8")) or {}
         except yaml.YAMLError as exc:
@@ -187,6 +171,7 @@ def _studies(review: ReviewFolder, included: list[str]) -> int:
 def prisma_counts(review: ReviewFolder) -> PrismaCounts:
     """Count every PRISMA box from the review folder; raises :class:`PrismaError` when they do
     not add up (see the module doc)."""
+    from ..dedupe.groups import duplicates_removed
     from .conflicts import final_entries
     from .queue import records_to_screen
     from .retrieval import retrieval
@@ -213,7 +198,7 @@ def prisma_counts(review: ReviewFolder) -> PrismaCounts:
         raise PrismaError(
             f"the PRISMA counts do not add up: {len(both)} report(s) marked not retrieved also "
             f"have a final full-text decision ({', '.join(both[:5])}); mark them retrieved in "
-            "screening/full_text/retrieval.jsonl or correct the decisions"
+            f"{review.rel(review.retrieval_path)} or correct the decisions"
         )
     reasons: dict[str, int] = {}
     included: list[str] = []
@@ -230,7 +215,7 @@ def prisma_counts(review: ReviewFolder) -> PrismaCounts:
     counts = PrismaCounts(
         identified_by_database=by_db,
         identified=sum(by_db.values()),
-        duplicates_removed=_duplicates_removed(review),
+        duplicates_removed=duplicates_removed(review) if review.deduplicated() else 0,
         records_screened=len(screened),
         records_excluded=excluded,
         records_awaiting=sum(1 for r in screened if r not in finals),

@@ -35,7 +35,7 @@ _CACHE: dict[tuple[str, str], tuple[Any, list[str], frozenset[str]]] = {}
 
 
 def _signature(paths: list[Path]) -> tuple[Any, ...]:
-    out = []
+    out: list[tuple[Any, ...]] = []
     for p in paths:
         try:
             st = os.stat(p)
@@ -48,34 +48,23 @@ def _signature(paths: list[Path]) -> tuple[Any, ...]:
 
 def _inputs(review: ReviewFolder, stage: str) -> list[Path]:
     """The files ``records_to_screen(review, stage)`` depends on (for the cache)."""
-    paths = [review.root / "implmap.yaml"]
-    searches = review.searches_dir
-    if searches.is_dir():
-        paths += sorted(searches.glob("*/records.jsonl"))
-    dedupe = review.root / "dedupe"
-    if dedupe.is_dir():
-        paths += sorted(dedupe.glob("*.jsonl"))
+    paths = [review.manifest_path]
+    paths += [review.records_path(s.id) for s in review.searches()]
+    paths += [review.dedupe_groups, review.dedupe_decisions]
     ids = [s.id for s in review.manifest.stages]
     for before in ids[: ids.index(stage)]:
-        d = review.root / "screening" / before
+        d = review.stage_dir(before)
         if d.is_dir():
             paths += sorted(d.glob("*.jsonl"))
     return paths
 
 
-def _all_ids(review: ReviewFolder) -> list[str]:
-    return review.record_ids()
-
-
 def _primaries(review: ReviewFolder, ids: list[str]) -> list[str]:
-    dedupe = review.root / "dedupe"
-    if not (dedupe / "groups.jsonl").exists() and not (dedupe / "decisions.jsonl").exists():
+    from ..dedupe.groups import primary_ids
+
+    if not review.deduplicated():
         return ids
-    try:
-        from ..dedupe.groups import primary_ids  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return ids
-    keep = set(primary_ids(review))
+    keep = primary_ids(review)
     return [r for r in ids if r in keep]
 
 
@@ -101,7 +90,7 @@ def _screened(review: ReviewFolder, stage: str) -> tuple[list[str], frozenset[st
     ids = [s.id for s in review.manifest.stages]
     pos = ids.index(stage)
     if pos == 0:
-        out = _primaries(review, _all_ids(review))
+        out = _primaries(review, review.record_ids())
     else:
         before = ids[pos - 1]
         finals = final_decisions(review, before)
@@ -139,13 +128,13 @@ def pilot_records(review: ReviewFolder, stage: str) -> list[str]:
 
 def pilot_complete(review: ReviewFolder, stage: str) -> bool:
     """Whether every reviewer has decided every pilot record of ``stage`` (True: no pilot)."""
-    from .log import decided, log_path
+    from .log import decided
 
     pilot = pilot_records(review, stage)
     if not pilot:
         return True
     for rid in screeners(review):
-        mine = decided(log_path(review, rid, stage))
+        mine = decided(review.decision_log(rid, stage))
         if any(r not in mine for r in pilot):
             return False
     return True
@@ -178,7 +167,7 @@ def release_checker(review: ReviewFolder, reviewer: str, stage: str) -> Callable
         if record not in todo:
             ids = [s.id for s in review.manifest.stages]
             pos = ids.index(stage)
-            if record not in set(_all_ids(review)):
+            if record not in set(review.record_ids()):
                 why = "the review holds no record with this ID"
             elif pos == 0:
                 why = "it is a duplicate (deduplication kept another record of its group)"

@@ -7,12 +7,11 @@ the latest line per record counts. A record whose full text could not be obtaine
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DecisionError
 from ..fsio import append_line, dump_json_line
-from .log import RETRIEVAL_FILE, now, read_log
+from .log import latest_valid, now
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
@@ -23,22 +22,9 @@ STATUSES = ("retrieved", "not_retrieved")
 FULL_TEXT = "full_text"
 
 
-def _path(review: ReviewFolder):  # type: ignore[no-untyped-def]
-    return review.root / "screening" / FULL_TEXT / RETRIEVAL_FILE
-
-
 def retrieval(review: ReviewFolder) -> dict[str, dict[str, Any]]:
     """The retrieval status in force for each record (latest line wins)."""
-    out: dict[str, dict[str, Any]] = {}
-    path = _path(review)
-    for n, entry in read_log(path):
-        rid = entry.get("record")
-        if isinstance(rid, str) and entry.get("status") in STATUSES:
-            out[rid] = entry
-        else:
-            warnings.warn(f"{path}, line {n}: skipped a line without a record ID or a valid "
-                          "status (see 'implmap check')", stacklevel=2)
-    return out
+    return latest_valid(review.retrieval_path, "status", STATUSES, "a line")
 
 
 def mark_retrieval(
@@ -63,5 +49,5 @@ def mark_retrieval(
         entry["url"] = url
     if file:
         entry["file"] = file
-    append_line(_path(review), dump_json_line(entry))
+    append_line(review.retrieval_path, dump_json_line(entry))
     return entry

@@ -12,7 +12,7 @@ point at which that earlier decision stops being blinded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -53,30 +53,20 @@ class ReviewerView:
         return [r for r in self.released if r not in self.decisions]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "reviewer": self.reviewer,
-            "stage": self.stage,
-            "decisions": self.decisions,
-            "resolutions": self.resolutions,
-            "released": self.released,
-            "screened": self.screened,
-            "total": self.total,
-            "pilot": self.pilot,
-            "pilot_done": self.pilot_done,
-            "pilot_complete": self.pilot_complete,
-        }
+        """Every field as plain data (copies)."""
+        return asdict(self)
 
 
 def reviewer_view(review: ReviewFolder, reviewer: str, stage: str) -> ReviewerView:
     """The blinded view of ``stage`` for ``reviewer`` (see :class:`ReviewerView`)."""
     from .conflicts import resolutions
-    from .log import check_reviewer, check_stage, latest, log_path
+    from .log import check_reviewer, check_stage, latest
     from .queue import pilot_complete, pilot_records, records_to_screen, released_records
 
     check_reviewer(review, reviewer)
     check_stage(review, stage)
     todo = set(records_to_screen(review, stage))
-    mine = {r: e for r, e in latest(log_path(review, reviewer, stage)).items() if r in todo}
+    mine = {r: e for r, e in latest(review.decision_log(reviewer, stage)).items() if r in todo}
     released = released_records(review, reviewer, stage)
     pilot = pilot_records(review, stage)
     # only for records this reviewer decided: a record they have yet to screen stays blind
