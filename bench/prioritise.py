@@ -29,14 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from implmap.prioritise.simulate import (  # noqa: E402
-    read_labelled_csv,
-    replay,
-    starting_records,
-    stopping_point,
-    wss_classic,
-    wss_insights,
-)
+from implmap.prioritise.dataset import read_labelled_csv  # noqa: E402
+from implmap.prioritise.results import wss_classic, wss_insights  # noqa: E402
+from implmap.prioritise.simulate import replay, starting_records, stopping_point  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "screening"
 ASREVIEW_README = {  # corpora/README.md: ASReview default model, 5 seeds (insights definition)

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from implmap.cli import cli
 from implmap.errors import InputFormatError
-from implmap.prioritise.simulate import read_labelled_csv, wss_classic, wss_insights
+from implmap.prioritise.dataset import read_labelled_csv
+from implmap.prioritise.results import wss_classic, wss_insights
 from support.builders import write_decisions
 
 TOY = Path(__file__).parent / "fixtures" / "prioritise" / "toy.ris"

@@ -9,6 +9,8 @@ import click
 
 from .common import open_review, review_option
 
+__all__ = ["COMMANDS"]
+
 
 @click.command()
 @click.option("--reviewer", required=True, help="Your reviewer ID (only your decisions count).")

@@ -11,17 +11,22 @@ import json
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .common import open_review, review_option
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["COMMANDS"]
+
 _stage = click.option("--stage", "-s", default="title_abstract", show_default=True,
                       help="The screening stage (an id from the manifest's 'stages').")
 
 
-def _console():  # type: ignore[no-untyped-def]
+def _console() -> Console:
     from rich.console import Console
 
     console = Console()

@@ -15,18 +15,19 @@ refitted several times slower; SGD was fast but less stable across seeds.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
     import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 __all__ = ["CLASSIFIERS", "fit_scores", "query_scores", "vectorise"]
 
 CLASSIFIERS = ("svm", "lr", "sgd", "nb")
 
 
-def _vectoriser():  # type: ignore[no-untyped-def]
+def _vectoriser() -> TfidfVectorizer:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(
@@ -41,13 +42,13 @@ def _vectoriser():  # type: ignore[no-untyped-def]
     )
 
 
-def _float32():  # type: ignore[no-untyped-def]
+def _float32() -> type[np.float32]:
     import numpy as np
 
     return np.float32
 
 
-def vectorise(texts: Sequence[str]):  # type: ignore[no-untyped-def]
+def vectorise(texts: Sequence[str]) -> tuple[TfidfVectorizer | None, sp.csr_matrix]:
     """Fit TF-IDF on ``texts``; returns ``(vectoriser, matrix)`` (CSR, one row per text).
 
     Texts that are all empty give an all-zero matrix of one column (nothing to learn from).
@@ -63,7 +64,9 @@ def vectorise(texts: Sequence[str]):  # type: ignore[no-untyped-def]
     return vec, X.tocsr()
 
 
-def query_scores(vec, X: sp.csr_matrix, terms: Sequence[str]) -> np.ndarray:  # type: ignore[no-untyped-def]
+def query_scores(
+    vec: TfidfVectorizer | None, X: sp.csr_matrix, terms: Sequence[str]
+) -> np.ndarray:
     """Cosine similarity of every row of ``X`` to a query made of ``terms`` (cold start)."""
     import numpy as np
 
@@ -73,7 +76,7 @@ def query_scores(vec, X: sp.csr_matrix, terms: Sequence[str]) -> np.ndarray:  # 
     return np.asarray((X @ q.T).todense()).ravel().astype(np.float64)
 
 
-def _classifier(name: str, seed: int):  # type: ignore[no-untyped-def]
+def _classifier(name: str, seed: int) -> Any:
     if name == "lr":
         from sklearn.linear_model import LogisticRegression
 

@@ -34,7 +34,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["RecallEstimate", "h0_pvalue", "recall_estimate", "recall_lower_bound"]
 
@@ -80,7 +83,7 @@ class RecallEstimate:
                 f"with {conf} confidence (at most {self.estimated_total} relevant in total).")
 
 
-def _as_labels(labels: Sequence[int] | Any) -> Any:
+def _as_labels(labels: Sequence[int] | np.ndarray) -> np.ndarray:
     import numpy as np
 
     arr = np.asarray(labels, dtype=np.int64).ravel()
@@ -110,7 +113,7 @@ def _pvalue_for_total(labels: Any, total: int, k_total: int) -> float:
     return float(np.clip(p.min(), 0.0, 1.0)) if n_seen else 1.0
 
 
-def h0_pvalue(labels: Sequence[int], total: int, target: float = 0.95) -> float:
+def h0_pvalue(labels: Sequence[int] | np.ndarray, total: int, target: float = 0.95) -> float:
     """p-value for H0 "recall < ``target``" after screening ``labels`` (0/1, screening order).
 
     ``total`` is the number of records in the whole set (screened and not). With nothing
@@ -128,7 +131,7 @@ def h0_pvalue(labels: Sequence[int], total: int, target: float = 0.95) -> float:
 
 
 def recall_lower_bound(
-    labels: Sequence[int], total: int, confidence: float = 0.95
+    labels: Sequence[int] | np.ndarray, total: int, confidence: float = 0.95
 ) -> tuple[float | None, int | None]:
     """The lowest recall (and highest total of relevant records) not rejected at ``confidence``.
 
@@ -154,7 +157,7 @@ def recall_lower_bound(
 
 
 def recall_estimate(
-    labels: Sequence[int], total: int, target: float = 0.95, confidence: float = 0.95
+    labels: Sequence[int] | np.ndarray, total: int, target: float = 0.95, confidence: float = 0.95
 ) -> RecallEstimate:
     """The stopping estimate after screening ``labels`` (0/1 in screening order) of ``total``.
 

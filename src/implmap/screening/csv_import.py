@@ -19,34 +19,35 @@ changes nothing.
 from __future__ import annotations
 
 import csv
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DecisionError, ImplmapError
+from ..errors import DecisionError, InputFormatError, UsageError
 from ..fsio import append_line, dump_json_line
+from ..records.normalise import normalise_doi
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
 
-__all__ = ["import_csv", "normalise_doi"]
-
-_DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+__all__ = ["import_csv"]
 
 
-def normalise_doi(doi: str) -> str:
-    """Lower-case DOI without URL or ``doi:`` prefix (DOIs are case-insensitive)."""
-    return _DOI_PREFIX.sub("", doi.strip()).strip().lower()
+def _doi_key(doi: str) -> str:
+    """The DOI as :func:`implmap.records.normalise.normalise_doi` gives it (what a record
+    holds); a cell that holds no DOI is kept as written, lower case, so that it never matches."""
+    return normalise_doi(doi) or doi.strip().lower()
 
 
 def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file" + (" (it is a folder)" if path.is_dir() else ""))
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ImplmapError(f"{path}: no such file") from None
+        text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
-        raise ImplmapError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save "
-                           "the CSV as UTF-8") from None
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputFormatError(f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the "
+                               "CSV as UTF-8", path, line) from None
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -54,8 +55,8 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     reader = csv.reader(text.splitlines(), dialect)
     rows = list(reader)
     if not rows:
-        raise ImplmapError(f"{path}: the file is empty; it needs a header row "
-                           "(record or doi, decision, reason, note)")
+        raise InputFormatError("the file is empty; it needs a header row (record or doi, "
+                               "decision, reason, note)", path)
     header = [h.strip().lower() for h in rows[0]]
     out = []
     for n, row in enumerate(rows[1:], start=2):
@@ -89,9 +90,9 @@ def import_csv(review: ReviewFolder, path: str | Path, reviewer: str, stage: str
     by_doi: dict[str, list[str]] = {}
     doi_of: dict[str, str] = {}
     for r in review.record_dicts():
-        doi_of[r["id"]] = normalise_doi(r.get("doi") or "")
+        doi_of[r["id"]] = _doi_key(r.get("doi") or "")
         if r.get("doi") and r["id"] in todo_set:
-            by_doi.setdefault(normalise_doi(r["doi"]), []).append(r["id"])
+            by_doi.setdefault(_doi_key(r["doi"]), []).append(r["id"])
     spelling = {x.lower(): x for x in review.manifest.exclusion_reasons}
     problems: list[str] = []
     seen: dict[str, int] = {}
@@ -104,12 +105,12 @@ def import_csv(review: ReviewFolder, path: str | Path, reviewer: str, stage: str
             if rid not in doi_of:
                 problems.append(f"{where}: unknown record ID {rid!r}")
                 continue
-            if doi and normalise_doi(doi) != doi_of[rid]:
+            if doi and _doi_key(doi) != doi_of[rid]:
                 problems.append(f"{where}: record {rid} has DOI {doi_of[rid] or 'none'!r}, "
                                 f"not {doi!r}; check which record this row means")
                 continue
         elif doi:
-            hits = by_doi.get(normalise_doi(doi), [])
+            hits = by_doi.get(_doi_key(doi), [])
             if not hits:
                 problems.append(f"{where}: no record screened at {stage!r} has DOI {doi!r}")
                 continue
