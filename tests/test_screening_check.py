@@ -52,8 +52,14 @@ def test_every_problem_is_named(tmp_path):
         {**good, "stage": FT, "decision": "exclude"}))
     res = CliRunner().invoke(cli, ["check", str(rev.root), "--json"])
     assert res.exit_code == 1
+    problems = json.loads(res.output)["problems"]
     got = {(p["file"].split("screening/")[-1], p["line"], p["field"]): p["message"]
-           for p in json.loads(res.output)["problems"]}
+           for p in problems}
+    codes = {(p["file"].split("screening/")[-1], p["line"], p["field"]): p["code"]
+             for p in problems}
+    assert "invalid" not in codes.values()  # every problem carries its own registered code
+    assert codes[("title_abstract/ana.jsonl", 5, "reason")] == "unknown-reason"
+    assert codes[("full_text/ana.jsonl", 1, "reason")] == "reason-required"
     f = "title_abstract/ana.jsonl"
     assert "not valid JSON" in got[(f, 2, None)]
     assert "unknown record 'ghost-1'" in got[(f, 3, "record")]

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from implmap import screening
 from implmap.cli import cli
-from implmap.errors import DecisionError
+from implmap.errors import DecisionError, InputFormatError, UsageError
 from support.builders import add_search, screening_review
 
 TA, FT = "title_abstract", "full_text"
@@ -100,3 +100,19 @@ def test_cli(rev, tmp_path):
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 1 and "unknown record ID 'zzz'" in res.output
     assert "Traceback" not in res.output
+
+
+def test_unreadable_files_say_what_and_where(rev, tmp_path):
+    with pytest.raises(UsageError, match="no such file"):
+        screening.import_csv(rev, tmp_path / "nope.csv", "ana", TA)
+    with pytest.raises(UsageError, match="it is a folder"):
+        screening.import_csv(rev, tmp_path, "ana", TA)
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes("record,decision,note\nx,include,caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(InputFormatError, match=r"line 2: not UTF-8 text") as info:
+        screening.import_csv(rev, bad, "ana", TA)
+    assert (info.value.path, info.value.line) == (str(bad), 2)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(InputFormatError, match="the file is empty"):
+        screening.import_csv(rev, empty, "ana", TA)

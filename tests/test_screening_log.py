@@ -8,7 +8,7 @@ import multiprocessing
 import pytest
 
 from implmap import screening
-from implmap.errors import DecisionError
+from implmap.errors import DecisionError, ReviewFolderError
 from support.builders import screening_review, write_decisions
 
 TA, FT = "title_abstract", "full_text"
@@ -129,3 +129,17 @@ def test_concurrent_writers_lose_nothing(tmp_path):
         lines = (rev.root / "screening" / TA / f"{name}.jsonl").read_text().splitlines()
         assert all(json.loads(x) for x in lines)  # every line whole
     assert rev.check().valid
+
+
+def test_one_message_for_an_unknown_reviewer_or_stage(rev):
+    """The manifest builds the message; screening raises it as a DecisionError."""
+    for call in (lambda e: rev.manifest.reviewer("zed", e), lambda e: rev.manifest.stage("ana", e)):
+        with pytest.raises(ReviewFolderError) as folder_error:
+            call(ReviewFolderError)
+        with pytest.raises(DecisionError) as decision_error:
+            call(DecisionError)
+        assert str(folder_error.value) == str(decision_error.value)
+    with pytest.raises(DecisionError, match=r"'ana' is a reviewer: the stage comes after"):
+        screening.history(rev, "ana", "ana")
+    with pytest.raises(ReviewFolderError, match="unknown reviewer 'zed'"):
+        rev.reviewer("zed")
