@@ -132,6 +132,11 @@ class ReviewFolder:
         """The parsed records of one search (``records.jsonl``)."""
         return self.search_dir(search_id) / "records.jsonl"
 
+    def records_files(self) -> list[Path]:
+        """Every search folder's ``records.jsonl``, in search ID order: listed, not read (what a
+        cache of something derived from the records watches)."""
+        return sorted(self.searches_dir.glob("*/records.jsonl"))
+
     def searches(self) -> list[Search]:
         """Every imported search, in ID order."""
         out: list[Search] = []

@@ -49,7 +49,7 @@ def _signature(paths: list[Path]) -> tuple[Any, ...]:
 def _inputs(review: ReviewFolder, stage: str) -> list[Path]:
     """The files ``records_to_screen(review, stage)`` depends on (for the cache)."""
     paths = [review.manifest_path]
-    paths += [review.records_path(s.id) for s in review.searches()]
+    paths += review.records_files()
     paths += [review.dedupe_groups, review.dedupe_decisions]
     ids = [s.id for s in review.manifest.stages]
     for before in ids[: ids.index(stage)]:
