@@ -11,8 +11,6 @@ from click.testing import CliRunner
 from conftest import need_shared
 from implmap.cli import cli
 from implmap.dedupe.groups import (
-    DECISIONS,
-    GROUPS,
     dedupe_records,
     duplicates_removed,
     load_groups,
@@ -58,9 +56,9 @@ def test_groups_file_is_written_deterministically(two_searches):
     review, a, b = two_searches
     result = review.find_duplicates()
     assert result.duplicates_removed == 2
-    text = (review.root / GROUPS).read_text("utf-8")
+    text = review.dedupe_groups.read_text("utf-8")
     review.find_duplicates()
-    assert (review.root / GROUPS).read_text("utf-8") == text
+    assert review.dedupe_groups.read_text("utf-8") == text
     groups = [json.loads(line) for line in text.splitlines()]
     members = sorted(sorted(g["members"]) for g in groups)
     assert members == sorted([sorted([a[0], b[0]]), sorted([a[1], b[1]])])
@@ -105,7 +103,7 @@ def test_keep_apart_and_merge_survive_reruns_and_new_imports(two_searches):
     # undo: the rules decide again
     review.dedupe_decide("undo", a[2], b[3])
     assert not any({a[2], b[3]} <= set(g.members) for g in load_groups(review))
-    lines = (review.root / DECISIONS).read_text("utf-8").splitlines()
+    lines = review.dedupe_decisions.read_text("utf-8").splitlines()
     assert [json.loads(x)["action"] for x in lines] == ["keep_apart", "merge", "undo"]
 
 
@@ -175,10 +173,10 @@ def test_check_reports_bad_dedupe_lines_with_file_and_line(two_searches):
     review, a, _ = two_searches
     review.find_duplicates()
     assert review.check().valid
-    path = review.root / GROUPS
+    path = review.dedupe_groups
     path.write_text(path.read_text("utf-8") + "{not json\n" + json.dumps(
         {"primary": "ghost-1", "members": ["ghost-1", a[2]], "evidence": []}) + "\n")
-    (review.root / DECISIONS).write_text(json.dumps({"action": "fuse", "records": [a[0]]})
+    review.dedupe_decisions.write_text(json.dumps({"action": "fuse", "records": [a[0]]})
                                          + "\n")
     report = review.check()
     assert not report.valid

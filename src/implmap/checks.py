@@ -92,7 +92,7 @@ def check_searches(review: ReviewFolder, report: Report) -> None:
 
 def check_dedupe(review: ReviewFolder, report: Report) -> None:
     """The dedupe files (groups, decisions, uncertain pairs): well formed, known record IDs."""
-    from .dedupe.groups import check_dedupe as _check
+    from .dedupe.check import check_dedupe as _check
 
     _check(review, report)
 

@@ -136,12 +136,12 @@ class Report:
         """True when there is no error (warnings do not make a review invalid)."""
         return not self.errors
 
-    def add(self, file: str | Path, message: str, **where: Any) -> None:
+    def add(self, file: str | Path, message: str, *, code: str, **where: Any) -> None:
         """Add a problem; ``code`` must be registered in :mod:`implmap.problems`."""
         from .problems import describe
 
-        describe(where.get("code", "invalid"))
-        self.problems.append(Problem(file=str(file), message=message, **where))
+        describe(code)
+        self.problems.append(Problem(file=str(file), message=message, code=code, **where))
 
     def extend(self, other: Report) -> None:
         self.problems.extend(other.problems)

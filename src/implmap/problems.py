@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CODES", "ProblemCode", "describe"]
+__all__ = ["CODES", "ProblemCode", "describe", "markdown_table"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,22 @@ CODES: dict[str, ProblemCode] = {
          "holds", "import the export file again"),
     ),
     # -- deduplication (implmap.dedupe) ----------------------------------------------------
-    **_codes(),
+    **_codes(
+        ("dedupe-invalid-group", "a line of dedupe/groups.jsonl without two or more members, "
+         "with a primary that is not a member, or with evidence that is not a list",
+         "re-run dedupe (the file is regenerated; decisions are kept)"),
+        ("dedupe-record-two-groups", "one record in two duplicate groups",
+         "re-run dedupe (the file is regenerated; decisions are kept)"),
+        ("dedupe-invalid-pair", "an uncertain pair that is not two different record IDs",
+         "re-run dedupe (the file is regenerated)"),
+        ("dedupe-stale-record", "a group or uncertain pair naming a record the review no "
+         "longer holds (a search was removed or re-imported)", "re-run dedupe"),
+        ("dedupe-invalid-decision", "a decision whose action is not merge, keep_apart or undo, "
+         "or that does not name two different records", "restore the line from git, or decide "
+         "the pair again"),
+        ("dedupe-unknown-record", "a people's decision naming a record the review does not hold "
+         "(was its search removed?)", "restore the search, or leave it: the decision is skipped"),
+    ),
     # -- screening (implmap.screening) -----------------------------------------------------
     **_codes(
         ("unknown-stage", "a log for a stage the manifest does not list",
@@ -156,3 +171,10 @@ def describe(code: str) -> ProblemCode:
     except KeyError:
         raise KeyError(f"unknown problem code {code!r}; register it in implmap.problems "
                        f"(known: {', '.join(sorted(CODES))})") from None
+
+
+def markdown_table() -> str:
+    """The registry as the Markdown table of ``docs/reference/problems.md``."""
+    rows = ["| code | meaning | what to do |", "| --- | --- | --- |"]
+    rows += [f"| `{c.code}` | {c.meaning} | {c.fix} |" for c in CODES.values()]
+    return "\n".join(rows) + "\n"

@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .common import open_review, review_option
 
+if TYPE_CHECKING:
+    from ..dedupe.groups import DedupeResult
+    from ..review import Review
 
-def _summary(result: Any) -> str:
+
+def _summary(result: DedupeResult) -> str:
     return (f"{result.records} records; {len(result.groups)} groups of duplicates; "
             f"{result.duplicates_removed} duplicates set aside (each group keeps its primary); "
             f"{len(result.uncertain)} pairs for a person to decide"
@@ -88,7 +92,8 @@ def dedupe(ctx: click.Context, explain_id: str | None, pending: bool, as_json: b
                                "warnings": result.warnings}, indent=2, sort_keys=True))
         return
     click.echo(_summary(result))
-    click.echo(f"Wrote {dd.GROUPS} and {dd.UNCERTAIN_FILE}.")
+    click.echo(f"Wrote {review.rel(review.dedupe_groups)} and "
+               f"{review.rel(review.dedupe_uncertain)}.")
 
 
 def _print_explain(info: dict[str, Any]) -> None:
@@ -120,10 +125,10 @@ def _print_explain(info: dict[str, Any]) -> None:
                    + (f": {d['note']}" if d.get("note") else ""))
 
 
-def _print_pending(review: Any, as_json: bool) -> None:
+def _print_pending(review: Review, as_json: bool) -> None:
     from ..dedupe import groups as dd
 
-    if not (review.root / dd.GROUPS).exists():
+    if not review.dedupe_groups.exists():
         dd.find_duplicates(review)
     pairs = dd.load_uncertain(review)
     records = {r["id"]: r for r in review.record_dicts()}
@@ -171,10 +176,15 @@ def _decision_command(action: str, name: str, help_text: str) -> click.Command:
     def cmd(ctx: click.Context, first: str, second: str, by: str, note: str,
             review_path: Path | None) -> None:
         from ..dedupe.groups import decide
+        from ..errors import UnknownRecordError
 
         path = review_path or (ctx.obj or {}).get("review_path") or Path(".")
         review = open_review(path)
-        result = decide(review, action, first, second, by=by, note=note)
+        try:
+            result = decide(review, action, first, second, by=by, note=note)
+        except UnknownRecordError as exc:
+            raise UnknownRecordError(f"{exc}; 'implmap dedupe --pending' lists the pairs and "
+                                     "their IDs") from None
         click.echo(f"Recorded: {action} {first} {second}.")
         if result is not None:
             for w in result.warnings:

@@ -9,7 +9,7 @@ Files in the review folder:
 * ``dedupe/groups.jsonl`` — one line per group, ``{"primary", "members", "evidence"}``,
   rewritten atomically by every run, in a deterministic order.
 * ``dedupe/uncertain.jsonl`` — pairs that look alike but that no rule can decide; a person
-  decides them (``implmap dedupe --pending``). Rewritten by every run.
+  decides them (:func:`load_uncertain`, then :func:`decide`). Rewritten by every run.
 * ``dedupe/decisions.jsonl`` — people's decisions (``merge``, ``keep_apart``, ``undo``),
   append-only; the latest decision on a pair counts, and every run obeys them, including runs
   after new searches are imported.
@@ -26,21 +26,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ImplmapError, UnknownRecordError
+from ..errors import ReviewFolderError, UnknownRecordError, UsageError
 from ..fsio import append_line, dump_json_line, read_jsonl, write_atomic
-from .keys import Keys, make_keys
+from .blocking import candidate_pairs
+from .keys import make_keys
 from .match import DISTINCT, DUPLICATE, UNCERTAIN, Verdict, compare
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
 
 __all__ = [
-    "DECISIONS",
-    "GROUPS",
-    "UNCERTAIN_FILE",
+    "ACTIONS",
     "Decision",
     "DedupeResult",
     "Group",
@@ -56,12 +54,7 @@ __all__ = [
     "primary_ids",
 ]
 
-GROUPS = Path("dedupe") / "groups.jsonl"
-DECISIONS = Path("dedupe") / "decisions.jsonl"
-UNCERTAIN_FILE = Path("dedupe") / "uncertain.jsonl"
 ACTIONS = ("merge", "keep_apart", "undo")
-MAX_BLOCK = 40  # larger blocks are compared only between neighbours in title order
-WINDOW = 8
 
 
 @dataclass
@@ -118,53 +111,6 @@ class DedupeResult:
                 f"{self.duplicates_removed} duplicates, {len(self.uncertain)} uncertain pairs>")
 
 
-# ----------------------------------------------------------------------------------- blocking
-def _blocking_keys(k: Keys) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    if k.doi:
-        out.append(("doi", k.doi))
-    if k.pmid:
-        out.append(("pmid", k.pmid))
-    if len(k.compact) >= 8:
-        out.append(("title", k.compact))
-        if len(k.compact) >= 40:
-            out.append(("start", k.compact[:30]))
-            out.append(("end", k.compact[-30:]))
-    if k.page:
-        if k.surnames and k.year:
-            out.append(("author-year-page", f"{k.surnames[0]}|{k.year}|{k.page}"))
-        if k.year and k.volume:
-            out.append(("year-volume-page", f"{k.year}|{k.volume}|{k.page}"))
-    if k.surnames and k.year and k.title:
-        words = sorted(k.words, key=lambda w: (-len(w), w))[:2]
-        out.append(("author-year-words", f"{k.surnames[0]}|{k.year}|{'|'.join(sorted(words))}"))
-    return out
-
-
-def candidate_pairs(keys: Sequence[Keys]) -> set[tuple[int, int]]:
-    """Index pairs ``(i, j)``, ``i < j``, of records sharing a blocking key."""
-    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, k in enumerate(keys):
-        for bk in _blocking_keys(k):
-            blocks[bk].append(i)
-    pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        n = len(members)
-        if n < 2:
-            continue
-        if n <= MAX_BLOCK:
-            for x in range(n):
-                for y in range(x + 1, n):
-                    pairs.add((members[x], members[y]))
-        else:  # a huge block ("editorial", a common author): only neighbours in title order
-            ordered = sorted(members, key=lambda i: (keys[i].compact, i))
-            for x in range(n):
-                for y in range(x + 1, min(n, x + 1 + WINDOW)):
-                    a, b = ordered[x], ordered[y]
-                    pairs.add((a, b) if a < b else (b, a))
-    return pairs
-
-
 # --------------------------------------------------------------------------------- clustering
 class _Clusters:
     """Union-find with cannot-link constraints (pairs that must stay apart)."""
@@ -211,6 +157,10 @@ _RULE_RANK = {"same-doi": 0, "same-pmid": 1, "same-notice": 2, "same-title-autho
               "last-page-only": 7, "same-page-range": 8, "similar-title-authors-year": 9}
 
 
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
 def dedupe_records(
     records: Sequence[dict[str, Any]],
     decisions: Iterable[Decision] = (),
@@ -225,7 +175,7 @@ def dedupe_records(
     warnings: list[str] = []
     latest: dict[tuple[str, str], Decision] = {}
     for d in decisions:
-        latest[tuple(sorted(d.records))] = d  # type: ignore[index]
+        latest[_pair(*d.records)] = d
     merges, aparts = [], set()
     for pair, d in latest.items():
         if d.action == "undo":
@@ -253,7 +203,7 @@ def dedupe_records(
                             f"and {keys[hit[1]].id}, kept apart by a decision, in one group; "
                             "the merge was not applied")
             continue
-        d = latest[tuple(sorted((keys[i].id, keys[j].id)))]  # type: ignore[index]
+        d = latest[_pair(keys[i].id, keys[j].id)]
         edges[i].append({"pair": [keys[i].id, keys[j].id], "rule": "decision-merge",
                          "reason": f"merged by {d.by or 'a person'} on {d.time}"
                          + (f": {d.note}" if d.note else ""), "score": 1.0})
@@ -305,13 +255,14 @@ def dedupe_records(
 def load_decisions(review: ReviewFolder) -> list[Decision]:
     """People's decisions, in the order they were made."""
     out = []
-    for n, obj in read_jsonl(review.root / DECISIONS):
+    path = review.dedupe_decisions
+    for n, obj in read_jsonl(path):
         try:
             a, b = obj["records"]
             out.append(Decision(obj["action"], (str(a), str(b)), obj.get("by", ""),
                                 obj.get("note", ""), obj.get("time", "")))
         except (KeyError, ValueError, TypeError):
-            raise ImplmapError(f"{review.root / DECISIONS}, line {n}: a decision needs "
+            raise ReviewFolderError(f"{path}, line {n}: a decision needs "
                                "'action' and 'records' (two record IDs); fix or remove the "
                                "line") from None
     return out
@@ -322,10 +273,10 @@ def find_duplicates(review: ReviewFolder) -> DedupeResult:
     ``dedupe/uncertain.jsonl`` (atomically). People's decisions always win."""
     with review.lock("dedupe"):
         result = dedupe_records(review.record_dicts(), load_decisions(review))
-        write_atomic(review.root / GROUPS, "".join(dump_json_line(g.to_dict())
+        write_atomic(review.dedupe_groups, "".join(dump_json_line(g.to_dict())
                                                    for g in result.groups))
-        write_atomic(review.root / UNCERTAIN_FILE, "".join(dump_json_line(u)
-                                                           for u in result.uncertain))
+        write_atomic(review.dedupe_uncertain, "".join(dump_json_line(u)
+                                                      for u in result.uncertain))
     return result
 
 
@@ -338,29 +289,28 @@ def decide(review: ReviewFolder, action: str, a: str, b: str, by: str = "", note
     """
     action = action.replace("-", "_")
     if action not in ACTIONS:
-        raise ImplmapError(f"unknown dedupe decision {action!r}; use one of {', '.join(ACTIONS)}")
+        raise UsageError(f"unknown dedupe decision {action!r}; use one of {', '.join(ACTIONS)}")
     if a == b:
-        raise ImplmapError(f"a decision needs two different records (got {a} twice)")
+        raise UsageError(f"a decision needs two different records (got {a} twice)")
     ids = {r["id"] for r in review.record_dicts()}
     for rid in (a, b):
         if rid not in ids:
-            raise UnknownRecordError(f"no record with ID {rid!r} in {review.root}; see "
-                                     "'implmap dedupe --pending' for the IDs")
+            raise UnknownRecordError(f"no record with ID {rid!r} in {review.root}")
     d = Decision(action, (a, b), by, note,
                  datetime.now(UTC).replace(microsecond=0).isoformat())
-    append_line(review.root / DECISIONS, dump_json_line(d.to_dict()))
+    append_line(review.dedupe_decisions, dump_json_line(d.to_dict()))
     return find_duplicates(review) if rerun else None
 
 
 def load_groups(review: ReviewFolder) -> list[Group]:
     """The groups of the last run (empty when dedupe has not run)."""
     return [Group(o["primary"], list(o["members"]), list(o.get("evidence", [])))
-            for _, o in read_jsonl(review.root / GROUPS)]
+            for _, o in read_jsonl(review.dedupe_groups)]
 
 
 def load_uncertain(review: ReviewFolder) -> list[dict[str, Any]]:
     """The pairs of the last run that a person should decide."""
-    return [o for _, o in read_jsonl(review.root / UNCERTAIN_FILE)]
+    return [o for _, o in read_jsonl(review.dedupe_uncertain)]
 
 
 def primary_ids(review: ReviewFolder) -> set[str]:
@@ -402,84 +352,3 @@ def explain(review: ReviewFolder, rid: str) -> dict[str, Any]:
         "uncertain": pending,
         "decisions": decisions,
     }
-
-
-# ---------------------------------------------------------------------------------- checking
-def check_dedupe(review: ReviewFolder, report: Any) -> None:
-    """Checker for ``implmap check``: the dedupe files are well formed and name known records.
-
-    Every malformed line is reported with file and line; unknown record IDs too (a search was
-    removed, or a line was edited by hand: run ``implmap dedupe`` again).
-    """
-    import json
-
-    files = [review.root / GROUPS, review.root / DECISIONS, review.root / UNCERTAIN_FILE]
-    if not any(f.exists() for f in files):
-        return
-    ids = {r["id"] for r in review.record_dicts()}
-    seen: dict[str, int] = {}
-    for path in files:
-        if not path.exists():
-            continue
-        rel = path.relative_to(review.root)
-        with open(path, encoding="utf-8") as fh:
-            for n, text in enumerate(fh, start=1):
-                if not text.strip():
-                    continue
-                try:
-                    obj = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    report.add(rel, f"not valid JSON ({exc.msg}); remove the line or re-run "
-                               "'implmap dedupe'", line=n)
-                    continue
-                if not isinstance(obj, dict):
-                    report.add(rel, "a line must be a JSON object", line=n)
-                    continue
-                if path.name == "groups.jsonl":
-                    refs = _check_group(obj, rel, n, report, seen)
-                elif path.name == "decisions.jsonl":
-                    refs = _check_decision(obj, rel, n, report)
-                else:
-                    pair = obj.get("pair")
-                    refs = pair if _two_ids(pair) else []
-                    if not refs:
-                        report.add(rel, "'pair' must be two record IDs", line=n, field="pair")
-                for rid in refs:
-                    if rid not in ids:
-                        report.add(rel, f"unknown record ID {rid!r}; re-run 'implmap dedupe'"
-                                   if path.name != "decisions.jsonl" else
-                                   f"unknown record ID {rid!r} (was its search removed?)",
-                                   line=n, record=rid)
-
-
-def _two_ids(v: Any) -> bool:
-    return isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v) \
-        and v[0] != v[1]
-
-
-def _check_group(obj: dict[str, Any], rel: Path, n: int, report: Any,
-                 seen: dict[str, int]) -> list[str]:
-    members, primary = obj.get("members"), obj.get("primary")
-    if not isinstance(members, list) or len(members) < 2 or not all(
-            isinstance(m, str) for m in members):
-        report.add(rel, "'members' must list at least two record IDs", line=n, field="members")
-        return []
-    if not isinstance(primary, str) or primary not in members:
-        report.add(rel, "'primary' must be one of the members", line=n, field="primary")
-    if not isinstance(obj.get("evidence", []), list):
-        report.add(rel, "'evidence' must be a list", line=n, field="evidence")
-    for m in members:
-        if m in seen:
-            report.add(rel, f"record {m} is also in the group on line {seen[m]}", line=n,
-                       record=m, field="members")
-        seen[m] = n
-    return members
-
-
-def _check_decision(obj: dict[str, Any], rel: Path, n: int, report: Any) -> list[str]:
-    if obj.get("action") not in ACTIONS:
-        report.add(rel, f"'action' must be one of {', '.join(ACTIONS)}", line=n, field="action")
-    if not _two_ids(obj.get("records")):
-        report.add(rel, "'records' must be two different record IDs", line=n, field="records")
-        return []
-    return list(obj["records"])
