@@ -405,3 +405,22 @@ def test_an_inclusion_triggers_a_background_rerank(rev, monkeypatch):
     c.get("/api/queue")  # starts the re-ranking in the background
     wait_until(lambda: len(calls) == 2, interval=0.02)
     assert calls == [6, 6]
+
+
+def test_callers_mistakes_are_usage_errors_that_name_no_cli_flag(rev):
+    import socket
+
+    from implmap.app import ScreeningSession, serve
+    from implmap.errors import UsageError
+
+    with pytest.raises(UsageError, match="unknown app mode 'sort'"):
+        ScreeningSession(rev, "ana", mode="sort")
+    with pytest.raises(UsageError, match="loopback only"):
+        serve(rev, "ana", host="0.0.0.0", open_browser=False)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        with pytest.raises(UsageError, match="choose another port") as info:
+            serve(rev, "ana", port=busy.getsockname()[1], open_browser=False,
+                  announce=lambda text: None)
+    assert "--" not in str(info.value)

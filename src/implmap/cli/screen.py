@@ -44,7 +44,7 @@ def _run(review_path: Path, reviewer: str, stage: str, mode: str, port: int,
             announce=lambda text: click.echo(text, err=True),
         )
     except UsageError as exc:  # the port is taken: say which option picks another
-        raise UsageError(f"{exc}: pass --port PORT") from None
+        raise UsageError(f"{exc}; pass --port PORT") from None
 
 
 def _app_command(mode: str, reviewer_help: str, doc: str) -> click.Command:
