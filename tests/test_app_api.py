@@ -11,6 +11,7 @@ import implmap.screening as core
 from implmap.app import create_app
 from implmap.fsio import append_line, dump_json_line, read_jsonl
 from support.builders import app_review
+from support.wait import wait_until
 
 with warnings.catch_warnings():  # starlette 1.x prefers httpx2 for its TestClient
     warnings.simplefilter("ignore")
@@ -160,9 +161,10 @@ def test_session_info_carries_terms_and_reasons(rev):
 
 
 def test_seeded_order_is_stable_and_per_reviewer(rev, monkeypatch):
-    import sys
+    def no_ranking(review, reviewer, stage, ids):
+        raise RuntimeError("no ranking in this test")
 
-    monkeypatch.setitem(sys.modules, "implmap.prioritise.ranking", None)  # force the fallback
+    _fake_ranking(monkeypatch, no_ranking)  # the ranking fails: the seeded order stays
     order = lambda who: client(create_app(rev, who, token=TOKEN)).get("/api/queue").json()  # noqa: E731
     a1, a2, b = order("ana"), order("ana"), order("ben")
     assert a1["ordering"] == "seeded"
@@ -305,12 +307,9 @@ def test_resolve_mode_shows_all_decisions_and_records_the_final_one(rev):
 
 # ------------------------------------------------------------------------------ ranking
 def _fake_ranking(monkeypatch, order_for):
-    import sys
-    import types
+    from implmap.prioritise import ranking
 
-    mod = types.ModuleType("implmap.prioritise.ranking")
-    mod.order_for = order_for
-    monkeypatch.setitem(sys.modules, "implmap.prioritise.ranking", mod)
+    monkeypatch.setattr(ranking, "order_for", order_for)
 
 
 def test_records_come_in_the_ranking_order(rev, monkeypatch):
@@ -329,7 +328,7 @@ def test_records_come_in_the_ranking_order(rev, monkeypatch):
 def test_a_slow_ranking_does_not_hold_up_the_first_record(rev, monkeypatch):
     import threading
 
-    from implmap.app import session as session_mod
+    from implmap.app import ordering
 
     release = threading.Event()
 
@@ -338,16 +337,13 @@ def test_a_slow_ranking_does_not_hold_up_the_first_record(rev, monkeypatch):
         return sorted(ids, reverse=True)
 
     _fake_ranking(monkeypatch, order_for)
-    monkeypatch.setattr(session_mod, "RANK_WAIT", 0.05)
+    monkeypatch.setattr(ordering, "RANK_WAIT", 0.05)
     c = client(create_app(rev, "ana", token=TOKEN))
     first = c.get("/api/queue").json()
     assert first["ordering"] == "ranking" and len(first["order"]) == 6  # the seeded order
     release.set()
-    for _ in range(100):
-        q = c.get("/api/queue").json()
-        if q["ordering"] == "ranked":
-            break
-        threading.Event().wait(0.02)
+    q = wait_until(lambda: c.get("/api/queue").json(), lambda q: q["ordering"] == "ranked",
+                   interval=0.02)
     assert q["ordering"] == "ranked" and q["order"] == sorted(q["order"], reverse=True)
 
 
@@ -392,8 +388,6 @@ def test_serve_refuses_other_hosts_and_busy_ports(rev):
 
 
 def test_an_inclusion_triggers_a_background_rerank(rev, monkeypatch):
-    import threading
-
     calls = []
 
     def order_for(review, reviewer, stage, ids):
@@ -409,8 +403,24 @@ def test_an_inclusion_triggers_a_background_rerank(rev, monkeypatch):
     assert calls == [6]  # an exclusion alone waits for RERANK_EVERY decisions
     c.post("/api/decide", json={"record": order[1], "decision": "include"})
     c.get("/api/queue")  # starts the re-ranking in the background
-    for _ in range(100):
-        if len(calls) == 2:
-            break
-        threading.Event().wait(0.02)
+    wait_until(lambda: len(calls) == 2, interval=0.02)
     assert calls == [6, 6]
+
+
+def test_callers_mistakes_are_usage_errors_that_name_no_cli_flag(rev):
+    import socket
+
+    from implmap.app import ScreeningSession, serve
+    from implmap.errors import UsageError
+
+    with pytest.raises(UsageError, match="unknown app mode 'sort'"):
+        ScreeningSession(rev, "ana", mode="sort")
+    with pytest.raises(UsageError, match="loopback only"):
+        serve(rev, "ana", host="0.0.0.0", open_browser=False)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        with pytest.raises(UsageError, match="choose another port") as info:
+            serve(rev, "ana", port=busy.getsockname()[1], open_browser=False,
+                  announce=lambda text: None)
+    assert "--" not in str(info.value)

@@ -17,6 +17,7 @@ import pytest
 import implmap.screening as core
 from implmap.fsio import read_jsonl
 from support.builders import app_review
+from support.wait import wait_until
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 URL = re.compile(r"(http://127\.0\.0\.1:\d+)/\?token=([\w-]+)")
@@ -28,7 +29,7 @@ class Server:
     def __init__(self, review: Path, reviewer: str, *extra: str, command: str = "screen",
                  worker_from: int | None = None):
         env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-        setup = ("import implmap.app.session as s; "
+        setup = ("import implmap.app.ordering as s; "
                  f"s.RANK_IN_WORKER_FROM = {worker_from}; " if worker_from is not None else "")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", setup + "from implmap.cli import main; main()", command,
@@ -174,21 +175,15 @@ def test_sigterm_stops_the_app_and_its_ranking_worker(rev):
     """SIGTERM ends the app like Ctrl+C: it says so, and its ranking worker process ends too."""
     srv = Server(rev.root, "ana", command="screen", worker_from=1)
     try:
-        for _ in range(200):
-            if srv.http.get("/api/queue").json()["ordering"] == "ranked":
-                break
-            time.sleep(0.05)
+        wait_until(lambda: srv.http.get("/api/queue").json()["ordering"] == "ranked")
         workers = [c for c in _children(srv.proc.pid)
                    if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
         assert workers, "no ranking worker process"
         srv.proc.send_signal(signal.SIGTERM)
         assert srv.proc.wait(timeout=20) == 0
-        for _ in range(100):
-            if not any(Path(f"/proc/{w}").exists() for w in workers):
-                break
-            time.sleep(0.05)
+        wait_until(lambda: not any(Path(f"/proc/{w}").exists() for w in workers), timeout=5)
         assert not any(Path(f"/proc/{w}").exists() for w in workers)
-        time.sleep(0.2)
+        wait_until(lambda: "stopped; every decision is on disk" in srv.output)
         assert "stopped; every decision is on disk" in srv.output
     finally:
         srv.stop()

@@ -237,10 +237,10 @@ def test_big_review_ranks_in_a_worker_process(toy, monkeypatch):
     with warnings.catch_warnings():  # starlette 1.x prefers httpx2 for its TestClient
         warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
-    from implmap.app import session as session_mod
+    from implmap.app import ordering
 
     _seed(toy, "ana")
-    monkeypatch.setattr(session_mod, "RANK_IN_WORKER_FROM", 1)
+    monkeypatch.setattr(ordering, "RANK_IN_WORKER_FROM", 1)
     app = create_app(toy, "ana", token="t" * 32)
     session = app.state.session
     try:

@@ -13,6 +13,6 @@ Heavy imports (starlette, uvicorn) load only when this package is imported.
 from __future__ import annotations
 
 from .server import create_app, serve
-from .session import ScreeningSession
+from .session import MODES, ScreeningSession
 
-__all__ = ["ScreeningSession", "create_app", "serve"]
+__all__ = ["MODES", "ScreeningSession", "create_app", "serve"]

@@ -35,7 +35,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..errors import DecisionError, ImplmapError, UnknownRecordError
+from ..errors import DecisionError, ImplmapError, UnknownRecordError, UsageError
 from ..folder import ReviewFolder
 from .security import TokenGuard, new_token
 from .session import ScreeningSession
@@ -195,8 +195,8 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise ImplmapError(
-            f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port "
+        raise UsageError(
+            f"cannot listen on {host}:{port} ({exc.strerror}); choose another port "
             "(0 picks a free one)"
         ) from None
     sock.listen(128)
@@ -222,7 +222,7 @@ def serve(
     import uvicorn
 
     if host not in ("127.0.0.1", "localhost"):
-        raise ImplmapError(
+        raise UsageError(
             f"the screening app listens on loopback only (127.0.0.1), not on {host!r}"
         )
     bind_host = "127.0.0.1"

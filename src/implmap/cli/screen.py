@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import UsageError
 from .common import review_option
 
 _stage_option = click.option(
@@ -32,37 +33,43 @@ def _run(review_path: Path, reviewer: str, stage: str, mode: str, port: int,
          no_browser: bool) -> None:
     from ..app import serve
 
-    serve(
-        review_path,
-        reviewer=reviewer,
-        stage=stage,
-        mode=mode,
-        port=port,
-        open_browser=not no_browser,
-        announce=lambda text: click.echo(text, err=True),
-    )
+    try:
+        serve(
+            review_path,
+            reviewer=reviewer,
+            stage=stage,
+            mode=mode,
+            port=port,
+            open_browser=not no_browser,
+            announce=lambda text: click.echo(text, err=True),
+        )
+    except UsageError as exc:  # the port is taken: say which option picks another
+        raise UsageError(f"{exc}; pass --port PORT") from None
 
 
-@click.command()
-@click.option("--reviewer", required=True, help="Your reviewer ID (from the manifest).")
-@_stage_option
-@_port_option
-@_browser_option
-@review_option
-def screen(reviewer: str, stage: str, port: int, no_browser: bool, review_path: Path) -> None:
-    """Screen records in a local web app (127.0.0.1, token-protected), blind to the others."""
-    _run(review_path, reviewer, stage, "screen", port, no_browser)
+def _app_command(mode: str, reviewer_help: str, doc: str) -> click.Command:
+    """The command that starts the app in ``mode`` (its name), with ``doc`` as its help."""
+
+    @click.command(name=mode, help=doc)
+    @click.option("--reviewer", required=True, help=reviewer_help)
+    @_stage_option
+    @_port_option
+    @_browser_option
+    @review_option
+    def command(reviewer: str, stage: str, port: int, no_browser: bool,
+                review_path: Path) -> None:
+        _run(review_path, reviewer, stage, mode, port, no_browser)
+
+    return command
 
 
-@click.command()
-@click.option("--reviewer", required=True, help="Your reviewer ID: the one resolving.")
-@_stage_option
-@_port_option
-@_browser_option
-@review_option
-def resolve(reviewer: str, stage: str, port: int, no_browser: bool, review_path: Path) -> None:
-    """Resolve conflicting decisions in the web app: see every decision, record the final one."""
-    _run(review_path, reviewer, stage, "resolve", port, no_browser)
-
+screen = _app_command(
+    "screen", "Your reviewer ID (from the manifest).",
+    "Screen records in a local web app (127.0.0.1, token-protected), blind to the others.",
+)
+resolve = _app_command(
+    "resolve", "Your reviewer ID: the one resolving.",
+    "Resolve conflicting decisions in the web app: see every decision, record the final one.",
+)
 
 COMMANDS = [screen, resolve]
