@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from implmap.dedupe.groups import dedupe_records
-from implmap.dedupe.keys import (
+from implmap.dedupe.keys import make_keys
+from implmap.dedupe.match import DISTINCT, DUPLICATE, UNCERTAIN, compare
+from implmap.dedupe.text import (
     journal_compatible,
-    make_keys,
     normalise_journal,
     normalise_title,
     parse_author,
 )
-from implmap.dedupe.match import DISTINCT, DUPLICATE, UNCERTAIN, compare
 from support.builders import rec
 
 AUTHORS = ["Klausen, Mette Dahl", "Hansen, Peter", "Olsen, Ida"]

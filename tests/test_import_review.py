@@ -188,10 +188,11 @@ def test_sigkill_at_a_random_moment_gives_before_or_complete(review, tmp_path, d
 
 
 def test_not_utf8_past_the_quick_check_is_read_again_as_windows_1252(review, monkeypatch):
+    import implmap.records.encoding as encoding
     import implmap.records.reader as reader
 
     monkeypatch.setattr(reader, "_QUICK_CHECK", 64)  # only the first 64 bytes checked up front
-    monkeypatch.setattr(reader, "CHUNK", 4096)
+    monkeypatch.setattr(encoding, "CHUNK", 4096)
     one = (FIX / "basic.ris").read_bytes().split(b"\n\n")[0].replace("ö".encode(), b"o")
     data = b"\n\n".join([one] * 150)  # past the 64 KB read up front to see the format
     assert len(data) > 1 << 16

@@ -202,9 +202,9 @@ def test_many_skipped_lines_are_summarised_not_lost(tmp_path):
 
 
 def test_big_file_read_in_chunks_keeps_line_numbers(tmp_path, monkeypatch):
-    import implmap.records.reader as reader
+    import implmap.records.encoding as encoding
 
-    monkeypatch.setattr(reader, "CHUNK", 64)  # force many chunks, cut anywhere
+    monkeypatch.setattr(encoding, "CHUNK", 64)  # force many chunks, cut anywhere
     one = (FIX / "continuation.ris").read_text("utf-8")
     text = "\r\n".join([one.replace("\n", "\r\n")] * 40)
     for codec in ("utf-8", "utf-16"):

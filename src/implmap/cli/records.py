@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -80,7 +81,7 @@ def records(review_path: Path) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write here instead of standard output.")
 @review_option
-def export(fmt: str, output: Path | None, review_path: Path) -> None:
+def export(fmt: Literal["ris", "csv"], output: Path | None, review_path: Path) -> None:
     """Write the records out as RIS or CSV."""
     from ..records.export import export_records
 

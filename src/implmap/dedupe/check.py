@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from .groups import ACTIONS
 
@@ -63,7 +63,7 @@ def check_dedupe(review: ReviewFolder, report: Report) -> None:
                                    record=rid, code="dedupe-stale-record")
 
 
-def _two_ids(v: Any) -> bool:
+def _two_ids(v: Any) -> TypeGuard[list[str]]:
     return isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v) \
         and v[0] != v[1]
 

@@ -24,13 +24,27 @@ that look like duplicates but must stay apart).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from typing import Any
 
-from .keys import Keys, journal_compatible
+from .evidence import (
+    OPPOSED_WORDS,
+    agree,
+    authors_agree,
+    content_share,
+    last_page_only,
+    one_page_notice,
+    opposed_words,
+    page_span,
+    same_notice,
+    shifted_numbers,
+    subtitle_dropped,
+    title_similarity,
+    tri,
+)
+from .keys import Keys
+from .text import journal_compatible
 
-__all__ = ["DISTINCT", "DUPLICATE", "STAY_APART_RULES", "UNCERTAIN", "Verdict", "compare",
-           "title_similarity"]
+__all__ = ["DISTINCT", "DUPLICATE", "STAY_APART_RULES", "UNCERTAIN", "Verdict", "compare"]
 
 DUPLICATE = "duplicate"
 DISTINCT = "distinct"
@@ -50,27 +64,6 @@ STAY_APART_RULES = frozenset({
     "different-years", "contrasting-titles", "one-page-notice", "different-journal",
 })
 
-# Words that make two otherwise alike titles about different populations or conditions: a word
-# of one side in one title only and a word of the other side in the other title only.
-_OPPOSED: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
-    (frozenset(x.split()), frozenset(y.split())) for x, y in (
-        ("adult adults", "adolescent adolescents child children childhood pediatric infant "
-         "infants neonatal neonates newborn newborns juvenile"),
-        ("sensitive", "resistant refractory"),
-        ("male males men", "female females women"),
-        ("boys", "girls"),
-        ("acute", "chronic"),
-        ("early", "late"),
-        ("positive", "negative"),
-        ("benign", "malignant"),
-        ("inpatient inpatients", "outpatient outpatients"),
-        ("with", "without"),
-        ("primary", "secondary"),
-        ("increased increase increases", "decreased decrease decreases"),
-        ("pre", "post"),
-        ("before", "after"),
-    ))
-_OPPOSED_WORDS = frozenset().union(*(x | y for x, y in _OPPOSED))
 
 
 @dataclass(slots=True)
@@ -90,142 +83,6 @@ class Verdict:
                                                   if self.details else {})}
 
 
-def title_similarity(a: Keys, b: Keys) -> float:
-    """Similarity of two normalised titles: 1.0 when equal, else the Dice coefficient of their
-    character trigrams (spaces ignored).
-
-    A title that is the start or the end of the other (a dropped subtitle or series name, a
-    truncated export) scores 0.9.
-    """
-    if not a.compact or not b.compact:
-        return 0.0
-    if a.compact == b.compact:
-        return 1.0
-    short, long_ = sorted((a.compact, b.compact), key=len)
-    if len(short) >= 30 and (long_.startswith(short) or long_.endswith(short)):
-        return 0.9
-    if len(short) < 0.6 * len(long_):
-        return len(short) / len(long_)
-    shared = len(a.words & b.words) / max(len(a.words), len(b.words))
-    if shared < 0.25:  # hardly a word in common: not worth counting letters
-        return shared
-    ga, gb = _grams(a.compact), _grams(b.compact)
-    return 2 * len(ga & gb) / (len(ga) + len(gb))
-
-
-def _grams(s: str) -> set[str]:
-    if len(s) < 3:
-        return {s}
-    return {s[i:i + 3] for i in range(len(s) - 2)}
-
-
-def _authors(a: Keys, b: Keys) -> tuple[bool | None, float]:
-    """(first authors agree, overlap of surnames) — (None, 0) when either has no authors."""
-    if not a.surnames or not b.surnames:
-        return None, 0.0
-    fa = a.surnames[0] == b.surnames[0] or _close_name(a.surnames[0], b.surnames[0]) \
-        or _swapped(a, b) or _swapped(b, a)
-    sa, sb = set(a.surnames), set(b.surnames)
-    overlap = len(sa & sb) / min(len(sa), len(sb))
-    return fa, overlap
-
-
-def _swapped(a: Keys, b: Keys) -> bool:
-    """The first author written given name first in ``a``: ``"Andrea, C."`` for
-    ``"Carignani, Andrea"`` (``a``'s surname is ``b``'s given name, and ``a``'s initial is the
-    first letter of ``b``'s surname)."""
-    initials = a.authors[0][1]
-    return bool(b.first_given) and a.surnames[0] == b.first_given and bool(initials) \
-        and initials[0] == b.surnames[0][:1]
-
-
-def _close_name(x: str, y: str) -> bool:
-    if len(x) < 4 or len(y) < 4:
-        return False
-    if x in y or y in x:
-        return True
-    return SequenceMatcher(None, x, y).ratio() >= 0.85
-
-
-def _opposed(a: Keys, b: Keys) -> tuple[str, str] | None:
-    """Opposed words that only one title each holds (``("adult", "adolescent")``), or None."""
-    only_a = (a.words - b.words) & _OPPOSED_WORDS
-    if not only_a:
-        return None
-    only_b = (b.words - a.words) & _OPPOSED_WORDS
-    if not only_b:
-        return None
-    for x, y in _OPPOSED:
-        for p, q in ((x, y), (y, x)):
-            if only_a & p and only_b & q:
-                return min(only_a & p), min(only_b & q)
-    return None
-
-
-def _subtitle_dropped(a: Keys, b: Keys) -> bool:
-    """One record's title is the other's main title (before its colon), of three words or more:
-    ``"Infrastructure in the wild"`` for ``"Infrastructure in the wild: what mapping …"``."""
-    return any(x.main_title and x.main_title == y.title and len(y.words) >= 3
-               for x, y in ((a, b), (b, a)))
-
-
-def _content_share(a: Keys, b: Keys) -> float:
-    """Share of the shorter title's words of four letters or more that the other title holds."""
-    wa = {w for w in a.words if len(w) >= 4}
-    wb = {w for w in b.words if len(w) >= 4}
-    if not wa or not wb:
-        return 0.0
-    return len(wa & wb) / min(len(wa), len(wb))
-
-
-def _single_page(k: Keys) -> bool:
-    return bool(k.page) and (not k.last_page or k.last_page == k.page)
-
-
-def _page_span(k: Keys) -> bool:
-    """Whether the record gives a range of two pages or more."""
-    return bool(k.page and k.last_page) and int(k.last_page) > int(k.page)
-
-
-def _same_notice(a: Keys, b: Keys, tsim: float) -> bool:
-    """An erratum record and an unmarked record of the same one-page item: journal, volume,
-    issue and the single page are all given and equal, and the titles (markers removed) match."""
-    return (
-        {a.kind, b.kind} == {"erratum", "article"} and tsim >= 0.9
-        and bool(a.volume) and a.volume == b.volume and bool(a.issue) and a.issue == b.issue
-        and _single_page(a) and _single_page(b) and a.page == b.page
-        and journal_compatible(a.journal, b.journal) is True
-        and not (a.year and b.year and a.year != b.year)
-        and not (a.doi and b.doi and a.doi != b.doi)
-        and not (a.pmid and b.pmid and a.pmid != b.pmid)
-        and _authors(a, b)[0] is not False
-    )
-
-
-def _shifted_numbers(a: Keys, b: Keys) -> bool:
-    """Volume, issue and first page of one record, shifted into other fields or partly lost by
-    an export, are all among the other's (``v"", n26, p9`` vs ``v26, n9, p1746``)."""
-    na = [x for x in (a.volume, a.issue, a.page) if x]
-    nb = [x for x in (b.volume, b.issue, b.page) if x]
-    small, big = (na, nb) if len(na) <= len(nb) else (nb, na)
-    return 2 <= len(small) < len(big) and len(set(small)) == len(small) and set(small) <= set(big)
-
-
-def _last_page_only(a: Keys, b: Keys) -> bool:
-    """One record gives a single page that is the last page of the other's range."""
-    return any(_single_page(x) and _page_span(y) and x.page == y.last_page
-               for x, y in ((a, b), (b, a)))
-
-
-def _one_page_notice(a: Keys, b: Keys) -> bool:
-    """One record is a single page outside the other's page range (issues compared apart)."""
-    for x, y in ((a, b), (b, a)):
-        if _single_page(x) and _page_span(y) and not (
-                int(y.page) <= int(x.page) <= int(y.last_page)):
-            return True
-    return False
-
-
 def compare(a: Keys, b: Keys) -> Verdict:
     """Compare two prepared records (see the module docstring for the rules)."""
     # 1. different kinds of item, different parts
@@ -236,7 +93,7 @@ def compare(a: Keys, b: Keys) -> Verdict:
         if not (soft_kinds or (same_id and {a.kind, b.kind} <= _HARD_ARTICLE_KINDS)):
             if "erratum" in (a.kind, b.kind) and a.page == b.page:
                 tsim = title_similarity(a, b)
-                if _same_notice(a, b, tsim):
+                if same_notice(a, b, tsim):
                     return Verdict(DUPLICATE, "same-notice", "one erratum notice: one record "
                                    "is marked as an erratum, the other not, at the same journal, "
                                    "volume, issue and page", tsim)
@@ -262,8 +119,8 @@ def compare(a: Keys, b: Keys) -> Verdict:
         return Verdict(DISTINCT, "different-numbers", "the titles hold different numbers ("
                        f"{' '.join(a.numbers) or 'none'} vs {' '.join(b.numbers) or 'none'})",
                        tsim, hard=True)
-    if not same_id and (a.words & _OPPOSED_WORDS or b.words & _OPPOSED_WORDS):
-        opposed = _opposed(a, b)
+    if not same_id and (a.words & OPPOSED_WORDS or b.words & OPPOSED_WORDS):
+        opposed = opposed_words(a, b)
         if opposed is not None:
             return Verdict(DISTINCT, "contrasting-titles", f"the titles differ in opposed words "
                            f"({opposed[0]} vs {opposed[1]}): different populations or "
@@ -284,17 +141,17 @@ def compare(a: Keys, b: Keys) -> Verdict:
     if ydiff is not None and ydiff > 1:
         return Verdict(DISTINCT, "different-years", f"published {a.year} and {b.year}", tsim,
                        hard=True)
-    fa, overlap = _authors(a, b)
+    fa, overlap = authors_agree(a, b)
     authors_ok = None if fa is None else (fa or overlap >= 0.5)
-    page = _agree(a.page, b.page)
+    page = agree(a.page, b.page)
     if page is False and a.last_page and a.last_page == b.last_page and len(a.last_page) > 2:
         page = None  # a typo in the first page (2297-2108 vs 2097-2108)
-    volume = _agree(a.volume, b.volume)
+    volume = agree(a.volume, b.volume)
     journal = journal_compatible(a.journal, b.journal)
-    details = {"title": round(tsim, 3), "authors": _tri(authors_ok), "year": _tri(
-        None if ydiff is None else ydiff == 0), "journal": _tri(journal), "volume": _tri(volume),
-        "page": _tri(page)}
-    issue = _agree(a.issue, b.issue) if len(a.issue) <= 2 and len(b.issue) <= 2 else None
+    details = {"title": round(tsim, 3), "authors": tri(authors_ok), "year": tri(
+        None if ydiff is None else ydiff == 0), "journal": tri(journal), "volume": tri(volume),
+        "page": tri(page)}
+    issue = agree(a.issue, b.issue) if len(a.issue) <= 2 and len(b.issue) <= 2 else None
     if issue is False and page is not True:
         details["issue"] = "differ"
         volume = False if volume is not True else volume
@@ -318,11 +175,11 @@ def compare(a: Keys, b: Keys) -> Verdict:
                            "year and source agree", 0.0, details=details)
         return Verdict(DISTINCT, "no-title", "a title is missing", 0.0, details=details)
     if tsim < 0.97 and fa and ydiff == 0 and journal is not False and not source_conflict \
-            and (page is True or volume is True) and _subtitle_dropped(a, b):
+            and (page is True or volume is True) and subtitle_dropped(a, b):
         return Verdict(DUPLICATE, "subtitle-dropped", "one title is the other without its "
                        "subtitle; the same first author, year and source", tsim,
                        details=details)
-    same_range = bool(volume and page and a.kind == b.kind == "article" and _page_span(a)
+    same_range = bool(volume and page and a.kind == b.kind == "article" and page_span(a)
                       and a.last_page == b.last_page)
     if tsim < 0.8 and fa and ydiff == 0 and journal and not source_conflict and same_range \
             and issue is True and a.language and b.language and a.language != b.language:
@@ -330,7 +187,7 @@ def compare(a: Keys, b: Keys) -> Verdict:
                        f"{b.language}: a translated title; the same first author, year, "
                        "journal, volume, issue and page range", tsim, details=details)
     if tsim < 0.8 and fa and ydiff == 0 and journal and not source_conflict \
-            and _content_share(a, b) >= 0.5:
+            and content_share(a, b) >= 0.5:
         if same_range and issue is not False:
             return Verdict(DUPLICATE, "same-page-range", f"a changed or translated title "
                            f"({tsim:.2f}); the same first author, year, journal, volume and "
@@ -355,17 +212,17 @@ def compare(a: Keys, b: Keys) -> Verdict:
                                "and another volume or page: another publication (the same "
                                "abstract in two journals' supplements, a republished paper)",
                                tsim, details=details)
-            if tsim == 1.0 and fa and ydiff == 0 and journal and _shifted_numbers(a, b):
+            if tsim == 1.0 and fa and ydiff == 0 and journal and shifted_numbers(a, b):
                 return Verdict(DUPLICATE, "shifted-fields", "same title, authors, year and "
                                "journal; the volume, issue and page numbers of one record are "
                                "among the other's, shifted or partly missing", tsim,
                                details=details)
             if fa and ydiff == 0 and volume is True and issue is not False and journal and \
-                    _last_page_only(a, b):
+                    last_page_only(a, b):
                 return Verdict(DUPLICATE, "last-page-only", "same title, authors, year, journal "
                                "and volume; one record gives only the last page of the other's "
                                "range", tsim, details=details)
-            if issue is False and _one_page_notice(a, b):
+            if issue is False and one_page_notice(a, b):
                 return Verdict(DISTINCT, "one-page-notice", "same title, but one record is a "
                                "single page in another issue, outside the other's pages (an "
                                "erratum, comment or abstract)", tsim, hard=True,
@@ -412,13 +269,3 @@ def compare(a: Keys, b: Keys) -> Verdict:
                        details=details)
     return Verdict(DISTINCT, "different-titles", f"titles differ ({tsim:.2f})", tsim,
                    details=details)
-
-
-def _agree(x: str, y: str) -> bool | None:
-    if not x or not y:
-        return None
-    return x == y
-
-
-def _tri(v: bool | None) -> str:
-    return "missing" if v is None else ("agree" if v else "differ")

@@ -59,10 +59,7 @@ def iter_pubmed_records(
                     line=n,
                 )
             else:
-                last = rec.get(tag)
-                if last is None:
-                    last = rec[tag] = [val]
-                else:
-                    last.append(val)
+                last = rec.setdefault(tag, [])
+                last.append(val)
     if rec is not None:
         yield start, rec

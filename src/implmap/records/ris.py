@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import rispy
 from rispy.config import TAG_KEY_MAPPING
@@ -122,10 +122,10 @@ class LosslessRisParser(rispy.RisParser):
     yields each record's first line number and reports what it skipped.
     """
 
-    PATTERN: ClassVar[str] = _LINE.pattern  # type: ignore[misc]
-    DEFAULT_MAPPING: ClassVar[dict] = {t: t for t in KNOWN_TAGS}  # type: ignore[misc]
-    DEFAULT_LIST_TAGS: ClassVar[list[str]] = sorted(KNOWN_TAGS)  # type: ignore[misc]
-    DEFAULT_DELIMITER_MAPPING: ClassVar[dict] = {}  # type: ignore[misc]
+    PATTERN: ClassVar[str] = _LINE.pattern
+    DEFAULT_MAPPING: ClassVar[dict] = {t: t for t in KNOWN_TAGS}
+    DEFAULT_LIST_TAGS: ClassVar[list[str]] = sorted(KNOWN_TAGS)
+    DEFAULT_DELIMITER_MAPPING: ClassVar[dict] = {}
 
     def parse_line(self, line: str) -> tuple[str, str] | tuple[None, str]:
         """Split one line into ``(tag, value)``, or ``(None, text)`` for a non-tag line."""
@@ -136,7 +136,7 @@ class LosslessRisParser(rispy.RisParser):
             return tag, _clean(val)
         return None, _clean(line)
 
-    def parse_lines(self, lines: Iterable[str]) -> list[dict]:  # type: ignore[override]
+    def parse_lines(self, lines: Iterable[str]) -> list[dict]:
         """rispy's interface: every record as ``{tag: [values]}`` (warnings are dropped)."""
         text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
         return [tags for _, tags in self.iter_records([text.rstrip("\n")], lambda n, m: None)]
@@ -204,10 +204,10 @@ class LosslessRisParser(rispy.RisParser):
                                 # continuation or blank lines inside: join them, unless one
                                 # needs the line-by-line reading (a tag with odd spacing…)
                                 ty = _continued(parts[0])
-                                values = [_continued(v) if "\n" in v else v.strip()
+                                joined = [_continued(v) if "\n" in v else v.strip()
                                           for v in parts[2::2]]
-                                if ty is None or None in values:
-                                    values = None
+                                if ty is not None and None not in joined:
+                                    values = cast("list[str]", joined)
                         if values is not None:
                             if rec is not None:
                                 if not had_er:
