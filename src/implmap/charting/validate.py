@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from ..errors import InputFormatError, Report
 from .model import Finding, Theme
-from .store import STUDIES_DIR, loc_field, read_study, study_files
+from .store import loc_field, read_study
 from .vocab import MAPPINGS_FILE, THEMES_FILE, Vocabulary, load_vocabulary
 from .yamlio import Marks, load_yaml
 
@@ -84,7 +84,7 @@ def included_records(review: ReviewFolder) -> list[str] | None:
 def _check_themes(review: ReviewFolder, report: Report) -> list[Theme] | None:
     path = review.root / THEMES_FILE
     if not path.exists():
-        if study_files(review.root):
+        if review.study_files():
             report.add(THEMES_FILE, "the review charts studies but has no theme codebook; "
                        "create it: a list of {id, name, description}", code="no-codebook",
                        severity="warning")
@@ -242,10 +242,9 @@ def _check_terms(sid: str, findings: list[tuple[int, Finding]], marks: Marks, re
 
 def check_charting(review: ReviewFolder, report: Report) -> None:
     """The charting checker of ``implmap check`` (registered in :data:`implmap.checks.CHECKERS`)."""
-    files = study_files(review.root)
-    has_charting = (review.root / "charting").is_dir()
-    if not has_charting:
+    if not review.charting_dir.is_dir():
         return
+    files = review.study_files()
     vocab = load_vocabulary()
     theme_list = _check_themes(review, report)
     themes = None if theme_list is None else [t.id for t in theme_list]
@@ -263,7 +262,7 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
     charted: dict[str, str] = {}
     seen_ids: dict[str, str] = {}
     for path in files:
-        rel = str(path.relative_to(review.root))
+        rel = str(review.rel(path))
         study, marks, data = read_study(path, report, rel)
         if marks is None or not isinstance(data, dict):
             continue
@@ -307,8 +306,9 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
             charted.setdefault(rid, rel)
         _check_terms(sid, findings, marks, rel, vocab, themes, reviewers, report)
     if inc is not None:
+        studies_dir = str(review.rel(review.studies_dir))
         for rid in sorted(inc - set(charted)):
-            report.add(STUDIES_DIR, f"record {rid} is included at full text but no study "
+            report.add(studies_dir, f"record {rid} is included at full text but no study "
                        f"charts it; add it to a study's records (or create "
-                       f"{STUDIES_DIR}/<study-id>.yaml)", record=rid, code="included-not-charted",
+                       f"{studies_dir}/<study-id>.yaml)", record=rid, code="included-not-charted",
                        severity="warning")  # charting takes weeks: not yet charted is no error
