@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ..errors import InputFormatError, Report
+from ..screening import included_records
 from .model import Finding, Theme
 from .store import loc_field, read_study
 from .vocab import MAPPINGS_FILE, THEMES_FILE, Vocabulary, load_vocabulary
@@ -23,7 +24,7 @@ from .yamlio import Marks, load_yaml
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
 
-__all__ = ["check_charting", "included_records"]
+__all__ = ["check_charting"]
 
 
 def _hint(value: str, choices: list[str]) -> str:
@@ -32,53 +33,6 @@ def _hint(value: str, choices: list[str]) -> str:
         return f"; did you mean {close[0]!r}?"
     low = [c for c in choices if c.casefold() == value.casefold()]
     return f"; did you mean {low[0]!r}?" if low else ""
-
-
-def included_records(review: ReviewFolder) -> list[str] | None:
-    """Records included at the last screening stage, or None when that cannot be known.
-
-    Uses :func:`implmap.screening.included_records` when it is available; otherwise reads the
-    screening logs (``screening/<stage>/<reviewer>.jsonl`` and ``resolutions.jsonl``) per the
-    file contract: the latest line per record and reviewer counts, a resolution wins, and a
-    record is included when it is resolved as included or every reviewer who decided on it (two
-    or more) included it. None when the review has no screening logs for that stage.
-    """
-    try:
-        from ..screening import included_records as from_screening
-    except ImportError:
-        from_screening = None
-    if from_screening is not None:
-        return list(from_screening(review))
-    from ..fsio import read_jsonl
-
-    stages = review.manifest.stages
-    if not stages:
-        return None
-    folder = review.root / "screening" / stages[-1].id
-    if not folder.is_dir():
-        return None
-    per_reviewer: dict[str, dict[str, str]] = {}
-    resolved: dict[str, str] = {}
-    for log in sorted(folder.glob("*.jsonl")):
-        if log.stem == "retrieval":
-            continue
-        for _, obj in read_jsonl(log):
-            if not isinstance(obj, dict) or "record" not in obj:
-                continue
-            if log.stem == "resolutions":
-                resolved[obj["record"]] = obj.get("decision", "")
-            else:
-                per_reviewer.setdefault(obj["record"], {})[log.stem] = obj.get("decision", "")
-    out = []
-    for rid in sorted(set(per_reviewer) | set(resolved)):
-        if rid in resolved:
-            if resolved[rid] == "include":
-                out.append(rid)
-            continue
-        votes = set(per_reviewer.get(rid, {}).values())
-        if len(per_reviewer.get(rid, {})) >= 2 and votes == {"include"}:
-            out.append(rid)
-    return out
 
 
 def _check_themes(review: ReviewFolder, report: Report) -> list[Theme] | None:
@@ -257,8 +211,7 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
         known = {r["id"] for r in review.record_dicts()}
     except Exception:  # the searches checker reports broken record files
         known = set()
-    included = included_records(review)
-    inc = set(included) if included is not None else None
+    inc = set(included_records(review))
     charted: dict[str, str] = {}
     seen_ids: dict[str, str] = {}
     for path in files:
@@ -295,7 +248,7 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
                 report.add(rel, f"record {rid!r} is not in any imported search",
                            line=marks.line(loc), field=f"records[{j}]", record=rid,
                            code="unknown-record")
-            elif inc is not None and rid not in inc:
+            elif rid not in inc:
                 report.add(rel, f"record {rid!r} is not included at full text; chart only "
                            "included records (or finish screening it)", line=marks.line(loc),
                            field=f"records[{j}]", record=rid, code="record-not-included")
@@ -305,10 +258,9 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
                            field=f"records[{j}]", record=rid, code="record-two-studies")
             charted.setdefault(rid, rel)
         _check_terms(sid, findings, marks, rel, vocab, themes, reviewers, report)
-    if inc is not None:
-        studies_dir = str(review.rel(review.studies_dir))
-        for rid in sorted(inc - set(charted)):
-            report.add(studies_dir, f"record {rid} is included at full text but no study "
-                       f"charts it; add it to a study's records (or create "
-                       f"{studies_dir}/<study-id>.yaml)", record=rid, code="included-not-charted",
-                       severity="warning")  # charting takes weeks: not yet charted is no error
+    studies_dir = str(review.rel(review.studies_dir))
+    for rid in sorted(inc - set(charted)):
+        report.add(studies_dir, f"record {rid} is included at full text but no study "
+                   f"charts it; add it to a study's records (or create "
+                   f"{studies_dir}/<study-id>.yaml)", record=rid, code="included-not-charted",
+                   severity="warning")  # charting takes weeks: not yet charted is no error
