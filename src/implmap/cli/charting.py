@@ -33,8 +33,9 @@ def _n(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
-def _fmt_kappa(k: float) -> str:
-    return "n/a" if isinstance(k, float) and math.isnan(k) else f"{k:.2f}"
+def _fmt_kappa(k: float | None) -> str:
+    """Two decimals; "n/a" where kappa is undefined (None, or NaN in a DataFrame)."""
+    return "n/a" if k is None or math.isnan(k) else f"{k:.2f}"
 
 
 @click.command()
