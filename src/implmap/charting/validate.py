@@ -18,7 +18,7 @@ from ..errors import InputFormatError, Report
 from ..screening import included_records
 from .model import Finding, Theme
 from .store import loc_field, read_study
-from .vocab import MAPPINGS_FILE, THEMES_FILE, Vocabulary, load_vocabulary
+from .vocab import Vocabulary, load_vocabulary
 from .yamlio import Marks, load_yaml
 
 if TYPE_CHECKING:
@@ -36,26 +36,27 @@ def _hint(value: str, choices: list[str]) -> str:
 
 
 def _check_themes(review: ReviewFolder, report: Report) -> list[Theme] | None:
-    path = review.root / THEMES_FILE
+    path = review.themes_path
+    rel = str(review.rel(path))
     if not path.exists():
         if review.study_files():
-            report.add(THEMES_FILE, "the review charts studies but has no theme codebook; "
+            report.add(rel, "the review charts studies but has no theme codebook; "
                        "create it: a list of {id, name, description}", code="no-codebook",
                        severity="warning")
         return []
     try:
         data, marks = load_yaml(path)
     except InputFormatError as exc:
-        report.add(THEMES_FILE, exc.reason, line=exc.line, code="yaml-syntax")
+        report.add(rel, exc.reason, line=exc.line, code="yaml-syntax")
         return None
     for loc, line, first in marks.duplicates:
-        report.add(THEMES_FILE, f"key {loc[-1]!r} is given twice (first on line {first}); "
+        report.add(rel, f"key {loc[-1]!r} is given twice (first on line {first}); "
                    "YAML keeps only the last value: remove one", line=line,
                    field=str(loc[-1]), code="duplicate-key")
     if data is None:
         return []
     if not isinstance(data, list):
-        report.add(THEMES_FILE, "the codebook must be a list of {id, name, description}",
+        report.add(rel, "the codebook must be a list of {id, name, description}",
                    line=1, code="invalid-codebook")
         return None
     out: list[Theme] = []
@@ -66,11 +67,11 @@ def _check_themes(review: ReviewFolder, report: Report) -> list[Theme] | None:
         except ValidationError as exc:
             for err in exc.errors():
                 loc = (i, *err["loc"])
-                report.add(THEMES_FILE, f"theme {i + 1}: {err['msg']}", line=marks.line(loc),
+                report.add(rel, f"theme {i + 1}: {err['msg']}", line=marks.line(loc),
                            field=".".join(map(str, err["loc"])) or None, code="invalid-theme")
             continue
         if theme.id in seen:
-            report.add(THEMES_FILE, f"duplicate theme ID {theme.id!r} (first on line "
+            report.add(rel, f"duplicate theme ID {theme.id!r} (first on line "
                        f"{seen[theme.id]})", line=marks.line((i, "id")), field="id",
                        code="duplicate-theme")
         seen[theme.id] = marks.line((i, "id"))
@@ -79,54 +80,55 @@ def _check_themes(review: ReviewFolder, report: Report) -> list[Theme] | None:
 
 
 def _check_mappings(review: ReviewFolder, vocab: Vocabulary, report: Report) -> None:
-    path = review.root / MAPPINGS_FILE
+    path = review.mappings_path
+    rel = str(review.rel(path))
     if not path.exists():
         return
     try:
         data, marks = load_yaml(path)
     except InputFormatError as exc:
-        report.add(MAPPINGS_FILE, exc.reason, line=exc.line, code="yaml-syntax")
+        report.add(rel, exc.reason, line=exc.line, code="yaml-syntax")
         return
     if data is None:
         return
     if not isinstance(data, dict):
-        report.add(MAPPINGS_FILE, "expected a mapping with tdf_to_comb and/or comb_to_functions",
+        report.add(rel, "expected a mapping with tdf_to_comb and/or comb_to_functions",
                    line=1, code="invalid-mappings")
         return
     for key in data:
         if key not in ("tdf_to_comb", "comb_to_functions"):
-            report.add(MAPPINGS_FILE, f"unknown key {key!r}; expected tdf_to_comb or "
+            report.add(rel, f"unknown key {key!r}; expected tdf_to_comb or "
                        "comb_to_functions", line=marks.line((key,)), field=str(key),
                        code="invalid-mappings")
     for dom, links in (data.get("tdf_to_comb") or {}).items():
         loc = ("tdf_to_comb", dom)
         if dom not in vocab.domain_names:
-            report.add(MAPPINGS_FILE, f"unknown TDF domain {dom!r}"
+            report.add(rel, f"unknown TDF domain {dom!r}"
                        + _hint(str(dom), vocab.domain_names), line=marks.line(loc),
                        field=f"tdf_to_comb.{dom}", code="unknown-domain")
         for j, link in enumerate(links if isinstance(links, list) else [links]):
             comp = link.get("component") if isinstance(link, dict) else link
             if comp not in vocab.comb_components:
-                report.add(MAPPINGS_FILE, f"unknown COM-B component {comp!r}; valid: "
+                report.add(rel, f"unknown COM-B component {comp!r}; valid: "
                            + ", ".join(vocab.comb_components), line=marks.line((*loc, j)),
                            field=f"tdf_to_comb.{dom}", code="unknown-component")
     for comp, funcs in (data.get("comb_to_functions") or {}).items():
         loc = ("comb_to_functions", comp)
         if comp not in vocab.comb_components:
-            report.add(MAPPINGS_FILE, f"unknown COM-B component {comp!r}; valid: "
+            report.add(rel, f"unknown COM-B component {comp!r}; valid: "
                        + ", ".join(vocab.comb_components), line=marks.line(loc),
                        field=f"comb_to_functions.{comp}", code="unknown-component")
         for j, f in enumerate(funcs if isinstance(funcs, list) else [funcs]):
             if f not in vocab.intervention_functions:
-                report.add(MAPPINGS_FILE, f"unknown intervention function {f!r}; valid: "
+                report.add(rel, f"unknown intervention function {f!r}; valid: "
                            + ", ".join(vocab.intervention_functions),
                            line=marks.line((*loc, j)), field=f"comb_to_functions.{comp}",
                            code="unknown-function")
 
 
 def _check_terms(sid: str, findings: list[tuple[int, Finding]], marks: Marks, rel: str,
-                 vocab: Vocabulary, themes: list[str] | None, reviewers: set[str],
-                 report: Report) -> None:
+                 vocab: Vocabulary, themes: list[str] | None, themes_file: str,
+                 reviewers: set[str], report: Report) -> None:
     names = vocab.domain_names
     seen_f: dict[str, int | None] = {}
     for i, f in findings:
@@ -172,7 +174,7 @@ def _check_terms(sid: str, findings: list[tuple[int, Finding]], marks: Marks, re
             for j, t in enumerate(f.themes):
                 if t not in themes:
                     add(f"unknown theme {t!r}" + _hint(t, themes) + f"; themes in "
-                        f"{THEMES_FILE}: {', '.join(themes) or '(none)'}",
+                        f"{themes_file}: {', '.join(themes) or '(none)'}",
                         (*floc, "themes", j), "unknown-theme")
         for coder, coding in (f.coding or {}).items():
             cloc = (*floc, "coding", coder)
@@ -202,6 +204,7 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
     vocab = load_vocabulary()
     theme_list = _check_themes(review, report)
     themes = None if theme_list is None else [t.id for t in theme_list]
+    themes_file = str(review.rel(review.themes_path))
     _check_mappings(review, vocab, report)
     try:
         reviewers = {r.id for r in review.manifest.reviewers}
@@ -257,7 +260,7 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
                            "report belongs to one study", line=marks.line(loc),
                            field=f"records[{j}]", record=rid, code="record-two-studies")
             charted.setdefault(rid, rel)
-        _check_terms(sid, findings, marks, rel, vocab, themes, reviewers, report)
+        _check_terms(sid, findings, marks, rel, vocab, themes, themes_file, reviewers, report)
     studies_dir = str(review.rel(review.studies_dir))
     for rid in sorted(inc - set(charted)):
         report.add(studies_dir, f"record {rid} is included at full text but no study "
