@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
+from ..screening.agreement import cohen_kappa as screening_kappa
 from .store import load_studies
 from .vocab import load_vocabulary
 
@@ -30,17 +31,14 @@ def cohen_kappa(a: list[bool], b: list[bool]) -> float:
     """Cohen's kappa of two raters' yes/no decisions on the same items.
 
     NaN when it is undefined: no items, or both raters gave one and the same answer to every
-    item (chance agreement is then 1; look at the observed agreement instead).
+    item (chance agreement is then 1; look at the observed agreement instead). The arithmetic
+    is :func:`implmap.screening.cohen_kappa`'s (which says ``None`` where this says NaN, so
+    that a kappa column of a DataFrame stays numeric).
     """
-    n = len(a)
-    if n == 0 or n != len(b):
+    if len(a) != len(b):
         return math.nan
-    po = sum(x == y for x, y in zip(a, b, strict=True)) / n
-    pa, pb = sum(a) / n, sum(b) / n
-    pe = pa * pb + (1 - pa) * (1 - pb)
-    if pe >= 1:
-        return math.nan
-    return (po - pe) / (1 - pe)
+    k = screening_kappa(["yes" if x else "no" for x in a], ["yes" if x else "no" for x in b])
+    return math.nan if k is None else k
 
 
 @dataclass

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from .vocab import Vocabulary
 
 __all__ = [
-    "SUGGESTIONS_FILE",
     "Suggestion",
     "TagModel",
     "loso_accuracy",
@@ -38,7 +37,6 @@ __all__ = [
     "write_suggestions",
 ]
 
-SUGGESTIONS_FILE = "charting/suggestions.yaml"
 VOCAB_WEIGHT = 0.5  # a cold-start example counts half as much as a tagged finding
 
 
@@ -209,8 +207,8 @@ def write_suggestions(review: ReviewFolder, suggestions: Sequence[Suggestion]) -
             "# copy what you accept into the finding's tdf/themes in charting/studies/.\n")
     body = yaml.safe_dump({"suggestions": list(by.values())}, sort_keys=False,
                           allow_unicode=True, width=100)
-    write_atomic(review.root / SUGGESTIONS_FILE, head + body)
-    return SUGGESTIONS_FILE
+    write_atomic(review.suggestions_path, head + body)
+    return str(review.rel(review.suggestions_path))
 
 
 def loso_accuracy(studies: Sequence[Study], vocab: Vocabulary, kind: str = "domain"

@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ..errors import InputFormatError, Report
+from ..screening import included_records
 from .model import Finding, Theme
-from .store import STUDIES_DIR, loc_field, read_study, study_files
-from .vocab import MAPPINGS_FILE, THEMES_FILE, Vocabulary, load_vocabulary
+from .store import loc_field, read_study
+from .vocab import Vocabulary, load_vocabulary
 from .yamlio import Marks, load_yaml
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
 
-__all__ = ["check_charting", "included_records"]
+__all__ = ["check_charting"]
 
 
 def _hint(value: str, choices: list[str]) -> str:
@@ -34,74 +35,28 @@ def _hint(value: str, choices: list[str]) -> str:
     return f"; did you mean {low[0]!r}?" if low else ""
 
 
-def included_records(review: ReviewFolder) -> list[str] | None:
-    """Records included at the last screening stage, or None when that cannot be known.
-
-    Uses :func:`implmap.screening.included_records` when it is available; otherwise reads the
-    screening logs (``screening/<stage>/<reviewer>.jsonl`` and ``resolutions.jsonl``) per the
-    file contract: the latest line per record and reviewer counts, a resolution wins, and a
-    record is included when it is resolved as included or every reviewer who decided on it (two
-    or more) included it. None when the review has no screening logs for that stage.
-    """
-    try:
-        from ..screening import included_records as from_screening
-    except ImportError:
-        from_screening = None
-    if from_screening is not None:
-        return list(from_screening(review))
-    from ..fsio import read_jsonl
-
-    stages = review.manifest.stages
-    if not stages:
-        return None
-    folder = review.root / "screening" / stages[-1].id
-    if not folder.is_dir():
-        return None
-    per_reviewer: dict[str, dict[str, str]] = {}
-    resolved: dict[str, str] = {}
-    for log in sorted(folder.glob("*.jsonl")):
-        if log.stem == "retrieval":
-            continue
-        for _, obj in read_jsonl(log):
-            if not isinstance(obj, dict) or "record" not in obj:
-                continue
-            if log.stem == "resolutions":
-                resolved[obj["record"]] = obj.get("decision", "")
-            else:
-                per_reviewer.setdefault(obj["record"], {})[log.stem] = obj.get("decision", "")
-    out = []
-    for rid in sorted(set(per_reviewer) | set(resolved)):
-        if rid in resolved:
-            if resolved[rid] == "include":
-                out.append(rid)
-            continue
-        votes = set(per_reviewer.get(rid, {}).values())
-        if len(per_reviewer.get(rid, {})) >= 2 and votes == {"include"}:
-            out.append(rid)
-    return out
-
-
 def _check_themes(review: ReviewFolder, report: Report) -> list[Theme] | None:
-    path = review.root / THEMES_FILE
+    path = review.themes_path
+    rel = str(review.rel(path))
     if not path.exists():
-        if study_files(review.root):
-            report.add(THEMES_FILE, "the review charts studies but has no theme codebook; "
+        if review.study_files():
+            report.add(rel, "the review charts studies but has no theme codebook; "
                        "create it: a list of {id, name, description}", code="no-codebook",
                        severity="warning")
         return []
     try:
         data, marks = load_yaml(path)
     except InputFormatError as exc:
-        report.add(THEMES_FILE, exc.reason, line=exc.line, code="yaml-syntax")
+        report.add(rel, exc.reason, line=exc.line, code="yaml-syntax")
         return None
     for loc, line, first in marks.duplicates:
-        report.add(THEMES_FILE, f"key {loc[-1]!r} is given twice (first on line {first}); "
+        report.add(rel, f"key {loc[-1]!r} is given twice (first on line {first}); "
                    "YAML keeps only the last value: remove one", line=line,
                    field=str(loc[-1]), code="duplicate-key")
     if data is None:
         return []
     if not isinstance(data, list):
-        report.add(THEMES_FILE, "the codebook must be a list of {id, name, description}",
+        report.add(rel, "the codebook must be a list of {id, name, description}",
                    line=1, code="invalid-codebook")
         return None
     out: list[Theme] = []
@@ -112,11 +67,11 @@ def _check_themes(review: ReviewFolder, report: Report) -> list[Theme] | None:
         except ValidationError as exc:
             for err in exc.errors():
                 loc = (i, *err["loc"])
-                report.add(THEMES_FILE, f"theme {i + 1}: {err['msg']}", line=marks.line(loc),
+                report.add(rel, f"theme {i + 1}: {err['msg']}", line=marks.line(loc),
                            field=".".join(map(str, err["loc"])) or None, code="invalid-theme")
             continue
         if theme.id in seen:
-            report.add(THEMES_FILE, f"duplicate theme ID {theme.id!r} (first on line "
+            report.add(rel, f"duplicate theme ID {theme.id!r} (first on line "
                        f"{seen[theme.id]})", line=marks.line((i, "id")), field="id",
                        code="duplicate-theme")
         seen[theme.id] = marks.line((i, "id"))
@@ -125,54 +80,55 @@ def _check_themes(review: ReviewFolder, report: Report) -> list[Theme] | None:
 
 
 def _check_mappings(review: ReviewFolder, vocab: Vocabulary, report: Report) -> None:
-    path = review.root / MAPPINGS_FILE
+    path = review.mappings_path
+    rel = str(review.rel(path))
     if not path.exists():
         return
     try:
         data, marks = load_yaml(path)
     except InputFormatError as exc:
-        report.add(MAPPINGS_FILE, exc.reason, line=exc.line, code="yaml-syntax")
+        report.add(rel, exc.reason, line=exc.line, code="yaml-syntax")
         return
     if data is None:
         return
     if not isinstance(data, dict):
-        report.add(MAPPINGS_FILE, "expected a mapping with tdf_to_comb and/or comb_to_functions",
+        report.add(rel, "expected a mapping with tdf_to_comb and/or comb_to_functions",
                    line=1, code="invalid-mappings")
         return
     for key in data:
         if key not in ("tdf_to_comb", "comb_to_functions"):
-            report.add(MAPPINGS_FILE, f"unknown key {key!r}; expected tdf_to_comb or "
+            report.add(rel, f"unknown key {key!r}; expected tdf_to_comb or "
                        "comb_to_functions", line=marks.line((key,)), field=str(key),
                        code="invalid-mappings")
     for dom, links in (data.get("tdf_to_comb") or {}).items():
         loc = ("tdf_to_comb", dom)
         if dom not in vocab.domain_names:
-            report.add(MAPPINGS_FILE, f"unknown TDF domain {dom!r}"
+            report.add(rel, f"unknown TDF domain {dom!r}"
                        + _hint(str(dom), vocab.domain_names), line=marks.line(loc),
                        field=f"tdf_to_comb.{dom}", code="unknown-domain")
         for j, link in enumerate(links if isinstance(links, list) else [links]):
             comp = link.get("component") if isinstance(link, dict) else link
             if comp not in vocab.comb_components:
-                report.add(MAPPINGS_FILE, f"unknown COM-B component {comp!r}; valid: "
+                report.add(rel, f"unknown COM-B component {comp!r}; valid: "
                            + ", ".join(vocab.comb_components), line=marks.line((*loc, j)),
                            field=f"tdf_to_comb.{dom}", code="unknown-component")
     for comp, funcs in (data.get("comb_to_functions") or {}).items():
         loc = ("comb_to_functions", comp)
         if comp not in vocab.comb_components:
-            report.add(MAPPINGS_FILE, f"unknown COM-B component {comp!r}; valid: "
+            report.add(rel, f"unknown COM-B component {comp!r}; valid: "
                        + ", ".join(vocab.comb_components), line=marks.line(loc),
                        field=f"comb_to_functions.{comp}", code="unknown-component")
         for j, f in enumerate(funcs if isinstance(funcs, list) else [funcs]):
             if f not in vocab.intervention_functions:
-                report.add(MAPPINGS_FILE, f"unknown intervention function {f!r}; valid: "
+                report.add(rel, f"unknown intervention function {f!r}; valid: "
                            + ", ".join(vocab.intervention_functions),
                            line=marks.line((*loc, j)), field=f"comb_to_functions.{comp}",
                            code="unknown-function")
 
 
 def _check_terms(sid: str, findings: list[tuple[int, Finding]], marks: Marks, rel: str,
-                 vocab: Vocabulary, themes: list[str] | None, reviewers: set[str],
-                 report: Report) -> None:
+                 vocab: Vocabulary, themes: list[str] | None, themes_file: str,
+                 reviewers: set[str], report: Report) -> None:
     names = vocab.domain_names
     seen_f: dict[str, int | None] = {}
     for i, f in findings:
@@ -218,7 +174,7 @@ def _check_terms(sid: str, findings: list[tuple[int, Finding]], marks: Marks, re
             for j, t in enumerate(f.themes):
                 if t not in themes:
                     add(f"unknown theme {t!r}" + _hint(t, themes) + f"; themes in "
-                        f"{THEMES_FILE}: {', '.join(themes) or '(none)'}",
+                        f"{themes_file}: {', '.join(themes) or '(none)'}",
                         (*floc, "themes", j), "unknown-theme")
         for coder, coding in (f.coding or {}).items():
             cloc = (*floc, "coding", coder)
@@ -242,13 +198,13 @@ def _check_terms(sid: str, findings: list[tuple[int, Finding]], marks: Marks, re
 
 def check_charting(review: ReviewFolder, report: Report) -> None:
     """The charting checker of ``implmap check`` (registered in :data:`implmap.checks.CHECKERS`)."""
-    files = study_files(review.root)
-    has_charting = (review.root / "charting").is_dir()
-    if not has_charting:
+    if not review.charting_dir.is_dir():
         return
+    files = review.study_files()
     vocab = load_vocabulary()
     theme_list = _check_themes(review, report)
     themes = None if theme_list is None else [t.id for t in theme_list]
+    themes_file = str(review.rel(review.themes_path))
     _check_mappings(review, vocab, report)
     try:
         reviewers = {r.id for r in review.manifest.reviewers}
@@ -258,12 +214,11 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
         known = {r["id"] for r in review.record_dicts()}
     except Exception:  # the searches checker reports broken record files
         known = set()
-    included = included_records(review)
-    inc = set(included) if included is not None else None
+    inc = set(included_records(review))
     charted: dict[str, str] = {}
     seen_ids: dict[str, str] = {}
     for path in files:
-        rel = str(path.relative_to(review.root))
+        rel = str(review.rel(path))
         study, marks, data = read_study(path, report, rel)
         if marks is None or not isinstance(data, dict):
             continue
@@ -296,7 +251,7 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
                 report.add(rel, f"record {rid!r} is not in any imported search",
                            line=marks.line(loc), field=f"records[{j}]", record=rid,
                            code="unknown-record")
-            elif inc is not None and rid not in inc:
+            elif rid not in inc:
                 report.add(rel, f"record {rid!r} is not included at full text; chart only "
                            "included records (or finish screening it)", line=marks.line(loc),
                            field=f"records[{j}]", record=rid, code="record-not-included")
@@ -305,10 +260,10 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
                            "report belongs to one study", line=marks.line(loc),
                            field=f"records[{j}]", record=rid, code="record-two-studies")
             charted.setdefault(rid, rel)
-        _check_terms(sid, findings, marks, rel, vocab, themes, reviewers, report)
-    if inc is not None:
-        for rid in sorted(inc - set(charted)):
-            report.add(STUDIES_DIR, f"record {rid} is included at full text but no study "
-                       f"charts it; add it to a study's records (or create "
-                       f"{STUDIES_DIR}/<study-id>.yaml)", record=rid, code="included-not-charted",
-                       severity="warning")  # charting takes weeks: not yet charted is no error
+        _check_terms(sid, findings, marks, rel, vocab, themes, themes_file, reviewers, report)
+    studies_dir = str(review.rel(review.studies_dir))
+    for rid in sorted(inc - set(charted)):
+        report.add(studies_dir, f"record {rid} is included at full text but no study "
+                   f"charts it; add it to a study's records (or create "
+                   f"{studies_dir}/<study-id>.yaml)", record=rid, code="included-not-charted",
+                   severity="warning")  # charting takes weeks: not yet charted is no error

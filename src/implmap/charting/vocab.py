@@ -35,10 +35,6 @@ __all__ = [
     "match_choice",
 ]
 
-THEMES_FILE = "charting/themes.yaml"
-MAPPINGS_FILE = "charting/mappings.yaml"
-
-
 @dataclass(frozen=True)
 class Domain:
     """A TDF v2 domain: its number, name, a short description and its constructs."""
@@ -109,7 +105,7 @@ class Vocabulary:
         """A theme by ID or name: case-insensitive, or a unique prefix of either."""
         if not self.themes:
             raise UnknownTermError("this review has no themes (define them in "
-                                   f"{THEMES_FILE}: a list of id, name, description)")
+                                   "charting/themes.yaml: a list of id, name, description)")
         v = name.strip().casefold()
         exact = [t for t in self.themes if v in (t.id.casefold(), t.name.casefold())]
         pref = [t for t in self.themes
@@ -211,7 +207,7 @@ def load_vocabulary(review: ReviewFolder | str | Path | None = None) -> Vocabula
         from ..folder import ReviewFolder
 
         rv = review if isinstance(review, ReviewFolder) else ReviewFolder(review)
-        mpath = rv.root / MAPPINGS_FILE
+        mpath = rv.mappings_path
         if mpath.exists():
             from .yamlio import load_yaml
 
@@ -224,8 +220,8 @@ def load_vocabulary(review: ReviewFolder | str | Path | None = None) -> Vocabula
                 tdf_to_comb[k] = _links(v, str(mpath))
             for k, v in (over.get("comb_to_functions") or {}).items():
                 comb_to_functions[k] = [str(f) for f in (v or [])]
-            sources["mappings"] = f"implmap defaults, overridden by {MAPPINGS_FILE}"
-        themes = load_themes(rv.root)
+            sources["mappings"] = f"implmap defaults, overridden by {rv.rel(mpath)}"
+        themes = load_themes(rv)
     return Vocabulary(
         domains=domains,
         comb_components=list(maps["comb_components"]),
@@ -237,13 +233,13 @@ def load_vocabulary(review: ReviewFolder | str | Path | None = None) -> Vocabula
     )
 
 
-def load_themes(root: str | Path) -> list[Theme]:
-    """The theme codebook of the review at ``root`` (empty when it has none)."""
+def load_themes(review: ReviewFolder) -> list[Theme]:
+    """The theme codebook of the review (empty when it has none)."""
     from pydantic import ValidationError
 
     from .yamlio import load_yaml
 
-    path = Path(root) / THEMES_FILE
+    path = review.themes_path
     if not path.exists():
         return []
     data, marks = load_yaml(path)

@@ -5,21 +5,26 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .common import open_review, review_option
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
 __all__ = ["COMMANDS"]
 
 
-def _console():  # type: ignore[no-untyped-def]
+def _console() -> Console:
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=False)
 
 
-def _hanging(text: str, first: str, rest: str, width: int, style: str = ""):  # type: ignore[no-untyped-def]
+def _hanging(text: str, first: str, rest: str, width: int, style: str = "") -> Text:
     """Plain text wrapped with a hanging indent, as a rich Text (never parsed as markup)."""
     import textwrap
 
@@ -33,8 +38,9 @@ def _n(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
-def _fmt_kappa(k: float) -> str:
-    return "n/a" if isinstance(k, float) and math.isnan(k) else f"{k:.2f}"
+def _fmt_kappa(k: float | None) -> str:
+    """Two decimals; "n/a" where kappa is undefined (None, or NaN in a DataFrame)."""
+    return "n/a" if k is None or math.isnan(k) else f"{k:.2f}"
 
 
 @click.command()

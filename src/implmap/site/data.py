@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..charting.agreement import agreement_from_studies
 from ..charting.model import Study as StudyModel
 from ..charting.store import load_studies
@@ -180,7 +178,7 @@ def load_map(review: ReviewFolder | str | Path) -> MapData:
         review = ReviewFolder(review)
     m = review.manifest
     vocab = load_vocabulary(review)
-    models = _study_models(review)
+    models = load_studies(review, fast=True)
     studies = sorted((_study(x.model_dump(mode="json")) for x in models), key=lambda s: s.id)
     themes = [Theme(id=t.id, name=t.name, description=t.description) for t in vocab.themes]
     domains, comb, sources = _vocabulary(vocab, studies)
@@ -207,31 +205,6 @@ def load_map(review: ReviewFolder | str | Path) -> MapData:
     data.stages = _stages(review)
     data.coding = _coding(models, vocab)
     return data
-
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~20x faster on big reviews
-
-
-def _study_models(review: ReviewFolder) -> list[Any]:
-    """The charted studies as ``implmap.charting.model.Study`` objects, in file-name order.
-
-    Fast path: each file is parsed with libyaml and validated with the model; if any file does
-    not parse or validate, ``Review.studies()`` reads them all again and raises its report
-    (every problem with file and line).
-    """
-    from pydantic import ValidationError
-
-    from ..charting.model import Study as StudyModel
-    from ..charting.store import study_files
-
-    out = []
-    for path in study_files(review.root):
-        try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-            out.append(StudyModel.model_validate(data))
-        except (yaml.YAMLError, UnicodeDecodeError, ValidationError):
-            return load_studies(review)
-    return out
 
 
 def _coding(models: list[StudyModel], vocab: Vocabulary) -> Coding:
