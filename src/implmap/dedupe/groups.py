@@ -42,7 +42,6 @@ __all__ = [
     "Decision",
     "DedupeResult",
     "Group",
-    "candidate_pairs",
     "decide",
     "dedupe_records",
     "duplicates_removed",

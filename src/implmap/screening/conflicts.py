@@ -247,9 +247,9 @@ def resolve(
                             "exclude, not maybe")
     if not isinstance(note, str):
         raise DecisionError(f"{what}: the note must be text")
-    from .queue import _screened
+    from .queue import is_screened
 
-    if record not in _screened(review, stage)[1]:
+    if not is_screened(review, stage, record):
         raise DecisionError(f"{what}: the record is not screened at this stage")
     entries = {who: mine[record] for who, mine in decisions(review, stage).items()
                if record in mine}

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..folder import ReviewFolder
 
 __all__ = [
+    "is_screened",
     "pilot_complete",
     "pilot_records",
     "records_to_screen",
@@ -74,6 +75,12 @@ _PILOT: dict[tuple[str, str], tuple[list[str], tuple[int, int], list[str]]] = {}
 def records_to_screen(review: ReviewFolder, stage: str) -> list[str]:
     """The record IDs screened at ``stage``, in search then file order (see the module doc)."""
     return list(_screened(review, stage)[0])
+
+
+def is_screened(review: ReviewFolder, stage: str, record: str) -> bool:
+    """True when ``record`` is screened at ``stage`` (a set lookup, cached like
+    :func:`records_to_screen`)."""
+    return record in _screened(review, stage)[1]
 
 
 def _screened(review: ReviewFolder, stage: str) -> tuple[list[str], frozenset[str]]:
