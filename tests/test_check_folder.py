@@ -36,7 +36,7 @@ def test_a_clean_folder_is_valid(two: tuple[Review, list[str], list[str]]) -> No
 
 
 def test_every_kind_of_search_damage_in_one_run(two: tuple[Review, list[str], list[str]]) -> None:
-    review, a, b = two
+    review, _, b = two
     first, second = (review.search_dir(s.id) for s in review.searches())
     # first search: its export edited, a record line damaged, a foreign record, a wrong count
     (first / "export.ris").write_text("TY  - JOUR\nER  - \n", "utf-8")
