@@ -74,10 +74,33 @@ def test_ordering_for_a_is_identical_whether_or_not_b_screened(toy):
                                      for rid, t in titles.items()})
     assert Ranker(toy, "ana").order() == before
     assert order_for(toy, "ana", "title_abstract", ids) == before
-    # ...while a resolved final decision is public and may change it
+    # ...while a resolved final decision on a record ana decided is public and may change it
     flip = next(r for r, t in titles.items() if "Arctic" in t)
+    write_decisions(toy, "ana", TA, {flip: "exclude"})
+    decided = Ranker(toy, "ana").order()
     _resolve(toy, flip, "include")
-    assert Ranker(toy, "ana").order() != before
+    assert Ranker(toy, "ana").order() != decided
+
+
+def test_resolutions_of_records_a_has_not_screened_do_not_move_a_queue(toy):
+    """With three screeners, resolutions of records that ana has not decided must not train
+    ana's ranking: they would move those records (and their look-alikes) in her queue."""
+    _seed(toy, "ana")
+    ids = [r["id"] for r in toy.record_dicts()]
+    before = Ranker(toy, "ana").order()
+    titles = _by_title(toy)
+    mine = set(json.loads(line)["record"] for line in
+               toy.decision_log("ana", TA).read_text("utf-8").splitlines())
+    # others' resolutions (opposite to the truth, to move things as much as possible)
+    for rid, title in titles.items():
+        if rid not in mine:
+            _resolve(toy, rid, "exclude" if _relevant(title) else "include")
+    assert Ranker(toy, "ana").order() == before
+    assert order_for(toy, "ana", "title_abstract", ids) == before
+    from implmap.screening.labels import blinded_labels
+
+    labels = blinded_labels(toy, "ana", TA)
+    assert set(labels.labels) == mine and labels.resolved == set()
 
 
 def test_cold_start_uses_include_terms(toy):

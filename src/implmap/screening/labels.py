@@ -1,4 +1,5 @@
-"""What one reviewer may learn from at a stage: their own decisions plus resolved finals.
+"""What one reviewer may learn from at a stage: their own decisions, and the resolved final
+decisions of the records they decided.
 
 This is the one place where ranking and the stopping estimate read screening logs, so that the
 blinding rule lives in one function. It reads the contract files directly::
@@ -34,8 +35,8 @@ class BlindedLabels:
     * ``sequence``: the records this reviewer decided, in the order they first decided them
       (the screening order the stopping estimate needs);
     * ``labels``: record -> 1 (include or maybe) or 0 (exclude); a resolved final decision
-      overrides the reviewer's own;
-    * ``resolved``: records with a resolved final decision (included in ``labels`` too).
+      overrides the reviewer's own (only on records this reviewer decided);
+    * ``resolved``: records this reviewer decided that carry a resolved final decision.
     """
 
     reviewer: str
@@ -54,8 +55,12 @@ def blinded_labels(review: ReviewFolder, reviewer: str, stage: str) -> BlindedLa
         out.sequence.append(rid)
         out.labels[rid] = int(entry["decision"] in RELEVANT)
     for rid, entry in res.items():
-        out.labels[rid] = int(entry["decision"] in RELEVANT)
-        out.resolved.add(rid)
+        # a resolution teaches only where this reviewer decided the record too: learning from
+        # one on a record they have not screened would move it (and its look-alikes) in their
+        # queue, which tells them how the others decided (the blinded view's rule)
+        if rid in own:
+            out.labels[rid] = int(entry["decision"] in RELEVANT)
+            out.resolved.add(rid)
     return out
 
 
