@@ -116,6 +116,9 @@ CODES: dict[str, ProblemCode] = {
          "resolve the conflict again with one of the two methods"),
         ("invalid-retrieval-status", "a retrieval status other than retrieved or "
          "not_retrieved", "record the retrieval status again"),
+        ("retrieval-contradiction", "a report marked not retrieved that has a full-text "
+         "decision or resolution (PRISMA cannot count it)", "mark it retrieved if it was "
+         "assessed, or withdraw the full-text decisions if it was never read"),
     ),
     # -- charting (implmap.charting) -------------------------------------------------------
     **_codes(

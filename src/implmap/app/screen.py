@@ -110,6 +110,7 @@ class ScreenMode(SessionState):
         if rid not in self.records:
             raise UnknownRecordError(f"record {rid!r} is not among the records of this stage")
         with self._lock:
-            entry = core.mark_retrieval(self.review, rid, "not_retrieved")
+            entry = core.mark_retrieval(self.review, rid, "not_retrieved",
+                                        reviewer=self.reviewer.id)
             self.retrieval[rid] = entry
             return self._full_text(rid)

@@ -134,6 +134,45 @@ def resolve_record(record: str, decision: str, by: tuple[str, ...], method: str 
 
 
 @click.command()
+@click.argument("record")
+@click.option("--reviewer", required=True, help="Your reviewer ID (from the manifest).")
+@_stage
+@click.option("--note", default="", help="Why (kept in the log with the withdrawal).")
+@review_option
+@_warnings_to_stderr
+def withdraw(record: str, reviewer: str, stage: str, note: str, review_path: Path) -> None:
+    """Withdraw your decision on RECORD (logged; the history stays): it is undecided again."""
+    from ..screening import withdraw as _withdraw
+
+    before = _withdraw(open_review(review_path), reviewer, stage, record, note=note)
+    click.echo(f"{reviewer}: {record} at {stage}: withdrew {_said(before)}; it is undecided "
+               "again")
+
+
+@click.command()
+@click.argument("record")
+@click.argument("decision", type=click.Choice(["include", "exclude", "maybe"]))
+@click.option("--reviewer", required=True, help="Your reviewer ID (from the manifest).")
+@_stage
+@click.option("--reason", default=None, help="Exclusion reason (from the manifest).")
+@click.option("--note", default="", help="A note kept with the decision.")
+@review_option
+@_warnings_to_stderr
+def change(record: str, decision: str, reviewer: str, stage: str, reason: str | None, note: str,
+           review_path: Path) -> None:
+    """Change your decision on RECORD to DECISION (logged; the history stays)."""
+    from ..screening import change as _change
+
+    before, after = _change(open_review(review_path), reviewer, stage, record, decision,
+                            reason=reason, note=note)
+    click.echo(f"{reviewer}: {record} at {stage}: {_said(before)} -> {_said(after)}")
+
+
+def _said(entry: dict[str, Any]) -> str:
+    return str(entry["decision"]) + (f" ({entry['reason']})" if entry.get("reason") else "")
+
+
+@click.command()
 @click.option("--stage", "-s", default=None, help="One stage (default: every stage).")
 @click.option("--pilot", is_flag=True, help="Only the pilot records (pilot_size).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
@@ -230,16 +269,18 @@ def import_csv(file: Path, reviewer: str, stage: str, review_path: Path) -> None
 @click.argument("status", type=click.Choice(["retrieved", "not_retrieved"]))
 @click.option("--url", default=None, help="Where the full text is.")
 @click.option("--file", "file_", default=None, help="The full text's file in the review folder.")
+@click.option("--reviewer", default=None,
+              help="Who marks it (refused as not_retrieved if they have decided it).")
 @review_option
 @_warnings_to_stderr
 def retrieval(record: str, status: str, url: str | None, file_: str | None,
-              review_path: Path) -> None:
+              reviewer: str | None, review_path: Path) -> None:
     """Record whether the full text of RECORD was obtained."""
     from ..screening import mark_retrieval
 
     entry: dict[str, Any] = mark_retrieval(open_review(review_path), record, status, url=url,
-                                           file=file_)
+                                           file=file_, reviewer=reviewer)
     click.echo(f"{record}: {entry['status']}")
 
 
-COMMANDS = [decide, conflicts, resolve_record, agreement, prisma, screening]
+COMMANDS = [decide, withdraw, change, conflicts, resolve_record, agreement, prisma, screening]

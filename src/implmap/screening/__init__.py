@@ -10,11 +10,16 @@ Writing (each call appends one fsynced line; nothing is ever rewritten):
   (full text) needs a reason from the manifest's ``exclusion_reasons``. Returns the log entry.
 * ``undo(review, reviewer, stage, record, previous=None) -> dict | None`` — put ``previous``
   (an entry) back in force, or withdraw the decision (a ``"decision": null`` line) when None.
+* ``withdraw(review, reviewer, stage, record, note="") -> dict`` — withdraw the decision in
+  force (a ``"decision": null`` line; returns the withdrawn entry);
+  ``change(review, reviewer, stage, record, decision, reason=None, note="") -> (before, after)``
+  — replace the decision in force. Both refuse when there is none; the history stays.
 * ``resolve(review, stage, record, decision, by, method=None, reason=None, note="") -> dict``
   — final decision on a conflict; ``by`` a reviewer ID or list; method third_reviewer |
   consensus (default: third_reviewer for one person, consensus for several).
-* ``mark_retrieval(review, record, status, url=None, file=None) -> dict`` — full text
-  retrieved | not_retrieved.
+* ``mark_retrieval(review, record, status, url=None, file=None, reviewer=None) -> dict`` —
+  full text retrieved | not_retrieved (not_retrieved is refused once the report was assessed;
+  a full-text decision on a report marked not retrieved is refused too).
 * ``import_csv(review, path, reviewer, stage) -> int`` — decisions made elsewhere, all or nothing.
 
 Reading, blinded (safe to show to ``reviewer``; never reads another reviewer's log):
@@ -69,7 +74,7 @@ from .conflicts import (
     resolve,
 )
 from .csv_import import import_csv
-from .log import DECISIONS, decide, decisions, history, undo
+from .log import DECISIONS, change, decide, decisions, history, undo, withdraw
 from .prisma import PrismaCounts, PrismaError, prisma_counts
 from .queue import (
     pilot_complete,
@@ -91,6 +96,7 @@ __all__ = [
     "PrismaError",
     "ReviewerView",
     "agreement",
+    "change",
     "cohen_kappa",
     "conflict_dicts",
     "conflicts",
@@ -116,4 +122,5 @@ __all__ = [
     "reviewer_view",
     "screeners",
     "undo",
+    "withdraw",
 ]

@@ -92,6 +92,34 @@ def check_screening(review: ReviewFolder, report: Report) -> None:
             for n, obj in _lines(path, rel, report):
                 _check_entry(review, report, rel, n, obj, stage, todo, all_ids,
                              None if resolution else path.stem)
+    if "full_text" in stages and review.retrieval_path.exists():
+        _check_not_retrieved(review, report)
+
+
+def _check_not_retrieved(review: ReviewFolder, report: Report) -> None:
+    """A report marked not retrieved that carries a full-text decision or resolution (written
+    by a version that did not refuse it, or merged from two machines)."""
+    import warnings
+
+    from .conflicts import resolutions
+    from .log import decisions
+    from .retrieval import retrieval
+
+    with warnings.catch_warnings():  # bad lines are reported on their own
+        warnings.simplefilter("ignore")
+        status = retrieval(review)
+        gone = {r for r, e in status.items() if e.get("status") == "not_retrieved"}
+        if not gone:
+            return
+        decided = {r: who for who, mine in decisions(review, "full_text").items()
+                   for r in mine if r in gone}
+        resolved = set(resolutions(review, "full_text")) & gone
+    for rid in sorted(set(decided) | resolved):
+        by = "a resolution" if rid in resolved else f"{decided[rid]}'s decision"
+        report.add(review.rel(review.retrieval_path), f"record {rid} is marked not retrieved "
+                   f"but has a full-text decision ({by}); a report that was assessed was "
+                   "retrieved: mark it retrieved, or withdraw the decisions if it was never read",
+                   record=rid, code="retrieval-contradiction")
 
 
 def _check_entry(review: ReviewFolder, report: Report, rel: Path, n: int, obj: dict[str, Any],

@@ -27,6 +27,7 @@ from ..fsio import append_line, dump_json_line
 from .log import (
     DECISIONS,
     check_reason,
+    check_retrievable,
     check_reviewer,
     check_stage,
     decisions,
@@ -251,6 +252,7 @@ def resolve(
 
     if not is_screened(review, stage, record):
         raise DecisionError(f"{what}: the record is not screened at this stage")
+    check_retrievable(review, stage, record, what)
     entries = {who: mine[record] for who, mine in decisions(review, stage).items()
                if record in mine}
     outcome = assess(entries, **_rules(review, stage))

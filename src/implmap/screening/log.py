@@ -7,8 +7,9 @@ One JSON object per line (sorted keys)::
 
 The latest line for a record counts; earlier lines are the history and are never rewritten.
 ``"decision": null`` withdraws a decision (the record is undecided again; written by
-:func:`undo`). Each reviewer appends only to their own file, so two reviewers never write the
-same file and git merges their work cleanly. Every append is fsynced before it returns
+:func:`withdraw` and :func:`undo`); :func:`change` replaces the decision in force. Each
+reviewer appends only to their own file, so two reviewers never write the same file and git
+merges their work cleanly. Every append is fsynced before it returns
 (:func:`implmap.fsio.append_line`).
 """
 
@@ -30,7 +31,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DECISIONS",
+    "change",
     "check_reason",
+    "check_retrievable",
     "check_reviewer",
     "check_stage",
     "decide",
@@ -43,6 +46,7 @@ __all__ = [
     "read_log",
     "reviewer_logs",
     "undo",
+    "withdraw",
 ]
 
 DECISIONS = ("include", "exclude", "maybe")
@@ -233,9 +237,64 @@ def decide(
     if not isinstance(note, str):
         raise DecisionError(f"{what}: the note must be text")
     check_released(review, reviewer, stage, record)
+    check_retrievable(review, stage, record, what)
     entry = _entry(reviewer, stage, record, decision, reason, note)
     append_line(review.decision_log(reviewer, stage), dump_json_line(entry))
     return entry
+
+
+def check_retrievable(review: ReviewFolder, stage: str, record: str, what: str) -> None:
+    """Refuse a full-text decision on a record whose full text is marked not retrieved: a
+    report nobody could read cannot be assessed (and PRISMA counts it as not retrieved)."""
+    from .retrieval import FULL_TEXT, retrieval
+
+    if stage != FULL_TEXT or not review.retrieval_path.exists():
+        return
+    status = retrieval(review).get(record)
+    if status is not None and status.get("status") == "not_retrieved":
+        raise DecisionError(
+            f"{what}: its full text is marked not retrieved (at {status.get('time', '?')}), so "
+            "it cannot be assessed; if the full text was found after all, mark it retrieved "
+            "first, then decide")
+
+
+def _in_force(review: ReviewFolder, reviewer: str, stage: str, record: str
+              ) -> dict[str, Any] | None:
+    check_reviewer(review, reviewer)
+    check_stage(review, stage)
+    return latest(review.decision_log(reviewer, stage)).get(record)
+
+
+def withdraw(review: ReviewFolder, reviewer: str, stage: str, record: str, note: str = ""
+             ) -> dict[str, Any]:
+    """Withdraw ``reviewer``'s decision on ``record`` at ``stage``: a line with ``"decision":
+    null`` (and ``note``, say why) is appended; the earlier lines stay as the history. Returns
+    the withdrawn entry. Raises :class:`DecisionError` when no decision is in force."""
+    before = _in_force(review, reviewer, stage, record)
+    if before is None:
+        raise DecisionError(f"record {record} at {stage}: {reviewer} has no decision in force to "
+                            "withdraw (see the reviewer's history for earlier ones)")
+    if not isinstance(note, str):
+        raise DecisionError(f"record {record} at {stage}: the note must be text")
+    entry = _entry(reviewer, stage, record, None, None, note)
+    append_line(review.decision_log(reviewer, stage), dump_json_line(entry))
+    return before
+
+
+def change(review: ReviewFolder, reviewer: str, stage: str, record: str, decision: str,
+           reason: str | None = None, note: str = "") -> tuple[dict[str, Any], dict[str, Any]]:
+    """Change ``reviewer``'s decision in force on ``record`` (appends the new one, checked as
+    :func:`decide` checks it); returns ``(before, after)``. Raises :class:`DecisionError` when
+    the record has no decision in force yet (decide it instead) or the new one is the same."""
+    before = _in_force(review, reviewer, stage, record)
+    if before is None:
+        raise DecisionError(f"record {record} at {stage}: {reviewer} has no decision in force to "
+                            "change; decide it instead")
+    if (before.get("decision"), before.get("reason"), before.get("note") or "") == (
+            decision, reason, note or ""):
+        raise DecisionError(f"record {record} at {stage}: the decision in force is already "
+                            f"{decision}" + (f" ({reason})" if reason else ""))
+    return before, decide(review, reviewer, stage, record, decision, reason=reason, note=note)
 
 
 def undo(

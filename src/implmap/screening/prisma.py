@@ -197,8 +197,10 @@ def prisma_counts(review: ReviewFolder) -> PrismaCounts:
     if both:
         raise PrismaError(
             f"the PRISMA counts do not add up: {len(both)} report(s) marked not retrieved also "
-            f"have a final full-text decision ({', '.join(both[:5])}); mark them retrieved in "
-            f"{review.rel(review.retrieval_path)} or correct the decisions"
+            f"have a final full-text decision ({', '.join(both[:5])}); a report that was "
+            "assessed was retrieved: mark each retrieved (its latest line in "
+            f"{review.rel(review.retrieval_path)} wins), or withdraw the full-text decisions "
+            "and the resolution if it was never read"
         )
     reasons: dict[str, int] = {}
     included: list[str] = []
