@@ -12,7 +12,8 @@ PUBLIC = {
     "history", "import_csv", "included_records", "mark_retrieval", "pabak",
     "percent_agreement", "pilot_complete", "pilot_records", "prisma_counts",
     "records_to_screen", "released_records", "resolutions", "resolve", "retrieval",
-    "reviewer_view", "screeners", "undo", "change", "withdraw",
+    "reviewer_view", "screeners", "undo", "change", "withdraw", "full_text_file",
+    "needs_full_text",
 }
 
 

@@ -84,6 +84,10 @@ class Manifest(_Model):
     exclude_terms: list[str] = Field(default_factory=list)
     screening_seed: int = 0
     pilot_size: int = 0
+    #: a folder outside the review where the team keeps full texts (a shared drive, a
+    #: reference manager's storage); relative to the review folder or absolute. Full-text
+    #: files must be inside the review folder or inside this folder.
+    full_text_library: str | None = None
 
     @field_validator("format_version")
     @classmethod

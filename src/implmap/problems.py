@@ -116,6 +116,11 @@ CODES: dict[str, ProblemCode] = {
          "resolve the conflict again with one of the two methods"),
         ("invalid-retrieval-status", "a retrieval status other than retrieved or "
          "not_retrieved", "record the retrieval status again"),
+        ("full-text-missing", "a full-text file in force that is not there any more",
+         "restore it, or record the retrieval again with its new place"),
+        ("full-text-outside", "a full-text file outside the review folder and the "
+         "full_text_library (a path such as ../../etc/passwd, or a link pointing out)",
+         "copy the file into the review folder and record the retrieval again"),
         ("retrieval-contradiction", "a report marked not retrieved that has a full-text "
          "decision or resolution (PRISMA cannot count it)", "mark it retrieved if it was "
          "assessed, or withdraw the full-text decisions if it was never read"),

@@ -16,6 +16,7 @@ from ..folder import ReviewFolder
 from ..manifest import Reviewer, Stage
 from ..records.links import doi_url, safe_url
 from ..screening.log import DECISIONS
+from ..screening.retrieval import full_text_file
 
 __all__ = ["MODES", "SessionState"]
 
@@ -93,15 +94,9 @@ class SessionState:
         return out
 
     def full_text_file(self, rid: str) -> Path | None:
-        """The local full-text file of a record, when it exists inside the review folder."""
-        entry = self.retrieval.get(rid) or {}
-        name = entry.get("file")
-        if not name:
-            return None
-        path = (self.review.root / str(name)).resolve()
-        if not path.is_relative_to(self.review.root) or not path.is_file():
-            return None
-        return path
+        """The local full-text file of a record, when it exists inside the review folder (or
+        the manifest's full-text library)."""
+        return full_text_file(self.review, self.retrieval.get(rid))
 
 
 def public(entry: dict[str, Any] | None, keep_by: bool = False) -> dict[str, Any] | None:

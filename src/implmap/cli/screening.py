@@ -278,9 +278,33 @@ def retrieval(record: str, status: str, url: str | None, file_: str | None,
     """Record whether the full text of RECORD was obtained."""
     from ..screening import mark_retrieval
 
+    if file_ and Path(file_).is_file():  # a path from here; the library keeps it relative
+        file_ = str(Path(file_).resolve())
     entry: dict[str, Any] = mark_retrieval(open_review(review_path), record, status, url=url,
                                            file=file_, reviewer=reviewer)
     click.echo(f"{record}: {entry['status']}")
+
+
+
+
+@screening.command("needs-full-text")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a list.")
+@review_option
+@_warnings_to_stderr
+def needs_full_text(as_json: bool, review_path: Path) -> None:
+    """List the records sought at full text that still need one (no retrieval status yet, or
+    retrieved without a usable file or link)."""
+    from ..screening import needs_full_text as _needs
+
+    review = open_review(review_path)
+    todo = _needs(review)
+    if as_json:
+        click.echo(json.dumps(todo))
+        return
+    titles = {r["id"]: r.get("title") or "" for r in review.record_dicts()}
+    for rid in todo:
+        click.echo(f"{rid}  {titles.get(rid, '')[:90]}")
+    click.echo(f"{len(todo)} record(s) still need a full text.")
 
 
 COMMANDS = [decide, withdraw, change, conflicts, resolve_record, agreement, prisma, screening]

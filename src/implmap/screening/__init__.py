@@ -19,7 +19,10 @@ Writing (each call appends one fsynced line; nothing is ever rewritten):
   consensus (default: third_reviewer for one person, consensus for several).
 * ``mark_retrieval(review, record, status, url=None, file=None, reviewer=None) -> dict`` —
   full text retrieved | not_retrieved (not_retrieved is refused once the report was assessed;
-  a full-text decision on a report marked not retrieved is refused too).
+  a full-text decision on a report marked not retrieved is refused too). A ``file`` must be
+  inside the review folder or the manifest's ``full_text_library`` (``UsageError`` otherwise).
+* ``needs_full_text(review) -> list[str]`` — records sought at full text still without one;
+  ``full_text_file(review, entry) -> Path | None`` — the file a retrieval entry names.
 * ``import_csv(review, path, reviewer, stage) -> int`` — decisions made elsewhere, all or nothing.
 
 Reading, blinded (safe to show to ``reviewer``; never reads another reviewer's log):
@@ -83,7 +86,7 @@ from .queue import (
     released_records,
     screeners,
 )
-from .retrieval import mark_retrieval, retrieval
+from .retrieval import full_text_file, mark_retrieval, needs_full_text, retrieval
 from .view import ReviewerView, reviewer_view
 
 __all__ = [
@@ -105,10 +108,12 @@ __all__ = [
     "final_decisions",
     "final_entries",
     "fleiss_kappa",
+    "full_text_file",
     "history",
     "import_csv",
     "included_records",
     "mark_retrieval",
+    "needs_full_text",
     "pabak",
     "percent_agreement",
     "pilot_complete",

@@ -94,6 +94,35 @@ def check_screening(review: ReviewFolder, report: Report) -> None:
                              None if resolution else path.stem)
     if "full_text" in stages and review.retrieval_path.exists():
         _check_not_retrieved(review, report)
+        _check_attachments(review, report)
+
+
+def _check_attachments(review: ReviewFolder, report: Report) -> None:
+    """Each full-text file in force is inside the review folder (or the full-text library)
+    and still there."""
+    import warnings
+
+    from .retrieval import full_text_file, full_text_roots, retrieval
+
+    with warnings.catch_warnings():  # bad lines are reported on their own
+        warnings.simplefilter("ignore")
+        status = retrieval(review)
+    roots = full_text_roots(review)
+    rel = review.rel(review.retrieval_path)
+    for rid, entry in sorted(status.items()):
+        name = entry.get("file")
+        if not name or full_text_file(review, entry) is not None:
+            continue
+        inside = any((r / Path(str(name)).expanduser()).resolve().is_relative_to(r)
+                     for r in roots)
+        if inside:
+            report.add(rel, f"record {rid}: its full-text file {name!r} is missing; restore it, "
+                       "or record the retrieval again with the file's new place", record=rid,
+                       field="file", code="full-text-missing")
+        else:
+            report.add(rel, f"record {rid}: its full-text file {name!r} is outside the review "
+                       "folder (and the full-text library); copy it in and record the retrieval "
+                       "again", record=rid, field="file", code="full-text-outside")
 
 
 def _check_not_retrieved(review: ReviewFolder, report: Report) -> None:
