@@ -7,7 +7,6 @@ runs them all and never stops at the first problem.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 
 import yaml
@@ -15,6 +14,7 @@ from pydantic import ValidationError
 
 from .errors import Report, ReviewFolderError
 from .folder import ReviewFolder
+from .fsio import BadLine, scan_jsonl
 from .manifest import MANIFEST_NAME, Manifest
 from .records.model import Record, Search
 
@@ -45,7 +45,7 @@ def check_searches(review: ReviewFolder, report: Report) -> None:
             continue
         try:
             search = Search.model_validate(yaml.safe_load(meta_path.read_text("utf-8")))
-        except (ValidationError, yaml.YAMLError) as exc:
+        except (ValidationError, yaml.YAMLError, UnicodeDecodeError) as exc:
             report.add(rel / "search.yaml", f"invalid search provenance: {exc}",
                        code="invalid-provenance")
             continue
@@ -62,29 +62,29 @@ def check_searches(review: ReviewFolder, report: Report) -> None:
         if not recs.exists():
             report.add(rel, "records.jsonl is missing; re-import the file", code="records-missing")
             continue
-        with open(recs, encoding="utf-8") as fh:
-            for n, line in enumerate(fh, start=1):
-                try:
-                    rec = Record.model_validate(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    report.add(rel / "records.jsonl", f"not valid JSON: {exc.msg}", line=n,
-                               code="malformed-line")
-                    continue
-                except ValidationError as exc:
-                    for err in exc.errors():
-                        report.add(rel / "records.jsonl", err["msg"], line=n,
-                                   field=".".join(map(str, err["loc"])), code="invalid-record")
-                    continue
-                count += 1
-                if rec.id in seen_ids:
-                    report.add(rel / "records.jsonl", f"record ID {rec.id} also in "
-                               f"{seen_ids[rec.id]}", line=n, record=rec.id, field="id",
-                               code="duplicate-record-id")
-                seen_ids[rec.id] = str(rel)
-                if rec.search != search.id:
-                    report.add(rel / "records.jsonl", f"record names search {rec.search!r}, "
-                               f"expected {search.id!r}", line=n, record=rec.id, field="search",
-                               code="record-wrong-search")
+        for n, obj in scan_jsonl(recs):
+            # records.jsonl is written whole (atomically): any unreadable line is damage
+            if isinstance(obj, BadLine):
+                report.add(rel / "records.jsonl", f"{obj.problem}; re-import the file or "
+                           "restore records.jsonl from git", line=n, code="malformed-line")
+                continue
+            try:
+                rec = Record.model_validate(obj)
+            except ValidationError as exc:
+                for err in exc.errors():
+                    report.add(rel / "records.jsonl", err["msg"], line=n,
+                               field=".".join(map(str, err["loc"])), code="invalid-record")
+                continue
+            count += 1
+            if rec.id in seen_ids:
+                report.add(rel / "records.jsonl", f"record ID {rec.id} also in "
+                           f"{seen_ids[rec.id]}", line=n, record=rec.id, field="id",
+                           code="duplicate-record-id")
+            seen_ids[rec.id] = str(rel)
+            if rec.search != search.id:
+                report.add(rel / "records.jsonl", f"record names search {rec.search!r}, "
+                           f"expected {search.id!r}", line=n, record=rec.id, field="search",
+                           code="record-wrong-search")
         if count != search.records:
             report.add(rel / "search.yaml", f"says {search.records} records but records.jsonl "
                        f"holds {count}", field="records", code="record-count")

@@ -6,7 +6,10 @@
 * :func:`append_line` appends one complete line with a single ``write`` call on a file opened
   in append mode and fsyncs it before returning, so that once it returns the line is on disk;
   concurrent appenders (two processes) never interleave within a line.
-* :func:`read_jsonl` reads such logs, reporting (not raising on) a truncated last line.
+* :func:`read_jsonl` reads such logs, reporting (not raising on) a truncated last line; it
+  reads bytes and decodes line by line, so a line cut inside a multi-byte UTF-8 character is
+  one unreadable line like any other. :func:`scan_jsonl` is the same reading for checkers: it
+  hands each unreadable line back as a :class:`BadLine` instead of warning.
 """
 
 from __future__ import annotations
@@ -18,18 +21,21 @@ import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 __all__ = [
     "BackgroundWriter",
+    "BadLine",
     "append_line",
     "dump_json_line",
     "fsync_dir",
     "json_line_encoder",
     "locked",
     "read_jsonl",
+    "scan_jsonl",
     "write_atomic",
 ]
 
@@ -81,7 +87,11 @@ def dump_json_line(obj: Any) -> str:
 
 
 def append_line(path: str | Path, line: str) -> None:
-    """Append one line (newline added if missing) durably: it is on disk when this returns."""
+    """Append one line (newline added if missing) durably: it is on disk when this returns.
+
+    When the write fails (``OSError``: a full disk, say) the file is cut back to its size
+    before the call, so that no partial line is left behind, and the error is raised.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not line.endswith("\n"):
@@ -98,42 +108,99 @@ def append_line(path: str | Path, line: str) -> None:
         if size > 0 and os.pread(fd, 1, size - 1) != b"\n":
             data = b"\n" + data
         view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
+        try:
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except OSError:
+            # a partial line (disk full mid-write) would be read as a torn line: take it back
+            with suppress(OSError):
+                if os.fstat(fd).st_size != size:
+                    os.ftruncate(fd, size)
+                    os.fsync(fd)
+            raise
     finally:
         os.close(fd)  # closing releases the lock
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line of a JSON-lines file that could not be read (see :func:`scan_jsonl`)."""
+
+    line: int
+    """The line number (1-based)."""
+    problem: str
+    """What is wrong with it, e.g. ``not valid JSON (unexpected end of data)``."""
+    cut: bool
+    """True when it looks like a write cut short by a crash or a full disk: an object that
+    does not end (no closing brace), or the file's last line without its newline."""
+
+
+def _problem(raw: bytes) -> str:
+    """Why ``raw`` (a line that orjson refused) is unreadable, in words."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        what = "cut inside a character" if exc.reason == "unexpected end of data" else \
+            "an invalid byte"
+        return f"not valid UTF-8 ({what} at byte {exc.start + 1} of the line)"
+    try:
+        _loads(raw)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON ({exc.msg})"
+    return "not valid JSON"  # pragma: no cover - only called for lines orjson refused
+
+
+def scan_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
+    """Yield ``(line_number, object)`` for each non-blank line of a JSON-lines file, with a
+    :class:`BadLine` in place of the object for a line that is not UTF-8, not JSON, or not an
+    object. Nothing is raised for any content; a missing file yields nothing.
+
+    The file is read as bytes and each line decoded on its own, so a cut at any byte (inside
+    a multi-byte character too) spoils that one line only.
+    """
+    path = Path(path)
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        return
+    with fh:
+        for n, raw in enumerate(fh, start=1):
+            if not raw.strip():
+                continue
+            try:
+                obj = _loads(raw)
+            except json.JSONDecodeError:
+                body = raw.strip()
+                cut = not raw.endswith(b"\n") or (
+                    body.startswith(b"{") and not body.endswith(b"}"))
+                yield n, BadLine(n, _problem(raw), cut)
+                continue
+            if not isinstance(obj, dict):
+                yield n, BadLine(n, "not a JSON object", False)
+                continue
+            yield n, obj
 
 
 def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield ``(line_number, object)`` for each line of a JSON-lines log.
 
-    A line that is not valid JSON (typically the last line of a log whose writer was killed
-    mid-write) is skipped with a :class:`UserWarning` naming file and line; it is never fatal and
-    never silently dropped.
+    A line that is not valid JSON or not valid UTF-8 (typically the last line of a log whose
+    writer was killed mid-write or ran out of disk space, cut at any byte) is skipped with a
+    :class:`UserWarning` naming file and line; it is never fatal and never silently dropped.
     """
     path = Path(path)
-    if not path.exists():
-        return
-    with open(path, encoding="utf-8") as fh:
-        for n, text in enumerate(fh, start=1):
-            if not text.strip():
-                continue
-            try:
-                obj = _loads(text)
-            except json.JSONDecodeError as exc:
-                warnings.warn(
-                    f"{path}, line {n}: skipped an unreadable line ({exc.msg}); it is probably "
-                    "a write cut short by a crash. Nothing after it is lost.",
-                    stacklevel=2,
-                )
-                continue
-            if not isinstance(obj, dict):
-                warnings.warn(
-                    f"{path}, line {n}: skipped a line that is not an object", stacklevel=2
-                )
-                continue
-            yield n, obj
+    for n, obj in scan_jsonl(path):
+        if isinstance(obj, BadLine):
+            if obj.cut:
+                why = "it is probably a write cut short by a crash or a full disk; nothing " \
+                      "after it is lost"
+            else:
+                why = "restore the file from git or delete the line"
+            warnings.warn(f"{path}, line {n}: skipped an unreadable line ({obj.problem}); "
+                          f"{why}.", stacklevel=2)
+            continue
+        yield n, obj
 
 
 @contextmanager

@@ -35,9 +35,9 @@ CODES: dict[str, ProblemCode] = {
         ("yaml-syntax", "a YAML file that cannot be parsed", "fix the syntax at the line named"),
         ("duplicate-key", "a YAML mapping that names the same key twice",
          "keep one of the two keys"),
-        ("malformed-line", "a JSON-lines log line that is not a JSON object (often a write "
-         "cut short by a crash)", "nothing to do for a cut-short last line; otherwise restore "
-         "the file from git"),
+        ("malformed-line", "a JSON-lines log line that is not valid UTF-8, not JSON or not a "
+         "JSON object (often a write cut short by a crash or a full disk)",
+         "nothing to do for a cut-short last line; otherwise restore the file from git"),
     ),
     # -- the manifest and the searches (implmap.checks) ------------------------------------
     **_codes(

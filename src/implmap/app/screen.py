@@ -59,7 +59,9 @@ class ScreenMode(SessionState):
 
     def decide(self, rid: str, decision: str, reason: str | None = None,
                note: str = "") -> dict[str, Any]:
-        """Record this reviewer's decision; returns once it is on disk."""
+        """Record this reviewer's decision; returns once it is on disk. When the write fails
+        (``OSError``: a full disk) nothing is saved, nothing in memory changes, and the error
+        is raised for the server to answer."""
         self._check(rid, decision, "screen",
                     "this app is in resolve mode; it records resolutions only")
         with self._lock:
@@ -92,9 +94,11 @@ class ScreenMode(SessionState):
         with self._lock:
             if not self._undo:
                 return None, None
-            rid, previous = self._undo.pop()
+            rid, previous = self._undo[-1]
             before = self._own_log_size()
+            # a failed write (a full disk) raises here and leaves the undo step in place
             entry = core.undo(self.review, self.reviewer.id, self.stage.id, rid, previous)
+            self._undo.pop()
             self._done += (entry is not None) - (rid in self.mine)
             if entry is None:
                 self.mine.pop(rid, None)

@@ -8,6 +8,7 @@ Routes (every one behind the session token, see :mod:`.security`)::
     GET  /api/queue                 the order of record IDs, which are decided, progress
     GET  /api/records?ids=a,b       record payloads (the page prefetches the next ones)
     POST /api/decide                {record, decision, reason, note} -> on disk, then 200
+                                    (507 when the disk is full: nothing was saved)
     POST /api/undo                  take back this session's last decision
     POST /api/resolve               {record, decision, reason, note} (resolve mode)
     POST /api/full-text/not-retrieved  {record} (full-text stage)
@@ -16,6 +17,7 @@ Routes (every one behind the session token, see :mod:`.security`)::
 
 from __future__ import annotations
 
+import errno
 import json
 import signal
 import socket
@@ -61,6 +63,18 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 async def _refused(request: Request, exc: Exception) -> Response:
     return _error(exc, 400)
+
+
+def _not_saved(exc: OSError, what: str) -> Response:
+    """The answer when writing ``what`` to the review folder failed: nothing was saved."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return _json({"saved": False, "error": f"the disk is full: the {what} was NOT saved; "
+                      "free space and try again"}, 507)
+    why = exc.strerror or str(exc)
+    where = f" ({exc.filename})" if exc.filename else ""
+    return _json({"saved": False, "error": f"could not write to the review folder{where}: "
+                  f"{why}; the {what} was NOT saved; make the folder writable and try again"},
+                 500)
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -118,20 +132,26 @@ def create_app(
     async def _write_decision(request: Request, write: Any) -> Response:
         """Decide (screen mode) or resolve (resolve mode): the same body, the same answers."""
         data = await _body(request)
-        entry = await run_in_threadpool(
-            write,
-            str(data.get("record", "")),
-            str(data.get("decision", "")),
-            _str_or_none(data.get("reason"), "reason"),
-            _str_or_none(data.get("note"), "note") or "",
-        )
+        try:
+            entry = await run_in_threadpool(
+                write,
+                str(data.get("record", "")),
+                str(data.get("decision", "")),
+                _str_or_none(data.get("reason"), "reason"),
+                _str_or_none(data.get("note"), "note") or "",
+            )
+        except OSError as exc:
+            return _not_saved(exc, "decision")
         return _json({"saved": True, "entry": entry, "progress": session.progress()})
 
     async def api_decide(request: Request) -> Response:
         return await _write_decision(request, session.decide)
 
     async def api_undo(request: Request) -> Response:
-        rid, entry = await run_in_threadpool(session.undo)
+        try:
+            rid, entry = await run_in_threadpool(session.undo)
+        except OSError as exc:
+            return _not_saved(exc, "undo")
         return _json({"record": rid, "entry": entry, "progress": session.progress()})
 
     async def api_resolve(request: Request) -> Response:
@@ -139,7 +159,11 @@ def create_app(
 
     async def api_not_retrieved(request: Request) -> Response:
         data = await _body(request)
-        ft = await run_in_threadpool(session.mark_not_retrieved, str(data.get("record", "")))
+        try:
+            ft = await run_in_threadpool(session.mark_not_retrieved,
+                                         str(data.get("record", "")))
+        except OSError as exc:
+            return _not_saved(exc, "retrieval status")
         return _json({"saved": True, "full_text": ft})
 
     async def full_text_file(request: Request) -> Response:

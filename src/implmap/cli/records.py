@@ -51,7 +51,7 @@ def import_(
                            f"{s.encoding}).")
             else:
                 click.echo(f"{f}: already imported as search {s.id}; nothing added.")
-            for w in s.warnings if result.added else []:
+            for w in result.warnings:
                 click.secho(f"Warning: {w}", fg="yellow", err=True)
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from ..fsio import BadLine, scan_jsonl
 from .groups import ACTIONS
 
 if TYPE_CHECKING:
@@ -30,37 +30,33 @@ def check_dedupe(review: ReviewFolder, report: Report) -> None:
         if not path.exists():
             continue
         rel = review.rel(path)
-        with open(path, encoding="utf-8") as fh:
-            for n, text in enumerate(fh, start=1):
-                if not text.strip():
-                    continue
-                try:
-                    obj = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    report.add(rel, f"not valid JSON ({exc.msg}); remove the line or re-run "
-                               "dedupe", line=n, code="malformed-line")
-                    continue
-                if not isinstance(obj, dict):
-                    report.add(rel, "a line must be a JSON object", line=n,
-                               code="malformed-line")
-                    continue
-                if path == review.dedupe_groups:
-                    refs = _check_group(obj, rel, n, report, seen)
-                elif path == review.dedupe_decisions:
-                    refs = _check_decision(obj, rel, n, report)
-                else:
-                    pair = obj.get("pair")
-                    refs = pair if _two_ids(pair) else []
-                    if not refs:
-                        report.add(rel, "'pair' must be two record IDs", line=n, field="pair",
-                                   code="dedupe-invalid-pair")
-                for rid in refs:
-                    if rid not in ids and path == review.dedupe_decisions:
-                        report.add(rel, f"unknown record ID {rid!r} (was its search removed?)",
-                                   line=n, record=rid, code="dedupe-unknown-record")
-                    elif rid not in ids:
-                        report.add(rel, f"unknown record ID {rid!r}; re-run dedupe", line=n,
-                                   record=rid, code="dedupe-stale-record")
+        for n, obj in scan_jsonl(path):
+            if isinstance(obj, BadLine):
+                # decisions are appended (a write cut short is a warning, the readers skip
+                # it); groups and uncertain pairs are rewritten whole by each run
+                torn = obj.cut and path == review.dedupe_decisions
+                report.add(rel, obj.problem + (
+                    "; a write cut short by a crash or a full disk: the line is ignored"
+                    if torn else "; remove the line or re-run dedupe"), line=n,
+                    severity="warning" if torn else "error", code="malformed-line")
+                continue
+            if path == review.dedupe_groups:
+                refs = _check_group(obj, rel, n, report, seen)
+            elif path == review.dedupe_decisions:
+                refs = _check_decision(obj, rel, n, report)
+            else:
+                pair = obj.get("pair")
+                refs = pair if _two_ids(pair) else []
+                if not refs:
+                    report.add(rel, "'pair' must be two record IDs", line=n, field="pair",
+                               code="dedupe-invalid-pair")
+            for rid in refs:
+                if rid not in ids and path == review.dedupe_decisions:
+                    report.add(rel, f"unknown record ID {rid!r} (was its search removed?)",
+                               line=n, record=rid, code="dedupe-unknown-record")
+                elif rid not in ids:
+                    report.add(rel, f"unknown record ID {rid!r}; re-run dedupe", line=n,
+                               record=rid, code="dedupe-stale-record")
 
 
 def _two_ids(v: Any) -> TypeGuard[list[str]]:

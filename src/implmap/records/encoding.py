@@ -64,6 +64,8 @@ def detect_encoding(raw: bytes, name: str = "<data>", limit: int | None = None
     """
     for bom, codec, _label in _BOMS:
         if raw.startswith(bom):
+            if codec == "utf-8-sig":
+                _no_nul(raw, name)
             return codec, 0 if codec in ("utf-8-sig", "utf-16", "utf-32") else len(bom), []
     head = raw[:4096]
     if head.startswith(b"%PDF"):
@@ -85,11 +87,11 @@ def detect_encoding(raw: bytes, name: str = "<data>", limit: int | None = None
     if len(head.translate(None, _NOT_CONTROL)) * 20 > len(head):  # over 5 % control bytes
         raise InputFormatError("it looks like a binary file (it is full of control bytes), not "
                                "a text export; export the records as RIS or PubMed format", name)
+    _no_nul(raw, name)
     bad = first_bad_utf8(raw, 0, limit)
     if bad is None:
         return "utf-8", 0, []
-    line = raw.count(b"\n", 0, bad) + 1 if b"\n" in raw[: bad + 1] else \
-        raw.count(b"\r", 0, bad) + 1
+    line = _line_of(raw, bad)
     byte = raw[bad]
     try:
         raw.decode("cp1252")
@@ -106,6 +108,27 @@ def detect_encoding(raw: bytes, name: str = "<data>", limit: int | None = None
         f"Windows-1252 (cp1252){note}. Check accented letters; if they look wrong, export the "
         "file again as UTF-8"
     ]
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    """The line (1-based) of byte ``offset``: by LF, or by CR in a file with CR line ends."""
+    if b"\n" in raw[: offset + 1] or b"\r" not in raw[:offset]:
+        return raw.count(b"\n", 0, offset) + 1
+    return raw.count(b"\r", 0, offset) + 1
+
+
+def _no_nul(raw: bytes, name: str) -> None:
+    """Refuse a text file (one byte per ASCII character) holding a NUL byte anywhere, naming
+    its line: the same answer for one in the first bytes (see the binary check) as later."""
+    at = raw.find(0)
+    if at < 0:
+        return
+    more = raw.count(0) - 1
+    others = f" (and {more} more NUL byte{'s' if more > 1 else ''} after it)" if more else ""
+    raise InputFormatError(
+        f"a NUL byte (0x00) at byte {at + 1} of the file{others}: a text export never holds "
+        "one, so the file is damaged or not a search export; export the search results again "
+        "(or delete the NUL bytes from this line)", name, _line_of(raw, at))
 
 
 def newline_mode(raw: bytes, codec: str) -> bool:

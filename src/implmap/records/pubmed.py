@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from ..errors import InputFormatError
+from .ris import LONG_LINE, long_line
 
 __all__ = ["iter_pubmed_records"]
 
@@ -44,6 +45,8 @@ def iter_pubmed_records(
                     shown = val if len(val) <= 60 else val[:57] + "..."
                     warn(n, f"skipped text outside any record: {shown!r}")
                     continue
+                if len(val) > LONG_LINE:
+                    warn(n, long_line(val, start))
                 last[-1] = f"{last[-1]} {val}" if last[-1] else val
                 continue
             if tag == "PMID":

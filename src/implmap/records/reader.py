@@ -14,7 +14,9 @@ Encodings: see :mod:`implmap.records.encoding`.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,7 @@ from .ris import LosslessRisParser
 __all__ = [
     "StreamedFile",
     "estimate_records",
+    "read_export_bytes",
     "read_file",
     "stream_file",
 ]
@@ -148,6 +151,38 @@ def _describe(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------------ reading
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_export_bytes(path: str | Path) -> bytes:
+    """The bytes of the export file ``path``, refusing anything but a regular file before
+    reading it: a device (``/dev/zero`` never ends), a named pipe (waits forever), a socket.
+
+    Raises ``FileNotFoundError`` and ``IsADirectoryError`` as :func:`open` does (callers word
+    them), ``PermissionError`` for a file that may not be read, and
+    :class:`~implmap.errors.InputFormatError` for anything that is not a regular file.
+    """
+    path = Path(path)
+    # O_NONBLOCK: opening a named pipe must not wait for a writer (it has no effect on a file)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    with open(fd, "rb", closefd=True) as fh:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(f"{path} is a folder")
+        if not stat.S_ISREG(mode):
+            raise InputFormatError(
+                f"it is {_kind(mode)}, not a file, so it cannot be a search export; name the "
+                "export file itself (save the search results to a file first)", str(path))
+        return fh.read()
+
+
 @dataclass
 class StreamedFile:
     """A file being read lazily: its format and encoding, and an iterator of records.
@@ -181,9 +216,15 @@ def stream_file(path: str | Path, data: bytes | None = None, *, check_all: bool 
     name = path.name
     if data is None:
         try:
-            data = path.read_bytes()
+            data = read_export_bytes(path)
         except FileNotFoundError:
             raise InputFormatError("no such file", str(path)) from None
+        except IsADirectoryError:
+            raise InputFormatError("it is a folder; name the export file itself",
+                                   str(path)) from None
+        except PermissionError:
+            raise InputFormatError("the file may not be read (permission denied); make it "
+                                   "readable or copy it somewhere readable", str(path)) from None
     codec, skip, enc_warnings = detect_encoding(data, str(path),
                                                 None if check_all else _QUICK_CHECK)
     warn = _Warnings(name)

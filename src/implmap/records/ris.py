@@ -35,7 +35,7 @@ from rispy.config import TAG_KEY_MAPPING
 
 from ..errors import InputFormatError
 
-__all__ = ["KNOWN_TAGS", "LosslessRisParser", "is_tag_line"]
+__all__ = ["KNOWN_TAGS", "LONG_LINE", "LosslessRisParser", "is_tag_line", "long_line"]
 
 #: Tags RIS defines (rispy's table plus common extras). Non-standard spacing (``TY - X``) is
 #: accepted only for these, so that a wrapped abstract line like ``US - Mexico`` stays text.
@@ -64,6 +64,8 @@ def _continued(value: str) -> str | None:
     them, or None when a line needs that reading (a tag line, an Ovid number, a bare CR)."""
     lines = value.split("\n")
     stripped = list(map(str.strip, lines))
+    if max(map(len, stripped[1:]), default=0) > LONG_LINE:
+        return None  # the line-by-line reading reports it
     # the usual case: no blank line and nothing that may be a tag line: join in C
     if "" not in stripped[1:] and _TAGGISH.search(value) is None:
         out = "\n".join(stripped)
@@ -97,6 +99,18 @@ _BARE_CR = re.compile(r"\r(?!\n)")
 _RECORD_NUMBER = re.compile(r"\d+\.?")
 
 Warn = Callable[[int | None, str], None]
+
+#: A line longer than this (in characters) that is not a tag line is still added to the value
+#: before it, with a warning naming the line: a line break is probably missing.
+LONG_LINE = 5000
+
+
+def long_line(text: str, start: int) -> str:
+    """The warning for a continuation line of ``len(text)`` characters (see LONG_LINE)."""
+    shown = text[:40] + "..."
+    return (f"a line of {len(text):,} characters that is not a tag line ({shown!r}) was added "
+            f"to the value before it, in the record that starts at line {start}; check the "
+            "file there (a missing line break or tag?)")
 
 
 def _clean(value: str) -> str:
@@ -268,6 +282,8 @@ class LosslessRisParser(rispy.RisParser):
                     if last is None or (pending and text[0].isdigit() and number(text)):
                         warn(n, _outside(text))
                         continue
+                    if len(text) > LONG_LINE:
+                        warn(n, long_line(text, start))
                     last[-1] = last[-1] + "\n" * (pending + 1) + text
                     pending = 0
                     continue

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..fsio import BadLine, scan_jsonl
 from .log import DECISIONS
 
 if TYPE_CHECKING:
@@ -22,24 +22,15 @@ _RET_KEYS = {"record", "status", "time"}
 
 
 def _lines(path: Path, rel: Path, report: Report) -> list[tuple[int, dict[str, Any]]]:
+    """The readable lines of one log; each unreadable one is reported (file, line): a write cut
+    short as a warning (the readers skip it too), any other damage as an error."""
     out = []
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        text = fh.read()
-    for n, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            # an object cut short (the JSON ends before the object does): a crash mid-write
-            torn = line.lstrip().startswith("{") and not line.rstrip().endswith("}")
-            report.add(rel, f"not valid JSON ({exc.msg})" + (
-                "; a write cut short by a crash: the line is ignored, nothing after it is lost"
-                if torn else "; fix or delete the line"), line=n,
-                severity="warning" if torn else "error", code="malformed-line")
-            continue
-        if not isinstance(obj, dict):
-            report.add(rel, "a line must be a JSON object", line=n, code="malformed-line")
+    for n, obj in scan_jsonl(path):
+        if isinstance(obj, BadLine):
+            report.add(rel, obj.problem + (
+                "; a write cut short by a crash or a full disk: the line is ignored, nothing "
+                "after it is lost" if obj.cut else "; fix or delete the line"), line=n,
+                severity="warning" if obj.cut else "error", code="malformed-line")
             continue
         out.append((n, obj))
     return out
