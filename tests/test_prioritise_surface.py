@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import implmap.prioritise as prioritise
+from implmap.lazy import homes
 
 PUBLIC = {
     "CLASSIFIERS", "LabelledSet", "Progress", "Ranker", "RankingWorker", "RecallEstimate",
@@ -17,10 +18,11 @@ PUBLIC = {
 
 def test_surface_is_pinned_and_every_name_has_a_home():
     assert set(prioritise.__all__) == PUBLIC
-    assert set(prioritise._HOMES) == PUBLIC
+    where = homes("implmap.prioritise")
+    assert set(where) == PUBLIC
     for name in PUBLIC:
         obj = getattr(prioritise, name)
-        home = f"implmap.prioritise.{prioritise._HOMES[name]}"
+        home = f"implmap.prioritise.{where[name]}"
         assert getattr(sys.modules[home], name) is obj
         assert name in sys.modules[home].__all__, f"{home}.__all__ lacks {name}"
 

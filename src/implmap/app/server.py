@@ -24,6 +24,7 @@ import socket
 import sys
 import threading
 import webbrowser
+from collections.abc import Callable
 from contextlib import closing, suppress
 from importlib.resources import files
 from pathlib import Path
@@ -75,6 +76,17 @@ def _not_saved(exc: OSError, what: str) -> Response:
     return _json({"saved": False, "error": f"could not write to the review folder{where}: "
                   f"{why}; the {what} was NOT saved; make the folder writable and try again"},
                  500)
+
+
+async def _saving(what: str, answer: Callable[[Any], dict[str, Any]], write: Callable[..., Any],
+                  *args: Any) -> Response:
+    """Run ``write(*args)`` (it writes to the review folder) off the event loop; answer
+    ``answer(result)``, or say that ``what`` was NOT saved when the write failed."""
+    try:
+        result = await run_in_threadpool(write, *args)
+    except OSError as exc:
+        return _not_saved(exc, what)
+    return _json(answer(result))
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -132,39 +144,31 @@ def create_app(
     async def _write_decision(request: Request, write: Any) -> Response:
         """Decide (screen mode) or resolve (resolve mode): the same body, the same answers."""
         data = await _body(request)
-        try:
-            entry = await run_in_threadpool(
-                write,
-                str(data.get("record", "")),
-                str(data.get("decision", "")),
-                _str_or_none(data.get("reason"), "reason"),
-                _str_or_none(data.get("note"), "note") or "",
-            )
-        except OSError as exc:
-            return _not_saved(exc, "decision")
-        return _json({"saved": True, "entry": entry, "progress": session.progress()})
+        return await _saving(
+            "decision",
+            lambda e: {"saved": True, "entry": e, "progress": session.progress()},
+            write,
+            str(data.get("record", "")),
+            str(data.get("decision", "")),
+            _str_or_none(data.get("reason"), "reason"),
+            _str_or_none(data.get("note"), "note") or "",
+        )
 
     async def api_decide(request: Request) -> Response:
         return await _write_decision(request, session.decide)
 
     async def api_undo(request: Request) -> Response:
-        try:
-            rid, entry = await run_in_threadpool(session.undo)
-        except OSError as exc:
-            return _not_saved(exc, "undo")
-        return _json({"record": rid, "entry": entry, "progress": session.progress()})
+        return await _saving(
+            "undo", lambda r: {"record": r[0], "entry": r[1], "progress": session.progress()},
+            session.undo)
 
     async def api_resolve(request: Request) -> Response:
         return await _write_decision(request, session.resolve)
 
     async def api_not_retrieved(request: Request) -> Response:
         data = await _body(request)
-        try:
-            ft = await run_in_threadpool(session.mark_not_retrieved,
-                                         str(data.get("record", "")))
-        except OSError as exc:
-            return _not_saved(exc, "retrieval status")
-        return _json({"saved": True, "full_text": ft})
+        return await _saving("retrieval status", lambda ft: {"saved": True, "full_text": ft},
+                             session.mark_not_retrieved, str(data.get("record", "")))
 
     async def full_text_file(request: Request) -> Response:
         path = session.full_text_file(request.path_params["record"])

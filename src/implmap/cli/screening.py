@@ -57,15 +57,22 @@ def _fmt(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 
 
-@click.command()
-@click.argument("record")
-@click.argument("decision", type=click.Choice(["include", "exclude", "maybe"]))
-@click.option("--reviewer", required=True, help="Your reviewer ID (from the manifest).")
-@_stage
-@click.option("--reason", default=None, help="Exclusion reason (from the manifest).")
-@click.option("--note", default="", help="A note kept with the decision.")
-@review_option
-@_warnings_to_stderr
+def _decision_command(fn: Callable[..., None]) -> click.Command:
+    """A command taking RECORD DECISION --reviewer --stage --reason --note --review."""
+    for option in reversed([
+        click.argument("record"),
+        click.argument("decision", type=click.Choice(["include", "exclude", "maybe"])),
+        click.option("--reviewer", required=True, help="Your reviewer ID (from the manifest)."),
+        _stage,
+        click.option("--reason", default=None, help="Exclusion reason (from the manifest)."),
+        click.option("--note", default="", help="A note kept with the decision."),
+        review_option,
+    ]):
+        fn = option(fn)
+    return click.command()(_warnings_to_stderr(fn))
+
+
+@_decision_command
 def decide(record: str, decision: str, reviewer: str, stage: str, reason: str | None, note: str,
            review_path: Path) -> None:
     """Record your DECISION (include, exclude, maybe) on RECORD."""
@@ -149,15 +156,7 @@ def withdraw(record: str, reviewer: str, stage: str, note: str, review_path: Pat
                "again")
 
 
-@click.command()
-@click.argument("record")
-@click.argument("decision", type=click.Choice(["include", "exclude", "maybe"]))
-@click.option("--reviewer", required=True, help="Your reviewer ID (from the manifest).")
-@_stage
-@click.option("--reason", default=None, help="Exclusion reason (from the manifest).")
-@click.option("--note", default="", help="A note kept with the decision.")
-@review_option
-@_warnings_to_stderr
+@_decision_command
 def change(record: str, decision: str, reviewer: str, stage: str, reason: str | None, note: str,
            review_path: Path) -> None:
     """Change your decision on RECORD to DECISION (logged; the history stays)."""

@@ -38,58 +38,12 @@ if TYPE_CHECKING:
     from .keys import Keys, make_keys, record_kind
     from .match import DISTINCT, DUPLICATE, STAY_APART_RULES, UNCERTAIN, Verdict, compare
 
-_HOMES = {
-    "ACTIONS": "groups",
-    "DISTINCT": "match",
-    "DUPLICATE": "match",
-    "Decision": "groups",
-    "DedupeResult": "groups",
-    "Group": "groups",
-    "Keys": "keys",
-    "STAY_APART_RULES": "match",
-    "UNCERTAIN": "match",
-    "Verdict": "match",
-    "candidate_pairs": "blocking",
-    "check_dedupe": "check",
-    "compare": "match",
-    "decide": "groups",
-    "dedupe_records": "groups",
-    "duplicates_removed": "groups",
-    "explain": "groups",
-    "find_duplicates": "groups",
-    "load_decisions": "groups",
-    "load_groups": "groups",
-    "load_uncertain": "groups",
-    "make_keys": "keys",
-    "primary_ids": "groups",
-    "record_kind": "keys",
-}
-
 __all__ = [
-    "ACTIONS",
-    "DISTINCT",
-    "DUPLICATE",
-    "STAY_APART_RULES",
-    "UNCERTAIN",
-    "Decision",
-    "DedupeResult",
-    "Group",
-    "Keys",
-    "Verdict",
-    "candidate_pairs",
-    "check_dedupe",
-    "compare",
-    "decide",
-    "dedupe_records",
-    "duplicates_removed",
-    "explain",
-    "find_duplicates",
-    "load_decisions",
-    "load_groups",
-    "load_uncertain",
-    "make_keys",
-    "primary_ids",
+    "ACTIONS", "DISTINCT", "DUPLICATE", "STAY_APART_RULES", "UNCERTAIN", "Decision",
+    "DedupeResult", "Group", "Keys", "Verdict", "candidate_pairs", "check_dedupe", "compare",
+    "decide", "dedupe_records", "duplicates_removed", "explain", "find_duplicates",
+    "load_decisions", "load_groups", "load_uncertain", "make_keys", "primary_ids",
     "record_kind",
 ]
 
-__getattr__, __dir__ = lazy_names(__name__, _HOMES)
+__getattr__, __dir__ = lazy_names(__name__)

@@ -30,51 +30,12 @@ if TYPE_CHECKING:
     from .simulate import replay, simulate_csv
     from .stopping import RecallEstimate, h0_pvalue, recall_estimate, recall_lower_bound
 
-_HOMES = {
-    "CLASSIFIERS": "model",
-    "LabelledSet": "dataset",
-    "Progress": "progress",
-    "Ranker": "ranking",
-    "RankingWorker": "ranking",
-    "RecallEstimate": "stopping",
-    "SimulationResult": "results",
-    "h0_pvalue": "stopping",
-    "order_for": "ranking",
-    "plot_recall": "results",
-    "read_labelled_csv": "dataset",
-    "recall_estimate": "stopping",
-    "recall_lower_bound": "stopping",
-    "replay": "simulate",
-    "screening_progress": "progress",
-    "seeded_order": "ranking",
-    "simulate_csv": "simulate",
-    "textless_records": "ranking",
-    "wss_classic": "results",
-    "wss_insights": "results",
-}
-
 __all__ = [
-    "CLASSIFIERS",
-    "LabelledSet",
-    "Progress",
-    "Ranker",
-    "RankingWorker",
-    "RecallEstimate",
-    "SimulationResult",
-    "h0_pvalue",
-    "order_for",
-    "plot_recall",
-    "read_labelled_csv",
-    "recall_estimate",
-    "recall_lower_bound",
-    "replay",
-    "screening_progress",
-    "seeded_order",
-    "simulate_csv",
-    "textless_records",
-    "wss_classic",
-    "wss_insights",
+    "CLASSIFIERS", "LabelledSet", "Progress", "Ranker", "RankingWorker", "RecallEstimate",
+    "SimulationResult", "h0_pvalue", "order_for", "plot_recall", "read_labelled_csv",
+    "recall_estimate", "recall_lower_bound", "replay", "screening_progress", "seeded_order",
+    "simulate_csv", "textless_records", "wss_classic", "wss_insights",
 ]
 
 
-__getattr__, __dir__ = lazy_names(__name__, _HOMES)
+__getattr__, __dir__ = lazy_names(__name__)

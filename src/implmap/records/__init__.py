@@ -25,50 +25,11 @@ if TYPE_CHECKING:
     from .normalise import find_doi, normalise, normalise_doi
     from .reader import StreamedFile, read_file, stream_file
 
-_HOMES = {
-    "ImportResult": "importer",
-    "ParsedFile": "model",
-    "ParsedRecord": "model",
-    "RECORD_FIELDS": "model",
-    "Record": "model",
-    "Search": "model",
-    "StreamedFile": "reader",
-    "doi_url": "links",
-    "export_records": "export",
-    "find_doi": "normalise",
-    "import_file": "importer",
-    "import_files": "importer",
-    "normalise": "normalise",
-    "normalise_doi": "normalise",
-    "read_file": "reader",
-    "records_frame": "export",
-    "records_to_csv": "export",
-    "records_to_ris": "export",
-    "safe_url": "links",
-    "stream_file": "reader",
-}
-
 __all__ = [
-    "RECORD_FIELDS",
-    "ImportResult",
-    "ParsedFile",
-    "ParsedRecord",
-    "Record",
-    "Search",
-    "StreamedFile",
-    "doi_url",
-    "export_records",
-    "find_doi",
-    "import_file",
-    "import_files",
-    "normalise",
-    "normalise_doi",
-    "read_file",
-    "records_frame",
-    "records_to_csv",
-    "records_to_ris",
-    "safe_url",
-    "stream_file",
+    "RECORD_FIELDS", "ImportResult", "ParsedFile", "ParsedRecord", "Record", "Search",
+    "StreamedFile", "doi_url", "export_records", "find_doi", "import_file", "import_files",
+    "normalise", "normalise_doi", "read_file", "records_frame", "records_to_csv",
+    "records_to_ris", "safe_url", "stream_file",
 ]
 
-__getattr__, __dir__ = lazy_names(__name__, _HOMES)
+__getattr__, __dir__ = lazy_names(__name__)

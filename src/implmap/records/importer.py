@@ -28,7 +28,7 @@ from ..fsio import BackgroundWriter, fsync_dir, json_line_encoder
 from .model import Search
 
 if TYPE_CHECKING:
-    from .reader import StreamedFile
+    pass
 
 __all__ = ["ImportResult", "import_file", "import_files"]
 
@@ -109,9 +109,15 @@ def import_file(
             return ImportResult(s, added=False)
     args = (folder, path, raw, digest, database, searched_s, query, progress)
     try:
-        return _import_bytes(*args, check_all=False)
-    except UnicodeDecodeError:  # not UTF-8 after all, past the part checked up front
-        return _import_bytes(*args, check_all=True)
+        try:
+            return _write_search(*args, check_all=False)
+        except UnicodeDecodeError:  # not UTF-8 after all, past the part checked up front
+            return _write_search(*args, check_all=True)
+    except OSError as exc:
+        clear = _write_error(folder, exc)
+        if clear is None:
+            raise
+        raise clear from None
 
 
 def import_files(
@@ -125,7 +131,7 @@ def import_files(
     return [import_file(folder, p, database, searched, query) for p in paths]
 
 
-def _import_bytes(
+def _write_search(
     folder: ReviewFolder,
     path: Path,
     raw: bytes,
@@ -136,35 +142,13 @@ def _import_bytes(
     progress: Progress | None,
     check_all: bool,
 ) -> ImportResult:
+    """Parse, normalise and write one search under the import lock (see :func:`import_file`)."""
+    from .normalise import normalise
     from .reader import estimate_records, stream_file
 
     # format and encoding errors are raised here
     stream = stream_file(path, data=raw, check_all=check_all)
     estimate = estimate_records(raw, stream)
-    try:
-        return _write_search(folder, path, raw, digest, database, searched_s, query, progress,
-                             stream, estimate)
-    except OSError as exc:
-        clear = _write_error(folder, exc)
-        if clear is None:
-            raise
-        raise clear from None
-
-
-def _write_search(
-    folder: ReviewFolder,
-    path: Path,
-    raw: bytes,
-    digest: str,
-    database: str,
-    searched_s: str,
-    query: str,
-    progress: Progress | None,
-    stream: StreamedFile,
-    estimate: int,
-) -> ImportResult:
-    """Parse, normalise and write one search under the import lock (see :func:`import_file`)."""
-    from .normalise import normalise
 
     sid = f"{_slug(database)}-{digest[:8]}"
     prefix = digest[:8]
