@@ -54,10 +54,39 @@ def test_first_visit_sets_a_cookie_and_drops_the_token_from_the_url(rev):
     assert first.status_code == 303 and first.headers["location"] == "/"
     cookie = first.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
-    browser.cookies.set(cookie.split("=", 1)[0], TOKEN)
+    name, value = cookie.split(";", 1)[0].split("=", 1)
+    assert TOKEN not in cookie  # the cookie is not the token
+    browser.cookies.set(name, value)
     page = browser.get("/")
     assert page.status_code == 200 and "<script src=\"/static/app.js\"" in page.text
     assert browser.get("/api/session").status_code == 200
+
+
+def _cookie(app, base_url: str) -> tuple[str, str]:
+    first = TestClient(app, base_url=base_url).get(f"/?token={TOKEN}", follow_redirects=False)
+    return tuple(first.headers["set-cookie"].split(";", 1)[0].split("=", 1))  # type: ignore
+
+
+def test_a_cookie_opens_the_server_that_issued_it_and_no_other(rev):
+    # two servers on two ports, even with the same token: a browser sends server A's cookie
+    # to server B too (cookies ignore ports), and B must not let it in
+    a_url, b_url = "http://127.0.0.1:8765", "http://127.0.0.1:8766"
+    app_a, app_b = create_app(rev, "ana", token=TOKEN), create_app(rev, "ben", token=TOKEN)
+    name_a, value_a = _cookie(app_a, a_url)
+    name_b, value_b = _cookie(app_b, b_url)
+    assert "8765" in name_a and "8766" in name_b
+    assert value_a != value_b and TOKEN not in value_a + value_b
+    a, b = TestClient(app_a, base_url=a_url), TestClient(app_b, base_url=b_url)
+    assert a.get("/api/session", headers={"cookie": f"{name_a}={value_a}"}).status_code == 200
+    # A's cookie replayed to B, under its own name or under B's, opens nothing
+    assert b.get("/api/session", headers={"cookie": f"{name_a}={value_a}"}).status_code == 403
+    assert b.get("/api/session", headers={"cookie": f"{name_b}={value_a}"}).status_code == 403
+    # nor does the token itself, sent as a cookie
+    assert b.get("/api/session", headers={"cookie": f"{name_b}={TOKEN}"}).status_code == 403
+    assert b.get("/api/session", headers={"cookie": f"{name_b}={value_b}"}).status_code == 200
+    # a cookie of odd characters is refused, not an error
+    odd = f"{name_b}=\u00e9t\u00e9".encode("latin-1")
+    assert b.get("/api/session", headers={"cookie": odd}).status_code == 403
 
 
 def test_security_headers_and_no_inline_script(rev):
@@ -424,3 +453,46 @@ def test_callers_mistakes_are_usage_errors_that_name_no_cli_flag(rev):
             serve(rev, "ana", port=busy.getsockname()[1], open_browser=False,
                   announce=lambda text: None)
     assert "--" not in str(info.value)
+
+
+def test_serve_keeps_the_token_off_the_browsers_command_line(rev, monkeypatch):
+    import re
+    import signal
+    import stat
+    import sys
+    import threading
+    import webbrowser
+    from pathlib import Path
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    import uvicorn
+
+    from implmap.app import serve
+
+    opened: list[tuple[str, str, int]] = []
+    done = threading.Event()
+
+    def fake_open(url: str, *args, **kwargs) -> bool:
+        page = Path(url2pathname(urlparse(url).path))
+        opened.append((url, page.read_text("utf-8"), stat.S_IMODE(page.stat().st_mode)))
+        done.set()
+        return True
+
+    def fake_run(self, sockets=None) -> None:
+        self.started = True
+        done.wait(10)
+
+    monkeypatch.setattr(webbrowser, "open", fake_open)
+    monkeypatch.setattr(uvicorn.Server, "run", fake_run)
+    monkeypatch.setattr(signal, "signal", lambda *args: None)
+    monkeypatch.setattr(sys, "setswitchinterval", lambda interval: None)
+    said: list[str] = []
+    serve(rev, "ana", announce=said.append)
+    token = re.search(r"token=(\S+)", said[0]).group(1)
+    [(arg, page, mode)] = opened
+    assert token not in arg and arg.startswith("file://")
+    assert "http://127.0.0.1:" in page and f"token={token}" in page  # it goes on to the app
+    assert mode == 0o600
+    assert Path(url2pathname(urlparse(arg).path)).parent == rev.root / ".implmap"
+    assert not list((rev.root / ".implmap").glob("open-app-*"))  # removed when the app stops

@@ -204,7 +204,7 @@ def test_resolving_never_changes_a_reviewers_entries(logs, picks):
         ids = screening.records_to_screen(rev, TA)
         open_ = {c.record for c in screening.conflicts(rev, TA)}
         for i, dec, consensus in picks:
-            by = ["ana", "ben"] if consensus else "cam"
+            by = ["ana", "ben", "dan"] if consensus else "cam"  # a consensus: every screener
             if ids[i] in open_ or ids[i] in screening.resolutions(rev, TA):
                 screening.resolve(rev, TA, ids[i], dec, by=by)
             else:

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from .errors import ImplmapError, Report, ReviewFolderError
 
-__all__ = ["FORMAT_VERSION", "MANIFEST_NAME", "Eligibility", "Manifest", "Reviewer", "Stage"]
+__all__ = [
+    "FORMAT_VERSION",
+    "MANIFEST_NAME",
+    "ROLES",
+    "Eligibility",
+    "Manifest",
+    "Reviewer",
+    "Role",
+    "Stage",
+]
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "implmap.yaml"
@@ -22,18 +32,36 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+Role = Literal["reviewer", "third", "coder"]
+"""What a reviewer does: ``reviewer`` screens (two or more of them make screening double),
+``third`` is the arbiter who resolves conflicts, ``coder`` charts and does not screen."""
+ROLES: tuple[str, ...] = get_args(Role)
+_ROLE_HELP = "reviewer (screens), third (the arbiter: resolves conflicts), coder (charts)"
+
+
 class Reviewer(_Model):
-    """A person who screens or codes. ``id`` is what they type with ``--reviewer``."""
+    """A person who screens, resolves or codes. ``id`` is what they type with ``--reviewer``;
+    ``role`` is one of :data:`ROLES`."""
 
     id: str
     name: str = ""
-    role: str = "reviewer"  # "reviewer" or "third" (resolves conflicts) or "coder"
+    role: Role = "reviewer"
 
     @field_validator("id")
     @classmethod
     def _slug(cls, v: str) -> str:
         if not _SLUG.match(v):
             raise ValueError("must be lower-case letters, digits, '-' or '_' (e.g. 'mdk')")
+        return v
+
+    @field_validator("role", mode="before")
+    @classmethod
+    def _role(cls, v: Any) -> Any:
+        if v not in ROLES:  # say what is allowed, and what each role does
+            raise PydanticCustomError(
+                "unknown_role", "unknown role {role}; the role is one of: {allowed}",
+                {"role": repr(v), "allowed": _ROLE_HELP},
+            )
         return v
 
 
@@ -156,15 +184,42 @@ class Manifest(_Model):
             msgs = []
             for err in exc.errors():
                 loc = ".".join(str(p) for p in err["loc"])
-                line = lines.get(str(err["loc"][0])) if err["loc"] else None
+                line = _yaml_line(text, err["loc"])
+                if line is None and err["loc"]:
+                    line = lines.get(str(err["loc"][0]))
                 msgs.append((loc, line, err["msg"]))
                 if report is not None:
-                    report.add(path.name, err["msg"], line=line, field=loc,
-                               code="invalid-manifest")
+                    code = "unknown-role" if err["type"] == "unknown_role" else "invalid-manifest"
+                    report.add(path.name, err["msg"], line=line, field=loc, code=code)
             detail = "; ".join(
                 f"{loc}{'' if ln is None else f' (line {ln})'}: {m}" for loc, ln, m in msgs
             )
             raise ReviewFolderError(f"{path}: invalid manifest: {detail}") from None
+
+
+def _yaml_line(text: str, loc: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the field at ``loc`` (keys and list indexes) in a YAML text, when
+    it is there (the line of its key in a mapping, of its item in a list)."""
+    try:
+        node: Any = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = [(k, v) for k, v in node.value if getattr(k, "value", None) == str(part)]
+            if not found:
+                return line
+            key, node = found[0]
+            line = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if not 0 <= part < len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
 
 
 def _yaml_lines(text: str) -> dict[str, int]:

@@ -45,6 +45,9 @@ CODES: dict[str, ProblemCode] = {
          "restore it from git, or fix the syntax at the line named"),
         ("invalid-manifest", "a manifest field that does not fit the manifest schema",
          "correct the field named in implmap.yaml"),
+        ("unknown-role", "a reviewer whose role is none of reviewer (screens), third (the "
+         "arbiter, who resolves conflicts) and coder (charts); a misspelt role would silently "
+         "change how records are screened", "correct the role named in implmap.yaml"),
         ("search-no-provenance", "a search folder without its search.yaml",
          "import the export file again"),
         ("invalid-provenance", "a search.yaml that does not fit the provenance schema",

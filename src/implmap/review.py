@@ -11,7 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import Report
+from pydantic import ValidationError
+
+from .errors import Report, UsageError
 from .folder import ReviewFolder
 from .manifest import Manifest, Reviewer
 from .records.importer import ImportResult
@@ -45,11 +47,27 @@ class Review(ReviewFolder):
         title: str = "Untitled review",
         question: str = "",
         reviewers: Sequence[str] = (),
+        arbiters: Sequence[str] = (),
     ) -> Review:
-        """Create a new review folder (the folder may exist but must not hold a review)."""
-        manifest = Manifest(
-            title=title, question=question, reviewers=[Reviewer(id=r) for r in reviewers]
-        )
+        """Create a new review folder (the folder may exist but must not hold a review).
+
+        ``reviewers`` screen (role ``reviewer``); ``arbiters`` resolve their conflicts (role
+        ``third``: they may open resolve mode and resolve alone). Raises :class:`UsageError`
+        when an ID is named twice.
+        """
+        ids = [*reviewers, *arbiters]
+        twice = sorted({r for r in ids if ids.count(r) > 1})
+        if twice:
+            raise UsageError(
+                f"each reviewer is named once, as a screener or as an arbiter: {', '.join(twice)} "
+                f"{'is' if len(twice) == 1 else 'are'} named twice"
+            )
+        try:
+            people = [Reviewer(id=r) for r in reviewers]
+            people += [Reviewer(id=r, role="third") for r in arbiters]
+        except ValidationError as exc:
+            raise UsageError(f"invalid reviewer ID: {exc.errors()[0]['msg']}") from None
+        manifest = Manifest(title=title, question=question, reviewers=people)
         return cls(cls.create(root, manifest).root)
 
     def import_file(

@@ -1,6 +1,8 @@
 """Resolve mode: every decision on the conflicting records, and the final decision on each.
 
-Unlike screen mode this shows who decided what, which is its purpose.
+Unlike screen mode this shows who decided what, which is its purpose; only the arbiter (the
+reviewer whose role is ``third``) opens it, and records each final decision as the third
+reviewer.
 """
 
 from __future__ import annotations
@@ -21,15 +23,10 @@ class ResolveMode(SessionState):
         """Record the final decision on a conflicting record (resolve mode)."""
         self._check(rid, decision, "resolve",
                     "this app is in screen mode; start 'implmap resolve' to resolve")
-        me = self.reviewer.id
-        deciders = [d.get("reviewer") for d in self.conflict_info[rid].get("decisions", [])]
-        if me in deciders:  # one of the screeners settles it: by consensus, with the others
-            by, method = sorted({me, *[d for d in deciders if isinstance(d, str)]}), "consensus"
-        else:
-            by, method = [me], "third_reviewer"
-        with self._lock:
+        with self._lock:  # the session opens resolve mode for the arbiter only
             entry = core.resolve(
-                self.review, self.stage.id, rid, decision, by=by, method=method,
+                self.review, self.stage.id, rid, decision, by=[self.reviewer.id],
+                method="third_reviewer",
                 reason=reason or None, note=note or "",
             )
             self._done += rid not in self.resolutions

@@ -6,6 +6,13 @@ visit sets an HttpOnly, SameSite=Strict cookie and redirects to the same page wi
 ``X-Implmap-Token`` header or, for ``/api/`` paths, as the ``token`` query parameter. Any request
 without it gets ``403``.
 
+Browsers send a cookie of ``127.0.0.1`` to every port of ``127.0.0.1``, so any other local
+server the browser visits sees this app's cookie. The cookie therefore never carries the token:
+its value is an HMAC of the token under a key drawn at random for this server (one
+:class:`TokenGuard`, alive as long as the app), so it opens this server only, and reveals
+nothing that opens another; its name carries the server's port, so that two apps in one
+browser keep their cookies apart.
+
 Every response carries a Content-Security-Policy that allows only the app's own static scripts
 and styles (no inline script, no CDN, nothing from elsewhere), and ``nosniff``/``no-referrer``.
 """
@@ -13,6 +20,7 @@ and styles (no inline script, no CDN, nothing from elsewhere), and ``nosniff``/`
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
@@ -44,9 +52,16 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def cookie_name(token: str) -> str:
-    """Cookies ignore ports, so each session's cookie gets its own name (two apps, one browser)."""
-    return "implmap-" + hashlib.sha256(token.encode()).hexdigest()[:12]
+def cookie_name(token: str, port: int | None = None) -> str:
+    """The name of a session's cookie on ``port``: cookies ignore ports, so each server's
+    cookie gets its own name (two apps, one browser). The name reveals nothing of the token."""
+    digest = hashlib.sha256(b"implmap-cookie-name\0" + token.encode()).hexdigest()[:12]
+    return f"implmap-{port if port is not None else 0}-{digest}"
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison that also takes text a client made up (any characters)."""
+    return secrets.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode())
 
 
 def _host_ok(headers: dict[bytes, bytes]) -> bool:
@@ -59,15 +74,31 @@ def _host_ok(headers: dict[bytes, bytes]) -> bool:
 
 
 class TokenGuard:
-    """ASGI middleware: refuse requests without the session token; add security headers."""
+    """ASGI middleware: refuse requests without the session token; add security headers.
 
-    def __init__(self, app: ASGIApp, token: str):
+    ``key`` signs this server's cookie (random when omitted, so that each guard, that is each
+    server, accepts only the cookies it issued); ``port`` names the cookie (by default the port
+    the request arrived on).
+    """
+
+    def __init__(self, app: ASGIApp, token: str, key: bytes | None = None,
+                 port: int | None = None):
         self.app = app
         self.token = token
-        self.cookie = cookie_name(token)
+        self.port = port
+        self._cookie_value = hmac.new(key or secrets.token_bytes(32), token.encode(),
+                                      hashlib.sha256).hexdigest()
 
     def _matches(self, value: str | None) -> bool:
-        return bool(value) and secrets.compare_digest(str(value), self.token)
+        return bool(value) and _same(str(value), self.token)
+
+    def cookie_for(self, scope: Scope) -> tuple[str, str]:
+        """This server's session cookie, ``(name, value)``, for a request's ``scope``."""
+        port = self.port
+        if port is None:
+            server = scope.get("server")
+            port = int(server[1]) if server and server[1] is not None else 0
+        return cookie_name(self.token, port), self._cookie_value
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -88,7 +119,8 @@ class TokenGuard:
         if qtoken is not None and self._matches(qtoken) and not path.startswith("/api/"):
             rest = urlencode([(k, v) for k, v in query if k != "token"])
             where = "/" + path.lstrip("/")  # never "//host": no redirect off this server
-            await _redirect_with_cookie(send, where + (f"?{rest}" if rest else ""), self)
+            cookie = self.cookie_for(scope)
+            await _redirect_with_cookie(send, where + (f"?{rest}" if rest else ""), cookie)
             return
         cookies = SimpleCookie()
         raw_cookie = headers.get(b"cookie", b"").decode("latin-1")
@@ -96,9 +128,10 @@ class TokenGuard:
             cookies.load(raw_cookie)
         except Exception:  # a malformed Cookie header is just no cookie
             cookies = SimpleCookie()
-        morsel = cookies.get(self.cookie)
+        name, value = self.cookie_for(scope)
+        morsel = cookies.get(name)
         ok = (
-            (morsel is not None and self._matches(morsel.value))
+            (morsel is not None and _same(morsel.value, value))
             or self._matches(headers.get(TOKEN_HEADER, b"").decode("latin-1"))
             or (path.startswith("/api/") and self._matches(qtoken))
         )
@@ -161,8 +194,8 @@ async def _plain(send: Send, status: int, text: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-async def _redirect_with_cookie(send: Send, location: str, guard: TokenGuard) -> None:
-    cookie = f"{guard.cookie}={guard.token}; Path=/; HttpOnly; SameSite=Strict"
+async def _redirect_with_cookie(send: Send, location: str, cookie_pair: tuple[str, str]) -> None:
+    cookie = f"{cookie_pair[0]}={cookie_pair[1]}; Path=/; HttpOnly; SameSite=Strict"
     await send(
         {
             "type": "http.response.start",

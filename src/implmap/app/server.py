@@ -18,10 +18,14 @@ Routes (every one behind the session token, see :mod:`.security`)::
 from __future__ import annotations
 
 import errno
+import html
 import json
+import os
+import secrets
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import webbrowser
 from collections.abc import Callable
@@ -202,7 +206,9 @@ def create_app(
     ]
     # what a request got wrong comes back as {"error": ...}: an unknown record as 404, any
     # other of our errors (a bad body, a decision the review's rules refuse) as 400
-    app = Starlette(routes=routes, middleware=[Middleware(TokenGuard, token=token)],
+    # the cookie key lives as long as this app: its cookies open this app and no other
+    guard = Middleware(TokenGuard, token=token, key=secrets.token_bytes(32))
+    app = Starlette(routes=routes, middleware=[guard],
                     exception_handlers={UnknownRecordError: _not_found, ImplmapError: _refused})
     app.state.token = token
     app.state.session = session
@@ -232,6 +238,23 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _launch_page(review: ReviewFolder, url: str) -> Path:
+    """A page in the review's scratch space (readable by its owner only) that sends the
+    browser on to ``url``: the browser is started with this file's path, so the token in ``url``
+    never shows in the list of processes. The caller removes it."""
+    target = html.escape(url, quote=True)
+    page = (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="refresh" content="0;url={target}">'
+        "<title>implmap</title></head>\n"
+        f'<body><p><a href="{target}">Open the implmap app</a></p></body></html>\n'
+    )
+    fd, name = tempfile.mkstemp(prefix="open-app-", suffix=".html", dir=review.scratch)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:  # mkstemp: mode 0600
+        fh.write(page)
+    return Path(name)
+
+
 def serve(
     review: ReviewFolder | str | Path,
     reviewer: str,
@@ -245,7 +268,9 @@ def serve(
     """Run the app on ``host:port`` (loopback only) until interrupted.
 
     Prints the URL with its token (through ``announce``, default ``print`` to stderr) and opens
-    it in the web browser unless ``open_browser`` is false. ``port=0`` picks a free port.
+    it in the web browser unless ``open_browser`` is false: through a page in the review's
+    scratch space that redirects to it (removed when the app stops), so that the token is not on
+    the browser's command line. ``port=0`` picks a free port.
     """
     import uvicorn
 
@@ -272,13 +297,16 @@ def serve(
     # process); hand the GIL over more often than every 5 ms so that a request never queues
     # behind a refit for long.
     sys.setswitchinterval(0.0005)
-    if open_browser:
+    launch = _launch_page(s.review, url) if open_browser else None
+    if launch is not None:
+        page = launch.as_uri()
+
         def _open() -> None:
             for _ in range(100):
                 if server.started:
                     break
                 threading.Event().wait(0.05)
-            webbrowser.open(url)
+            webbrowser.open(page)
 
         threading.Thread(target=_open, daemon=True).start()
     # uvicorn shuts down cleanly on Ctrl+C and SIGTERM, then raises the signal again: make
@@ -291,4 +319,6 @@ def serve(
             server.run(sockets=[sock])
     finally:
         s.close()
+        if launch is not None:
+            launch.unlink(missing_ok=True)
     say(f"implmap {mode} stopped; every decision is on disk.")

@@ -7,7 +7,8 @@ after that a decision goes to disk through the core and then updates memory (see
 Blinding: in ``screen`` mode everything here comes from the core's blinded
 :func:`implmap.screening.reviewer_view` (this reviewer's own decisions, the records released to
 them, resolutions); nothing reads another reviewer's log. ``resolve`` mode shows every decision
-on conflicting records, which is its purpose.
+on conflicting records, which is its purpose, and so opens for the arbiter only (the reviewer
+whose role is ``third``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import screening as core
-from ..errors import UnknownRecordError, UsageError
+from ..errors import DecisionError, UnknownRecordError, UsageError
 from ..folder import ReviewFolder
 from .ordering import RankedOrder
 from .resolve import ResolveMode
@@ -43,6 +44,15 @@ class ScreeningSession(ScreenMode, ResolveMode, RankedOrder):
         manifest = self.review.manifest
         self.reviewer = manifest.reviewer(reviewer)
         self.stage = manifest.stage(stage)
+        if mode == "resolve" and self.reviewer.role != "third":
+            # resolve mode shows every reviewer's decisions: for the arbiter only
+            arbiters = [r.id for r in manifest.reviewers if r.role == "third"]
+            raise DecisionError(
+                f"{reviewer!r} may not resolve conflicts (their role is "
+                f"{self.reviewer.role!r}): only the arbiter, a reviewer whose role is 'third' "
+                f"in implmap.yaml, resolves them and sees every reviewer's decisions (the "
+                f"arbiter: {', '.join(arbiters) or 'none is named'})"
+            )
         self.mode = mode
         self.full_text = self.stage.id == "full_text"
         self._lock = threading.RLock()

@@ -17,10 +17,16 @@ from .common import open_review, review_option
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", default="Untitled review", help="The review's title.")
 @click.option("--question", default="", help="The review question.")
-@click.option("--reviewer", "reviewers", multiple=True, help="A reviewer ID (repeatable).")
-def init(directory: Path, title: str, question: str, reviewers: tuple[str, ...]) -> None:
+@click.option("--reviewer", "reviewers", multiple=True,
+              help="A screener's ID (repeatable; two or more make screening double).")
+@click.option("--arbiter", "arbiters", multiple=True,
+              help="The ID of the arbiter, the third reviewer who resolves conflicts "
+                   "('implmap resolve'); repeatable.")
+def init(directory: Path, title: str, question: str, reviewers: tuple[str, ...],
+         arbiters: tuple[str, ...]) -> None:
     """Create a new review folder in DIRECTORY."""
-    review = Review.init(directory, title=title, question=question, reviewers=reviewers)
+    review = Review.init(directory, title=title, question=question, reviewers=reviewers,
+                         arbiters=arbiters)
     click.echo(f"Created review folder {review.root} (edit implmap.yaml to describe it).")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import UsageError
+from ..errors import DecisionError, UsageError
 from .common import review_option
 
 _stage_option = click.option(
@@ -45,6 +45,11 @@ def _run(review_path: Path, reviewer: str, stage: str, mode: str, port: int,
         )
     except UsageError as exc:  # the port is taken: say which option picks another
         raise UsageError(f"{exc}; pass --port PORT") from None
+    except DecisionError as exc:  # resolve mode for someone who is not the arbiter
+        raise DecisionError(
+            f"{exc}; pass --reviewer with the arbiter's ID, or name one with "
+            "'implmap init --arbiter ID' (new folders) or 'role: third' in implmap.yaml"
+        ) from None
 
 
 def _app_command(mode: str, reviewer_help: str, doc: str) -> click.Command:
@@ -68,7 +73,7 @@ screen = _app_command(
     "Screen records in a local web app (127.0.0.1, token-protected), blind to the others.",
 )
 resolve = _app_command(
-    "resolve", "Your reviewer ID: the one resolving.",
+    "resolve", "Your reviewer ID: the arbiter's (role 'third' in implmap.yaml).",
     "Resolve conflicting decisions in the web app: see every decision, record the final one.",
 )
 

@@ -11,9 +11,10 @@ A record's decisions at a stage (each reviewer's latest) give one of three state
   maybe, except that a maybe at the last stage is a conflict).
 
 A resolution (``screening/<stage>/resolutions.jsonl``, latest line per record counts) records
-the final decision on a conflict, by a third reviewer or by consensus. It never alters the
-reviewers' own logs. A record with an open conflict has no final decision: it does not reach the
-next stage and is not counted as included.
+the final decision on a conflict, by the third reviewer (the arbiter: role ``third`` in the
+manifest; nobody else resolves alone) or by consensus of all the screeners. It never
+alters the reviewers' own logs. A record with an open conflict has no final decision: it does
+not reach the next stage and is not counted as included.
 """
 
 from __future__ import annotations
@@ -211,6 +212,37 @@ def included_records(review: ReviewFolder) -> list[str]:
     return [r for r in records_to_screen(review, last) if finals.get(r) == "include"]
 
 
+def _check_authority(review: ReviewFolder, stage: str, record: str, people: list[str],
+                     method: str, what: str) -> None:
+    """Only the arbiter (role ``third``) resolves alone; a consensus takes every screener (role
+    ``reviewer``; an arbiter may join them), and nobody else."""
+    from .queue import screeners
+
+    named = [r.id for r in review.manifest.reviewers if r.role == "third"]
+    who = ", ".join(named) or "none is named"
+    if method == "third_reviewer":
+        if people[0] not in named:
+            raise DecisionError(
+                f"{what}: {people[0]!r} is not the arbiter; only a reviewer whose role is "
+                f"'third' in the manifest resolves a conflict alone (the arbiter: {who}); the "
+                "screeners may settle it together, all of them, by consensus"
+            )
+        return
+    team = screeners(review)
+    missing = [r for r in team if r not in people]
+    if missing:
+        raise DecisionError(
+            f"{what}: a consensus is reached by every screener ({', '.join(team)}); "
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing"
+        )
+    outsiders = [p for p in people if p not in team and p not in named]
+    if outsiders:
+        raise DecisionError(
+            f"{what}: {', '.join(outsiders)} neither screen(s) nor resolve(s) conflicts as the "
+            f"arbiter (the arbiter: {who}), so cannot join a consensus"
+        )
+
+
 def resolve(
     review: ReviewFolder,
     stage: str,
@@ -224,9 +256,11 @@ def resolve(
     """Record the final decision on a conflicting record; returns the entry written.
 
     ``by`` is the reviewer (or reviewers) deciding; ``method`` is ``"third_reviewer"`` or
-    ``"consensus"`` (default: third_reviewer for one person, consensus for several). A record
-    may be resolved again (latest counts). Raises :class:`DecisionError` when the record has no
-    conflict, or the decision, reason or reviewers are not allowed.
+    ``"consensus"`` (default: third_reviewer for one person, consensus for several). Only the
+    arbiter (a reviewer whose role is ``third``) resolves alone; a consensus is made by every
+    screener (role ``reviewer``; an arbiter may join them). A record may be resolved again
+    (latest counts). Raises :class:`DecisionError` when the record has no conflict, or the
+    decision, reason or reviewers are not allowed.
     """
     st = check_stage(review, stage)
     people = [by] if isinstance(by, str) else list(by)
@@ -242,6 +276,7 @@ def resolve(
     if method == "third_reviewer" and len(people) != 1:
         raise DecisionError("resolve: a third-reviewer resolution is made by one reviewer")
     what = f"resolving record {record} at {stage}"
+    _check_authority(review, stage, record, people, method, what)
     reason = check_reason(review, st, decision, reason, what=what)
     if decision == "maybe" and review.manifest.stages[-1].id == stage:
         raise DecisionError(f"{what}: the final decision at the last stage is include or "
