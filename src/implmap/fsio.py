@@ -7,6 +7,10 @@
   in append mode and fsyncs it before returning, so that once it returns the line is on disk;
   concurrent appenders (two processes) never interleave within a line.
 * :func:`read_jsonl` reads such logs, reporting (not raising on) a truncated last line.
+
+Permissions follow the user's umask, as ``open`` and ``mkdir`` would: a new file is
+``0o666 & ~umask``, a new folder ``0o777 & ~umask`` (not the private 0600 / 0700 of
+:mod:`tempfile`), so that a review on a shared drive stays readable by the group.
 """
 
 from __future__ import annotations
@@ -26,10 +30,13 @@ __all__ = [
     "BackgroundWriter",
     "append_line",
     "dump_json_line",
+    "file_mode",
     "fsync_dir",
     "json_line_encoder",
     "locked",
+    "make_temp_dir",
     "read_jsonl",
+    "umask",
     "write_atomic",
 ]
 
@@ -49,16 +56,52 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def umask() -> int:
+    """The process's umask (read from ``/proc`` where it can be, else set and restored)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):  # pragma: no cover - not Linux
+        pass
+    old = os.umask(0o022)  # pragma: no cover
+    os.umask(old)  # pragma: no cover
+    return old  # pragma: no cover
+
+
+def file_mode(path: Path | None = None) -> int:
+    """The mode a file written at ``path`` gets: the mode of the file it replaces, if any, else
+    ``0o666 & ~umask`` (what ``open`` gives a new file)."""
+    if path is not None:
+        try:
+            return os.stat(path).st_mode & 0o7777
+        except OSError:
+            pass
+    return 0o666 & ~umask()
+
+
+def make_temp_dir(prefix: str, dir: Path) -> Path:
+    """A new folder in ``dir`` (like :func:`tempfile.mkdtemp`) with the mode a plain ``mkdir``
+    gives (``0o777 & ~umask``), for staging what is renamed into place afterwards."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=dir))
+    os.chmod(path, 0o777 & ~umask())
+    return path
+
+
 def write_atomic(path: str | Path, data: str | bytes, *, overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` atomically (temp file + fsync + rename).
 
-    With ``overwrite=False`` an existing file is never replaced (``FileExistsError``).
+    With ``overwrite=False`` an existing file is never replaced (``FileExistsError``). A new
+    file gets ``0o666 & ~umask``; a replaced file keeps its mode.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    mode = file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()
@@ -87,7 +130,7 @@ def append_line(path: str | Path, line: str) -> None:
     if not line.endswith("\n"):
         line += "\n"
     data = line.encode("utf-8")
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
     try:
         # Writers of the same file take turns (two processes of one reviewer, say), so that the
         # check below and the write are one step.

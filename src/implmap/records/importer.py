@@ -13,7 +13,6 @@ import hashlib
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ import yaml
 
 from ..errors import DuplicateImportError, InputFormatError, UsageError
 from ..folder import ReviewFolder
-from ..fsio import BackgroundWriter, fsync_dir, json_line_encoder
+from ..fsio import BackgroundWriter, fsync_dir, json_line_encoder, make_temp_dir
 from .model import Search
 
 __all__ = ["ImportResult", "import_file", "import_files"]
@@ -133,7 +132,7 @@ def _import_bytes(
         final = folder.search_dir(sid)
         if final.exists():
             raise DuplicateImportError(f"{final} exists already; nothing was imported")
-        staging = Path(tempfile.mkdtemp(prefix="import-", dir=folder.scratch))
+        staging = make_temp_dir("import-", folder.scratch)
         io = BackgroundWriter()  # file writes and fsyncs overlap the parsing
         try:
             io.write_file(staging / path.name, raw)
