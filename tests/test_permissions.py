@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.support.builders import import_records, rec
 
 from implmap import Review, screening
 from implmap.fsio import append_line, write_atomic
+from support.builders import import_records, rec
 
 
 @pytest.fixture(params=[0o022, 0o002], ids=["umask022", "umask002"])
@@ -42,6 +42,7 @@ def test_init_import_and_decisions_follow_the_umask(tmp_path: Path, mask: int) -
     files = [
         review.manifest_path,
         review.root / ".gitignore",
+        review.root / ".gitattributes",
         review.records_path(search.id),
         review.search_dir(search.id) / "search.yaml",
         review.search_dir(search.id) / "a.ris",

@@ -20,8 +20,9 @@ import json
 import os
 import tempfile
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ __all__ = [
     "dump_json_line",
     "file_mode",
     "fsync_dir",
+    "in_time_order",
     "json_line_encoder",
     "locked",
     "make_temp_dir",
@@ -165,11 +167,13 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
             try:
                 obj = _loads(text)
             except json.JSONDecodeError as exc:
-                warnings.warn(
-                    f"{path}, line {n}: skipped an unreadable line ({exc.msg}); it is probably "
-                    "a write cut short by a crash. Nothing after it is lost.",
-                    stacklevel=2,
-                )
+                if text.startswith(("<<<<<<<", "=======", ">>>>>>>")):
+                    why = ("skipped a git conflict marker left by a merge: keep the lines of "
+                           "both sides, delete the markers (a check of the review lists them)")
+                else:
+                    why = (f"skipped an unreadable line ({exc.msg}); it is probably a write cut "
+                           "short by a crash. Nothing after it is lost.")
+                warnings.warn(f"{path}, line {n}: {why}", stacklevel=2)
                 continue
             if not isinstance(obj, dict):
                 warnings.warn(
@@ -177,6 +181,43 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 )
                 continue
             yield n, obj
+
+
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+
+def in_time_order(
+    lines: Iterable[tuple[int, dict[str, Any]]],
+) -> list[tuple[int, dict[str, Any]]]:
+    """``(line, entry)`` pairs of an append-only log in the order of their ``"time"`` field.
+
+    A git union merge of a log written on two machines puts one side's new lines after the
+    other's whatever their times, so "the latest line" means the latest by time, not by
+    position. The sort is stable: lines with the same time (or none, or an unreadable one, which
+    keeps the place of the line before it) stay in file order.
+    """
+    items = list(lines)
+    keys: list[datetime] = []
+    last = datetime.min.replace(tzinfo=UTC)
+    ordered = True
+    for _, entry in items:
+        t = _instant(entry.get("time"))
+        if t is not None:
+            last = t
+        if keys and last < keys[-1]:
+            ordered = False
+        keys.append(last)
+    if ordered:
+        return items
+    order = sorted(range(len(items)), key=keys.__getitem__)
+    return [items[i] for i in order]
 
 
 @contextmanager
