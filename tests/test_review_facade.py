@@ -106,7 +106,8 @@ def _logs(folder: ReviewFolder) -> list[str]:
     import json
 
     out = []
-    for path in sorted([*folder.screening_dir.rglob("*.jsonl"), *folder.dedupe_dir.glob("*")]):
+    logs = [*folder.screening_dir.rglob("*.jsonl"), *folder.dedupe_dir.glob("*.jsonl")]
+    for path in sorted(logs):
         for line in path.read_text("utf-8").splitlines():
             obj = json.loads(line)
             obj.pop("time", None)
