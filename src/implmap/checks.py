@@ -7,14 +7,17 @@ runs them all and never stops at the first problem.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from .errors import Report, ReviewFolderError
-from .folder import ReviewFolder
-from .fsio import BadLine, scan_jsonl
+from .folder import SCRATCH, ReviewFolder
+from .fsio import BadLine, in_time_order, scan_jsonl
 from .manifest import MANIFEST_NAME, Manifest
 from .records.model import Record, Search
 
@@ -121,6 +124,107 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
 
 
 CHECKERS.append(check_charting)
+
+
+# -- merge damage: conflict markers, lines a union merge wrote twice -------------------------
+_MARKERS = (b"<<<<<<<", b"=======", b">>>>>>>")
+_SKIP = {".git", SCRATCH}
+
+
+def _merge_files(review: ReviewFolder) -> list[Path]:
+    """The review's logs and YAML files (not under ``.git`` or the scratch space)."""
+    out = []
+    for path in sorted(review.root.rglob("*")):
+        rel = path.relative_to(review.root)
+        if rel.parts[0] in _SKIP or path.suffix not in (".jsonl", ".yaml", ".yml"):
+            continue
+        if path.is_file():
+            out.append(path)
+    return out
+
+
+def _log_key(review: ReviewFolder, path: Path) -> Callable[[dict[str, Any]], Any] | None:
+    """What a line of an append-only log decides on (its record, or its pair), or None for a
+    file that is not such a log."""
+    if path == review.dedupe_decisions:
+        return lambda e: tuple(sorted(map(str, e.get("records") or [])))
+    if path.suffix == ".jsonl" and review.screening_dir in path.parents:
+        return lambda e: e.get("record")
+    return None
+
+
+def _in_force(lines: list[tuple[int, dict[str, Any]]],
+              key: Callable[[dict[str, Any]], Any]) -> dict[Any, dict[str, Any]]:
+    out: dict[Any, dict[str, Any]] = {}
+    for _, entry in in_time_order(lines):
+        try:
+            out[key(entry)] = entry
+        except TypeError:  # an unhashable key: reported by the part that knows the log
+            continue
+    return out
+
+
+def check_merge_damage(review: ReviewFolder, report: Report) -> None:
+    """Git conflict markers in any log or YAML file, and log lines written twice."""
+    for path in _merge_files(review):
+        rel = review.rel(path)
+        data = path.read_bytes()
+        if any(m in data for m in _MARKERS):
+            for n, line in enumerate(data.split(b"\n"), start=1):
+                marker = next((m for m in _MARKERS if line.startswith(m)), None)
+                if marker is not None and (marker != b"=======" or not line.strip(b"=\r ")):
+                    report.add(rel, f"git conflict marker {marker.decode()!r}: a merge left "
+                               "both sides of a change here; keep the lines of both sides (a "
+                               "log) or the right ones (YAML), delete the markers",
+                               line=n, code="merge-conflict")
+        key = _log_key(review, path)
+        if key is not None:
+            _check_repeats(report, rel, data, key)
+
+
+def _check_repeats(report: Report, rel: Path, data: bytes,
+                   key: Callable[[dict[str, Any]], Any]) -> None:
+    first: dict[bytes, int] = {}
+    repeats: list[tuple[int, int]] = []  # (line, the line it repeats)
+    lines: list[tuple[int, dict[str, Any]]] = []
+    kept: list[tuple[int, dict[str, Any]]] = []
+    for n, raw in enumerate(data.split(b"\n"), start=1):
+        text = raw.strip()
+        if not text:
+            continue
+        try:
+            obj = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(obj, dict):
+            continue
+        lines.append((n, obj))
+        if text in first:
+            repeats.append((n, first[text]))
+        else:
+            first[text] = n
+            kept.append((n, obj))
+    if not repeats:
+        return
+    now, once = _in_force(lines, key), _in_force(kept, key)
+    by_line = dict(lines)
+    for n, m in repeats:
+        try:
+            k = key(by_line[n])
+            changed = now.get(k) != once.get(k)
+        except TypeError:
+            changed = False
+        if changed:
+            report.add(rel, f"this line repeats line {m} exactly, and the repeat changes which "
+                       "decision counts (another decision was written in the same second); "
+                       "delete the repeated line", line=n, code="repeated-line")
+        else:
+            report.add(rel, f"this line repeats line {m} exactly (a git union merge of a line "
+                       "both sides had); harmless: the repeat changes nothing", line=n,
+                       severity="warning", code="repeated-line")
+
+
+CHECKERS.append(check_merge_damage)
 
 
 def check_review(review: ReviewFolder) -> Report:

@@ -10,6 +10,10 @@
   reads bytes and decodes line by line, so a line cut inside a multi-byte UTF-8 character is
   one unreadable line like any other. :func:`scan_jsonl` is the same reading for checkers: it
   hands each unreadable line back as a :class:`BadLine` instead of warning.
+
+Permissions follow the user's umask, as ``open`` and ``mkdir`` would: a new file is
+``0o666 & ~umask``, a new folder ``0o777 & ~umask`` (not the private 0600 / 0700 of
+:mod:`tempfile`), so that a review on a shared drive stays readable by the group.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ import json
 import os
 import tempfile
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,11 +36,15 @@ __all__ = [
     "BadLine",
     "append_line",
     "dump_json_line",
+    "file_mode",
     "fsync_dir",
+    "in_time_order",
     "json_line_encoder",
     "locked",
+    "make_temp_dir",
     "read_jsonl",
     "scan_jsonl",
+    "umask",
     "write_atomic",
 ]
 
@@ -55,16 +64,52 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def umask() -> int:
+    """The process's umask (read from ``/proc`` where it can be, else set and restored)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):  # pragma: no cover - not Linux
+        pass
+    old = os.umask(0o022)  # pragma: no cover
+    os.umask(old)  # pragma: no cover
+    return old  # pragma: no cover
+
+
+def file_mode(path: Path | None = None) -> int:
+    """The mode a file written at ``path`` gets: the mode of the file it replaces, if any, else
+    ``0o666 & ~umask`` (what ``open`` gives a new file)."""
+    if path is not None:
+        try:
+            return os.stat(path).st_mode & 0o7777
+        except OSError:
+            pass
+    return 0o666 & ~umask()
+
+
+def make_temp_dir(prefix: str, dir: Path) -> Path:
+    """A new folder in ``dir`` (like :func:`tempfile.mkdtemp`) with the mode a plain ``mkdir``
+    gives (``0o777 & ~umask``), for staging what is renamed into place afterwards."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=dir))
+    os.chmod(path, 0o777 & ~umask())
+    return path
+
+
 def write_atomic(path: str | Path, data: str | bytes, *, overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` atomically (temp file + fsync + rename).
 
-    With ``overwrite=False`` an existing file is never replaced (``FileExistsError``).
+    With ``overwrite=False`` an existing file is never replaced (``FileExistsError``). A new
+    file gets ``0o666 & ~umask``; a replaced file keeps its mode.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
+    mode = file_mode(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()
@@ -97,7 +142,7 @@ def append_line(path: str | Path, line: str) -> None:
     if not line.endswith("\n"):
         line += "\n"
     data = line.encode("utf-8")
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
     try:
         # Writers of the same file take turns (two processes of one reviewer, say), so that the
         # check below and the write are one step.
@@ -138,6 +183,9 @@ class BadLine:
 
 def _problem(raw: bytes) -> str:
     """Why ``raw`` (a line that orjson refused) is unreadable, in words."""
+    if raw.startswith((b"<<<<<<<", b"=======", b">>>>>>>")):
+        return ("a git conflict marker left by a merge: keep the lines of both sides and "
+                "delete the markers")
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -201,6 +249,43 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
                           f"{why}.", stacklevel=2)
             continue
         yield n, obj
+
+
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+
+def in_time_order(
+    lines: Iterable[tuple[int, dict[str, Any]]],
+) -> list[tuple[int, dict[str, Any]]]:
+    """``(line, entry)`` pairs of an append-only log in the order of their ``"time"`` field.
+
+    A git union merge of a log written on two machines puts one side's new lines after the
+    other's whatever their times, so "the latest line" means the latest by time, not by
+    position. The sort is stable: lines with the same time (or none, or an unreadable one, which
+    keeps the place of the line before it) stay in file order.
+    """
+    items = list(lines)
+    keys: list[datetime] = []
+    last = datetime.min.replace(tzinfo=UTC)
+    ordered = True
+    for _, entry in items:
+        t = _instant(entry.get("time"))
+        if t is not None:
+            last = t
+        if keys and last < keys[-1]:
+            ordered = False
+        keys.append(last)
+    if ordered:
+        return items
+    order = sorted(range(len(items)), key=keys.__getitem__)
+    return [items[i] for i in order]
 
 
 @contextmanager

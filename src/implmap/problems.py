@@ -38,6 +38,13 @@ CODES: dict[str, ProblemCode] = {
         ("malformed-line", "a JSON-lines log line that is not valid UTF-8, not JSON or not a "
          "JSON object (often a write cut short by a crash or a full disk)",
          "nothing to do for a cut-short last line; otherwise restore the file from git"),
+        ("merge-conflict", "a git conflict marker (<<<<<<<, ======= or >>>>>>>) left in a log "
+         "or YAML file by a merge", "keep the lines of both sides in a log, choose the right "
+         "lines in a YAML file, delete the marker lines; then set up the review's "
+         ".gitattributes so that logs merge as unions"),
+        ("repeated-line", "a log line written twice, exactly (what a git union merge of a line "
+         "both sides had gives); a warning when the repeat changes nothing, an error when it "
+         "changes which decision counts", "delete the repeated line"),
     ),
     # -- the manifest and the searches (implmap.checks) ------------------------------------
     **_codes(

@@ -1,4 +1,5 @@
-"""Commands for the review folder and its records: init, import, records, export, check."""
+"""Commands for the review folder and its records: init, import, records, export, check,
+git-setup."""
 
 from __future__ import annotations
 
@@ -120,4 +121,26 @@ def check(directory: Path | None, as_json: bool) -> None:
     sys.exit(int(not report.valid))
 
 
-COMMANDS = [init, import_, records, export, check]
+@click.command("git-setup")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def git_setup(directory: Path | None) -> None:
+    """Set up a review folder for a team sharing it through git.
+
+    Writes or completes .gitattributes (decision logs merge as unions) and .gitignore
+    (regenerated dedupe files are not kept), keeping your own lines. New folders have both;
+    run this once on a review created by an older implmap. Safe to run again.
+    """
+    review = open_review(directory or Path("."))
+    done = review.update_git_files()
+    for line in done:
+        click.echo(f"{review.root}: {line}.")
+    if not done:
+        click.echo(f"{review.root}: .gitattributes and .gitignore are up to date.")
+    tracked = [review.rel(p) for p in (review.dedupe_groups, review.dedupe_uncertain)
+               if p.exists()]
+    if tracked:
+        click.echo("If git tracks them, stop tracking the regenerated files (they stay on disk): "
+                   f"git rm --cached {' '.join(map(str, tracked))}")
+
+
+COMMANDS = [init, import_, records, export, check, git_setup]

@@ -10,6 +10,13 @@ Files in the review folder:
   rewritten atomically by every run, in a deterministic order.
 * ``dedupe/uncertain.jsonl`` — pairs that look alike but that no rule can decide; a person
   decides them (:func:`load_uncertain`, then :func:`decide`). Rewritten by every run.
+* ``dedupe/run.txt`` — written by the first run: dedupe has run on this review.
+
+The two regenerated files are not kept in git (the review's ``.gitignore`` lists them), so a
+merge never conflicts on them: every reader goes through :func:`refresh`, which regenerates
+them when dedupe has run and they are missing or older than the records and decisions (as
+after a clone or a ``git pull``). They are a function of the records and the decisions, so
+every clone sees the same groups.
 * ``dedupe/decisions.jsonl`` — people's decisions (``merge``, ``keep_apart``, ``undo``),
   append-only; the latest decision on a pair counts, and every run obeys them, including runs
   after new searches are imported.
@@ -29,7 +36,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewFolderError, UnknownRecordError, UsageError
-from ..fsio import append_line, dump_json_line, read_jsonl, write_atomic
+from ..folder import DEDUPE_RAN
+from ..fsio import append_line, dump_json_line, in_time_order, read_jsonl, write_atomic
+from . import state
 from .blocking import candidate_pairs
 from .keys import make_keys
 from .match import DISTINCT, DUPLICATE, UNCERTAIN, Verdict, compare
@@ -51,6 +60,7 @@ __all__ = [
     "load_groups",
     "load_uncertain",
     "primary_ids",
+    "refresh",
 ]
 
 ACTIONS = ("merge", "keep_apart", "undo")
@@ -252,10 +262,11 @@ def dedupe_records(
 
 # ----------------------------------------------------------------------------- review folder
 def load_decisions(review: ReviewFolder) -> list[Decision]:
-    """People's decisions, in the order they were made."""
+    """People's decisions, in the order they were made (by their ``time``: a git union merge
+    may put one machine's lines after another's newer ones)."""
     out = []
     path = review.dedupe_decisions
-    for n, obj in read_jsonl(path):
+    for n, obj in in_time_order(read_jsonl(path)):
         try:
             a, b = obj["records"]
             out.append(Decision(obj["action"], (str(a), str(b)), obj.get("by", ""),
@@ -269,14 +280,31 @@ def load_decisions(review: ReviewFolder) -> list[Decision]:
 
 def find_duplicates(review: ReviewFolder) -> DedupeResult:
     """Group the review's duplicates and write ``dedupe/groups.jsonl`` and
-    ``dedupe/uncertain.jsonl`` (atomically). People's decisions always win."""
+    ``dedupe/uncertain.jsonl`` (atomically). People's decisions always win.
+
+    The first run also writes ``dedupe/run.txt`` (kept in git, unlike the two files), so that
+    every clone of the review knows that dedupe has run and regenerates them (:func:`refresh`).
+    """
     with review.lock("dedupe"):
+        inputs = state.inputs(review)  # before reading: a change while reading shows as stale
         result = dedupe_records(review.record_dicts(), load_decisions(review))
         write_atomic(review.dedupe_groups, "".join(dump_json_line(g.to_dict())
                                                    for g in result.groups))
         write_atomic(review.dedupe_uncertain, "".join(dump_json_line(u)
                                                       for u in result.uncertain))
+        if not review.dedupe_ran.exists():
+            write_atomic(review.dedupe_ran, DEDUPE_RAN)
+        state.save(review, inputs)
     return result
+
+
+def refresh(review: ReviewFolder) -> None:
+    """Regenerate the groups and uncertain pairs when dedupe has run on the review and they
+    are missing or out of date (records or ``decisions.jsonl`` changed since, by an import, a
+    decision or a ``git pull``). They are not kept in git, so that merges never conflict on
+    them; every reader goes through here, so every clone sees the same groups."""
+    if review.deduplicated() and not state.is_current(review):
+        find_duplicates(review)
 
 
 def decide(review: ReviewFolder, action: str, a: str, b: str, by: str = "", note: str = "",
@@ -296,33 +324,36 @@ def decide(review: ReviewFolder, action: str, a: str, b: str, by: str = "", note
         if rid not in ids:
             raise UnknownRecordError(f"no record with ID {rid!r} in {review.root}")
     d = Decision(action, (a, b), by, note,
-                 datetime.now(UTC).replace(microsecond=0).isoformat())
+                 datetime.now(UTC).isoformat())
     append_line(review.dedupe_decisions, dump_json_line(d.to_dict()))
     return find_duplicates(review) if rerun else None
 
 
 def load_groups(review: ReviewFolder) -> list[Group]:
-    """The groups of the last run (empty when dedupe has not run)."""
+    """The duplicate groups (empty when dedupe has not run; regenerated when out of date)."""
+    refresh(review)
     return [Group(o["primary"], list(o["members"]), list(o.get("evidence", [])))
             for _, o in read_jsonl(review.dedupe_groups)]
 
 
 def load_uncertain(review: ReviewFolder) -> list[dict[str, Any]]:
-    """The pairs of the last run that a person should decide."""
+    """The pairs that a person should decide (regenerated when out of date)."""
+    refresh(review)
     return [o for _, o in read_jsonl(review.dedupe_uncertain)]
 
 
 def primary_ids(review: ReviewFolder) -> set[str]:
     """The records screening shows: primaries and records without duplicates.
 
-    Reads the last run's ``dedupe/groups.jsonl``; before any run every record counts.
+    Reads ``dedupe/groups.jsonl`` (regenerated when out of date); before any run every
+    record counts.
     """
     removed = {m for g in load_groups(review) for m in g.removed}
     return {r["id"] for r in review.record_dicts() if r["id"] not in removed}
 
 
 def duplicates_removed(review: ReviewFolder) -> int:
-    """How many records the last run set aside as duplicates (for PRISMA)."""
+    """How many records deduplication sets aside as duplicates (for PRISMA)."""
     return sum(len(g.members) - 1 for g in load_groups(review))
 
 

@@ -14,7 +14,6 @@ import hashlib
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,7 +23,7 @@ import yaml
 
 from ..errors import DuplicateImportError, InputFormatError, ReviewFolderError, UsageError
 from ..folder import SCRATCH, ReviewFolder
-from ..fsio import BackgroundWriter, fsync_dir, json_line_encoder
+from ..fsio import BackgroundWriter, fsync_dir, json_line_encoder, make_temp_dir
 from .model import Search
 
 if TYPE_CHECKING:
@@ -161,7 +160,7 @@ def _write_search(
         final = folder.search_dir(sid)
         if final.exists():
             raise DuplicateImportError(f"{final} exists already; nothing was imported")
-        staging = Path(tempfile.mkdtemp(prefix="import-", dir=folder.scratch))
+        staging = make_temp_dir("import-", folder.scratch)
         io = BackgroundWriter()  # file writes and fsyncs overlap the parsing
         try:
             io.write_file(staging / path.name, raw)

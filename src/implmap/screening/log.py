@@ -5,7 +5,9 @@ One JSON object per line (sorted keys)::
     {"decision": "include"|"exclude"|"maybe"|null, "note": str, "reason": str|null,
      "record": "<id>", "reviewer": "<id>", "stage": "<stage>", "time": "<ISO 8601 UTC>"}
 
-The latest line for a record counts; earlier lines are the history and are never rewritten.
+The latest line for a record counts, latest by its ``time`` (lines of the same second in file
+order: a git union merge may put one machine's lines after another's newer ones); earlier lines
+are the history and are never rewritten.
 ``"decision": null`` withdraws a decision (the record is undecided again; written by
 :func:`withdraw` and :func:`undo`); :func:`change` replaces the decision in force. Each
 reviewer appends only to their own file, so two reviewers never write the same file and git
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DecisionError
-from ..fsio import append_line, dump_json_line, read_jsonl
+from ..fsio import append_line, dump_json_line, in_time_order, read_jsonl
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
@@ -53,8 +55,10 @@ DECISIONS = ("include", "exclude", "maybe")
 
 
 def now() -> str:
-    """The current time as ISO 8601 UTC, to the second (what every log line carries)."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+    """The current time as ISO 8601 UTC, to the microsecond (what every log line carries): two
+    lines of one log never share a time, so the order of a union-merged log is never in doubt
+    and an exactly repeated line can only be a merge's copy."""
+    return datetime.now(UTC).isoformat()
 
 
 def check_stage(review: ReviewFolder, stage: str) -> Stage:
@@ -101,10 +105,11 @@ def read_log(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 def latest_valid(
     path: Path, key: str, allowed: Collection[str], what: str
 ) -> dict[str, dict[str, Any]]:
-    """The latest line per record of an append-only log (resolutions, retrieval) whose ``key``
-    is one of ``allowed``; any other line warns with file and line and is skipped."""
+    """The latest line (by ``time``, see :func:`implmap.fsio.in_time_order`) per record of an
+    append-only log (resolutions, retrieval) whose ``key`` is one of ``allowed``; any other
+    line warns with file and line and is skipped."""
     out: dict[str, dict[str, Any]] = {}
-    for n, entry in read_log(path):
+    for n, entry in in_time_order(read_log(path)):
         rid = entry.get("record")
         if isinstance(rid, str) and entry.get(key) in allowed:
             out[rid] = entry
@@ -119,7 +124,8 @@ _LATEST: dict[str, tuple[tuple[int, int, int, int], dict[str, dict[str, Any]]]] 
 
 
 def latest(path: Path) -> dict[str, dict[str, Any]]:
-    """The entry in force for each record of one log (latest line wins; withdrawn dropped).
+    """The entry in force for each record of one log (the latest line by time wins; withdrawn
+    dropped).
 
     Parsed logs are cached until the file changes (device, inode, size, mtime), so reading an
     unchanged log again costs a ``stat``; the caller gets its own copies.
@@ -148,7 +154,7 @@ def _cached_latest(path: Path) -> dict[str, dict[str, Any]]:
 
 def _parse_latest(path: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for n, entry in read_log(path):
+    for n, entry in in_time_order(read_log(path)):
         rid = entry.get("record")
         if not isinstance(rid, str):
             warnings.warn(f"{path}, line {n}: skipped a line without a record ID", stacklevel=3)
@@ -195,7 +201,7 @@ def history(review: ReviewFolder, reviewer: str, stage: str) -> list[dict[str, A
     """Every line of one reviewer's log at ``stage``, oldest first (the full history)."""
     check_stage(review, stage)
     check_reviewer(review, reviewer)
-    return [entry for _, entry in read_log(review.decision_log(reviewer, stage))]
+    return [entry for _, entry in in_time_order(read_log(review.decision_log(reviewer, stage)))]
 
 
 def _entry(reviewer: str, stage: str, record: str, decision: str | None,

@@ -51,7 +51,7 @@ def _inputs(review: ReviewFolder, stage: str) -> list[Path]:
     """The files ``records_to_screen(review, stage)`` depends on (for the cache)."""
     paths = [review.manifest_path]
     paths += review.records_files()
-    paths += [review.dedupe_groups, review.dedupe_decisions]
+    paths += [review.dedupe_groups, review.dedupe_decisions, review.dedupe_ran]
     ids = [s.id for s in review.manifest.stages]
     for before in ids[: ids.index(stage)]:
         d = review.stage_dir(before)
