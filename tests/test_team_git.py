@@ -2,7 +2,8 @@
 
 A bare repository is the remote. Screeners ana (on TWO machines: her own log is written on
 both before she pulls) and ben, and the arbiter cam, each work in their own clone through the
-library, commit, pull and push. No step may conflict; the merged review must check valid and
+library, on a branch of their own: they commit there, merge it into an up-to-date main, and
+push. No step may conflict; the merged review must check valid and
 give the same conflicts, final decisions and PRISMA counts as the same decisions made in one
 folder.
 """
@@ -75,6 +76,7 @@ def test_three_reviewers_share_a_review_through_git(tmp_path: Path, clock: Clock
     machines: dict[str, Review] = {}
     for name in ("ana-laptop", "ana-desktop", "ben", "cam"):
         git(tmp_path, "clone", "-q", str(remote), name)
+        git(tmp_path / name, "checkout", "-q", "-b", "work")
         machines[name] = Review(tmp_path / name)
     ids = single.record_ids()
 
@@ -85,11 +87,16 @@ def test_three_reviewers_share_a_review_through_git(tmp_path: Path, clock: Clock
         fn(single, *args, **kw)
 
     def sync(machine: str, message: str) -> None:
+        """Commit on the work branch, merge it into an up-to-date main, push, and go on with a
+        fresh work branch."""
         root = machines[machine].root
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", message)
+        git(root, "checkout", "-q", "main")
         git(root, "pull", "-q", "--no-edit")
+        git(root, "merge", "-q", "--no-ff", "--no-edit", "work")
         git(root, "push", "-q")
+        git(root, "checkout", "-q", "-B", "work")
 
     def decide(machine: str, reviewer: str, decisions: dict[int, str]) -> None:
         for i, d in decisions.items():
@@ -104,14 +111,14 @@ def test_three_reviewers_share_a_review_through_git(tmp_path: Path, clock: Clock
     decide("ana-desktop", "ana", {4: "include", 5: "exclude", 2: "exclude"})  # 2: a change
     sync("ana-desktop", "ana: more, from the desktop")
     decide("ben", "ben", {3: "include", 5: "exclude", 6: "maybe", 7: "include"})
-    git(machines["ana-laptop"].root, "pull", "-q", "--no-edit")
+    git(machines["ana-laptop"].root, "pull", "-q", "--no-edit", "origin", "main")
     decide("ana-laptop", "ana", {6: "exclude", 7: "include", 1: "include"})  # 1: a change
     sync("ben", "ben: the rest")
     sync("ana-laptop", "ana: the rest")
 
     # 4. the arbiter resolves every open conflict on his clone
     cam = machines["cam"]
-    git(cam.root, "pull", "-q", "--no-edit")
+    git(cam.root, "pull", "-q", "--no-edit", "origin", "main")
     open_conflicts = screening.conflicts(cam, TA)
     assert [c.to_dict() for c in open_conflicts] == [
         c.to_dict() for c in screening.conflicts(single, TA)]
@@ -121,9 +128,9 @@ def test_three_reviewers_share_a_review_through_git(tmp_path: Path, clock: Clock
     sync("cam", "cam: conflicts resolved")
 
     # 5. everyone pulls; every clone is the single folder, merged
-    for name, review in machines.items():
-        if name != "cam":
-            git(review.root, "pull", "-q", "--no-edit")
+    for review in machines.values():
+        git(review.root, "checkout", "-q", "main")
+        git(review.root, "pull", "-q", "--no-edit")
         review = Review(review.root)
         assert review.check().valid, review.check().problems
         assert [c.to_dict() for c in screening.conflicts(review, TA, include_resolved=True)] \
