@@ -192,3 +192,64 @@ def test_the_app_says_the_disk_is_full_and_nothing_was_saved(tmp_path, monkeypat
         assert c.get("/api/queue").status_code == 200
     finally:
         app.state.session.close()
+
+
+# ---------------------------------------------------------------- every other append-only log
+@pytest.fixture(scope="module")
+def all_logs(tmp_path_factory):
+    """A review at full text with a resolution, a retrieval line and a dedupe decision, the
+    last line of each holding multi-byte characters."""
+    review = screening_review(tmp_path_factory.mktemp("all") / "rev", n=6)
+    ids = screening.records_to_screen(review, STAGE)
+    for rid in ids[:3]:
+        screening.decide(review, "ana", STAGE, rid, "include")
+        screening.decide(review, "ben", STAGE, rid, "include" if rid != ids[2] else "exclude")
+    screening.resolve(review, STAGE, ids[2], "include", "cam", note=NOTE)
+    screening.mark_retrieval(review, ids[0], "retrieved", url="https://example.org/é/日本")
+    from implmap import dedupe
+
+    dedupe.decide(review, "keep_apart", ids[4], ids[5], by="ana", note=NOTE)
+    return review, ids
+
+
+def _run_all_stages(review) -> tuple[list[str], object]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for stage in (STAGE, "full_text"):
+            screening.conflicts(review, stage)
+            screening.agreement(review, stage)
+            prioritise.screening_progress(review, "ana", stage)
+        screening.prisma_counts(review)
+        screening.needs_full_text(review)
+        from implmap import dedupe
+
+        dedupe.primary_ids(review)
+        report = review.check()
+        app = create_app(review, reviewer="ana", stage="full_text", token=TOKEN)
+        try:
+            c = TestClient(app, headers={"X-Implmap-Token": TOKEN})
+            assert c.get("/api/session").status_code == 200
+            assert c.get("/api/queue").status_code == 200
+        finally:
+            app.state.session.close()
+    return [str(w.message) for w in caught], report
+
+
+@pytest.mark.parametrize("which", ["resolutions", "retrieval", "dedupe decisions"])
+def test_every_log_cut_at_any_byte_of_its_last_line_is_reported(all_logs, which):
+    review, _ = all_logs
+    log = {"resolutions": review.resolutions_path(STAGE), "retrieval": review.retrieval_path,
+           "dedupe decisions": review.dedupe_decisions}[which]
+    data = log.read_bytes()
+    start = data.rstrip(b"\n").rfind(b"\n") + 1
+    rel = str(review.rel(log))
+    line_no = data.count(b"\n")
+    try:
+        for k in range(1, len(data) - start - 1):
+            log.write_bytes(data[:start + k])
+            messages, report = _run_all_stages(review)
+            where = [(p.line, p.code) for p in report.problems if p.file == rel]
+            assert (line_no, "malformed-line") in where, (which, k, report.problems)
+            assert any(f"{log.name}, line {line_no}" in m for m in messages), (which, k)
+    finally:
+        log.write_bytes(data)
