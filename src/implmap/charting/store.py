@@ -60,7 +60,7 @@ def read_study(path: Path, report: Report, rel: str | None = None
             elif err["type"] == "literal_error":
                 msg = f"{msg}; got {err.get('input')!r}"
             elif err["type"] == "extra_forbidden":
-                msg = f"unknown field {loc[-1]!r} (check the spelling; see `implmap schema`)"
+                msg = f"unknown field {loc[-1]!r} (check the spelling against the study schema)"
             record = _finding_id(data, loc)
             report.add(rel, msg, line=marks.line(loc), field=loc_field(loc),
                        record=record, code="missing-type" if loc[-1] == "type"
