@@ -32,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from implmap import Review, screening  # noqa: E402
-from implmap.fsio import append_line, dump_json_line, read_jsonl, write_atomic  # noqa: E402
+from implmap.fsio import append_line, dump_json_line, write_atomic  # noqa: E402
+from implmap.jsonl import read_jsonl  # noqa: E402
 
 
 def build(root: Path, n: int, seed: int = 1) -> tuple[Review, list[str]]:

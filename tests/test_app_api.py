@@ -9,7 +9,8 @@ import pytest
 
 import implmap.screening as core
 from implmap.app import create_app
-from implmap.fsio import append_line, dump_json_line, read_jsonl
+from implmap.fsio import append_line, dump_json_line
+from implmap.jsonl import read_jsonl
 from support.builders import app_review
 from support.wait import wait_until
 

@@ -12,7 +12,7 @@ import pytest
 
 import implmap.screening as core
 from implmap.app import create_app
-from implmap.fsio import read_jsonl
+from implmap.jsonl import read_jsonl
 from support.builders import app_review
 from support.servers import running
 

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from implmap import Review
-from implmap.fsio import read_jsonl
+from implmap.jsonl import read_jsonl
 from support.guides import console_commands, guide_blocks, run_guide, work_in_copy
 
 ROOT = Path(__file__).resolve().parent.parent

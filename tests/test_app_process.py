@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 import implmap.screening as core
-from implmap.fsio import read_jsonl
+from implmap.jsonl import read_jsonl
 from support.builders import app_review
 from support.wait import wait_until
 

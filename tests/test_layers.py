@@ -18,6 +18,7 @@ LAYERS: list[list[str]] = [
     [
         "implmap.errors",
         "implmap.fsio",
+        "implmap.jsonl",
         "implmap.gitfiles",
         "implmap.lazy",
         "implmap.manifest",

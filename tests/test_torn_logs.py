@@ -17,7 +17,8 @@ import pytest
 
 from implmap import prioritise, screening
 from implmap.app import create_app
-from implmap.fsio import append_line, read_jsonl
+from implmap.fsio import append_line
+from implmap.jsonl import read_jsonl
 from support.builders import screening_review, write_decisions
 
 with warnings.catch_warnings():  # starlette 1.x prefers httpx2 for its TestClient

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from .errors import Report, ReviewFolderError
 from .folder import SCRATCH, ReviewFolder
-from .fsio import BadLine, in_time_order, scan_jsonl
+from .jsonl import BadLine, in_time_order, scan_jsonl
 from .manifest import MANIFEST_NAME, Manifest
 from .records.model import Record, Search
 

@@ -35,8 +35,9 @@ from typing import Any, overload
 import yaml
 
 from .errors import ReviewFolderError, UnknownRecordError
-from .fsio import locked, read_jsonl, write_atomic
+from .fsio import locked, write_atomic
 from .gitfiles import update_git_files
+from .jsonl import read_jsonl
 from .manifest import MANIFEST_NAME, Manifest, Reviewer
 from .records.model import Record, Search
 

@@ -6,10 +6,7 @@
 * :func:`append_line` appends one complete line with a single ``write`` call on a file opened
   in append mode and fsyncs it before returning, so that once it returns the line is on disk;
   concurrent appenders (two processes) never interleave within a line.
-* :func:`read_jsonl` reads such logs, reporting (not raising on) a truncated last line; it
-  reads bytes and decodes line by line, so a line cut inside a multi-byte UTF-8 character is
-  one unreadable line like any other. :func:`scan_jsonl` is the same reading for checkers: it
-  hands each unreadable line back as a :class:`BadLine` instead of warning.
+* :mod:`implmap.jsonl` reads such logs, reporting (not raising on) a truncated last line.
 
 Permissions follow the user's umask, as ``open`` and ``mkdir`` would: a new file is
 ``0o666 & ~umask``, a new folder ``0o777 & ~umask`` (not the private 0600 / 0700 of
@@ -22,33 +19,25 @@ import fcntl
 import json
 import os
 import tempfile
-import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 __all__ = [
     "BackgroundWriter",
-    "BadLine",
     "append_line",
     "dump_json_line",
     "file_mode",
     "fsync_dir",
-    "in_time_order",
     "json_line_encoder",
     "locked",
     "make_temp_dir",
-    "read_jsonl",
-    "scan_jsonl",
     "umask",
     "write_atomic",
 ]
 
-from orjson import loads as _loads  # several times faster; its errors are JSONDecodeErrors
 
 
 def fsync_dir(path: Path) -> None:
@@ -166,126 +155,6 @@ def append_line(path: str | Path, line: str) -> None:
             raise
     finally:
         os.close(fd)  # closing releases the lock
-
-
-@dataclass(frozen=True)
-class BadLine:
-    """A line of a JSON-lines file that could not be read (see :func:`scan_jsonl`)."""
-
-    line: int
-    """The line number (1-based)."""
-    problem: str
-    """What is wrong with it, e.g. ``not valid JSON (unexpected end of data)``."""
-    cut: bool
-    """True when it looks like a write cut short by a crash or a full disk: an object that
-    does not end (no closing brace), or the file's last line without its newline."""
-
-
-def _problem(raw: bytes) -> str:
-    """Why ``raw`` (a line that orjson refused) is unreadable, in words."""
-    if raw.startswith((b"<<<<<<<", b"=======", b">>>>>>>")):
-        return ("a git conflict marker left by a merge: keep the lines of both sides and "
-                "delete the markers")
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        what = "cut inside a character" if exc.reason == "unexpected end of data" else \
-            "an invalid byte"
-        return f"not valid UTF-8 ({what} at byte {exc.start + 1} of the line)"
-    try:
-        _loads(raw)
-    except json.JSONDecodeError as exc:
-        return f"not valid JSON ({exc.msg})"
-    return "not valid JSON"  # pragma: no cover - only called for lines orjson refused
-
-
-def scan_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
-    """Yield ``(line_number, object)`` for each non-blank line of a JSON-lines file, with a
-    :class:`BadLine` in place of the object for a line that is not UTF-8, not JSON, or not an
-    object. Nothing is raised for any content; a missing file yields nothing.
-
-    The file is read as bytes and each line decoded on its own, so a cut at any byte (inside
-    a multi-byte character too) spoils that one line only.
-    """
-    path = Path(path)
-    try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed below
-    except FileNotFoundError:
-        return
-    with fh:
-        for n, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                obj = _loads(raw)
-            except json.JSONDecodeError:
-                body = raw.strip()
-                cut = not raw.endswith(b"\n") or (
-                    body.startswith(b"{") and not body.endswith(b"}"))
-                yield n, BadLine(n, _problem(raw), cut)
-                continue
-            if not isinstance(obj, dict):
-                yield n, BadLine(n, "not a JSON object", False)
-                continue
-            yield n, obj
-
-
-def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line_number, object)`` for each line of a JSON-lines log.
-
-    A line that is not valid JSON or not valid UTF-8 (typically the last line of a log whose
-    writer was killed mid-write or ran out of disk space, cut at any byte) is skipped with a
-    :class:`UserWarning` naming file and line; it is never fatal and never silently dropped.
-    """
-    path = Path(path)
-    for n, obj in scan_jsonl(path):
-        if isinstance(obj, BadLine):
-            if obj.cut:
-                why = "it is probably a write cut short by a crash or a full disk; nothing " \
-                      "after it is lost"
-            else:
-                why = "restore the file from git or delete the line"
-            warnings.warn(f"{path}, line {n}: skipped an unreadable line ({obj.problem}); "
-                          f"{why}.", stacklevel=2)
-            continue
-        yield n, obj
-
-
-def _instant(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        t = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
-
-
-def in_time_order(
-    lines: Iterable[tuple[int, dict[str, Any]]],
-) -> list[tuple[int, dict[str, Any]]]:
-    """``(line, entry)`` pairs of an append-only log in the order of their ``"time"`` field.
-
-    A git union merge of a log written on two machines puts one side's new lines after the
-    other's whatever their times, so "the latest line" means the latest by time, not by
-    position. The sort is stable: lines with the same time (or none, or an unreadable one, which
-    keeps the place of the line before it) stay in file order.
-    """
-    items = list(lines)
-    keys: list[datetime] = []
-    last = datetime.min.replace(tzinfo=UTC)
-    ordered = True
-    for _, entry in items:
-        t = _instant(entry.get("time"))
-        if t is not None:
-            last = t
-        if keys and last < keys[-1]:
-            ordered = False
-        keys.append(last)
-    if ordered:
-        return items
-    order = sorted(range(len(items)), key=keys.__getitem__)
-    return [items[i] for i in order]
 
 
 @contextmanager

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from ..fsio import BadLine, scan_jsonl
+from ..jsonl import BadLine, scan_jsonl
 from .groups import ACTIONS
 
 if TYPE_CHECKING:

@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ReviewFolderError, UnknownRecordError, UsageError
 from ..folder import DEDUPE_RAN
-from ..fsio import append_line, dump_json_line, in_time_order, read_jsonl, write_atomic
+from ..fsio import append_line, dump_json_line, write_atomic
+from ..jsonl import in_time_order, read_jsonl
 from . import state
 from .blocking import candidate_pairs
 from .keys import make_keys

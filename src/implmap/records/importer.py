@@ -282,7 +282,7 @@ def _near_identical(folder: ReviewFolder, database: str, keys: list[str],
     at least 95 % the same ones (by DOI or title): a re-export of a file imported already."""
     from collections import Counter
 
-    from ..fsio import read_jsonl
+    from ..jsonl import read_jsonl
 
     mine = Counter(k for k in keys if k)
     if not mine:

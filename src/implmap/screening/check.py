@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..fsio import BadLine, scan_jsonl
+from ..jsonl import BadLine, scan_jsonl
 from .log import DECISIONS
 
 if TYPE_CHECKING:

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DecisionError
-from ..fsio import append_line, dump_json_line, in_time_order, read_jsonl
+from ..fsio import append_line, dump_json_line
+from ..jsonl import in_time_order, read_jsonl
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
@@ -99,13 +100,13 @@ def check_reason(
 
 def read_log(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line, entry)`` for each readable line; a torn line warns (file, line), never fatal."""
-    yield from read_jsonl(path)
+    return read_jsonl(path)
 
 
 def latest_valid(
     path: Path, key: str, allowed: Collection[str], what: str
 ) -> dict[str, dict[str, Any]]:
-    """The latest line (by ``time``, see :func:`implmap.fsio.in_time_order`) per record of an
+    """The latest line (by ``time``, see :func:`implmap.jsonl.in_time_order`) per record of an
     append-only log (resolutions, retrieval) whose ``key`` is one of ``allowed``; any other
     line warns with file and line and is skipped."""
     out: dict[str, dict[str, Any]] = {}

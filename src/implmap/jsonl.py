@@ -1,0 +1,167 @@
+"""Reading JSON-lines logs: every line read on its own, nothing ever fatal.
+
+* :func:`read_jsonl` reads a log, reporting (not raising on) a truncated last line; it reads
+  bytes and decodes line by line, so a line cut inside a multi-byte UTF-8 character is one
+  unreadable line like any other. :func:`scan_jsonl` is the same reading for checkers: it hands
+  each unreadable line back as a :class:`BadLine` instead of warning.
+* :func:`in_time_order` orders a log's lines by their ``time`` (a git union merge may put them
+  out of order).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from orjson import loads as _loads  # several times faster; its errors are JSONDecodeErrors
+
+__all__ = ["BadLine", "in_time_order", "read_jsonl", "scan_jsonl"]
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line of a JSON-lines file that could not be read (see :func:`scan_jsonl`)."""
+
+    line: int
+    """The line number (1-based)."""
+    problem: str
+    """What is wrong with it, e.g. ``not valid JSON (unexpected end of data)``."""
+    cut: bool
+    """True when it looks like a write cut short by a crash or a full disk: an object that
+    does not end (no closing brace), or the file's last line without its newline."""
+
+
+def _problem(raw: bytes) -> str:
+    """Why ``raw`` (a line that orjson refused) is unreadable, in words."""
+    if raw.startswith((b"<<<<<<<", b"=======", b">>>>>>>")):
+        return ("a git conflict marker left by a merge: keep the lines of both sides and "
+                "delete the markers")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        what = "cut inside a character" if exc.reason == "unexpected end of data" else \
+            "an invalid byte"
+        return f"not valid UTF-8 ({what} at byte {exc.start + 1} of the line)"
+    try:
+        _loads(raw)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON ({exc.msg})"
+    return "not valid JSON"  # pragma: no cover - only called for lines orjson refused
+
+
+def _bad_line(n: int, raw: bytes) -> BadLine:
+    body = raw.strip()
+    cut = not raw.endswith(b"\n") or (body.startswith(b"{") and not body.endswith(b"}"))
+    return BadLine(n, _problem(raw), cut)
+
+
+def scan_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
+    """Yield ``(line_number, object)`` for each non-blank line of a JSON-lines file, with a
+    :class:`BadLine` in place of the object for a line that is not UTF-8, not JSON, or not an
+    object. Nothing is raised for any content; a missing file yields nothing.
+
+    The file is read as bytes and each line decoded on its own, so a cut at any byte (inside
+    a multi-byte character too) spoils that one line only.
+    """
+    for n, obj in _lines(Path(path)):
+        yield n, obj if isinstance(obj, dict) else _bad_line(n, obj)
+
+
+def _lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """``(n, object)`` for each line that parses as a JSON object, ``(n, raw bytes)`` for each
+    other non-blank line."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        return
+    with fh:
+        for n, raw in enumerate(fh, start=1):
+            try:
+                obj = _loads(raw)
+            except json.JSONDecodeError:
+                if raw.strip():
+                    yield n, raw
+                continue
+            yield n, obj if type(obj) is dict else raw
+
+
+def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield ``(line_number, object)`` for each line of a JSON-lines log.
+
+    A line that is not valid JSON or not valid UTF-8 (typically the last line of a log whose
+    writer was killed mid-write or ran out of disk space, cut at any byte) is skipped with a
+    :class:`UserWarning` naming file and line; it is never fatal and never silently dropped.
+    """
+    path = Path(path)
+    for n, obj in _lines(path):
+        if type(obj) is dict:
+            yield n, obj
+            continue
+        bad = _bad_line(n, obj) if _loads_ok(obj) is None else BadLine(n, "not a JSON object",
+                                                                       False)
+        if bad.cut:
+            why = "it is probably a write cut short by a crash or a full disk; nothing after " \
+                  "it is lost"
+        else:
+            why = "restore the file from git or delete the line"
+        warnings.warn(f"{path}, line {n}: skipped an unreadable line ({bad.problem}); {why}.",
+                      stacklevel=2)
+
+
+def _loads_ok(raw: bytes) -> object | None:
+    """The value of ``raw`` when it is valid JSON (not an object, then), else None."""
+    try:
+        return _loads(raw)
+    except json.JSONDecodeError:
+        return None
+
+
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+
+def in_time_order(
+    lines: Iterable[tuple[int, dict[str, Any]]],
+) -> list[tuple[int, dict[str, Any]]]:
+    """``(line, entry)`` pairs of an append-only log in the order of their ``"time"`` field.
+
+    A git union merge of a log written on two machines puts one side's new lines after the
+    other's whatever their times, so "the latest line" means the latest by time, not by
+    position. The sort is stable: lines with the same time (or none, or an unreadable one, which
+    keeps the place of the line before it) stay in file order.
+    """
+    items = list(lines)
+    # fast path: the times implmap writes (ISO 8601, UTC, "+00:00") sort as text, so a log
+    # already in order (the usual case: nothing merged) is returned without parsing a date
+    times: list[Any] = [entry.get("time") for _, entry in items]
+    try:
+        joined = "\n".join(times)  # TypeError when a time is missing or not text
+    except TypeError:
+        joined = ""
+    if joined.count("+00:00") == len(times) == joined.count("T") and times == sorted(times):
+        return items
+    keys: list[datetime] = []
+    last = datetime.min.replace(tzinfo=UTC)
+    ordered = True
+    for _, entry in items:
+        t = _instant(entry.get("time"))
+        if t is not None:
+            last = t
+        if keys and last < keys[-1]:
+            ordered = False
+        keys.append(last)
+    if ordered:
+        return items
+    order = sorted(range(len(items)), key=keys.__getitem__)
+    return [items[i] for i in order]
