@@ -209,7 +209,8 @@ def agreement(
         if review.manifest.pilot_size <= 0:
             raise DecisionError("this review has no pilot round (set pilot_size in implmap.yaml)")
         if stage not in (None, first):
-            raise DecisionError(f"the pilot round belongs to the first stage, {first!r}")
+            raise DecisionError(f"the pilot round belongs to the first stage, {first!r}; ask "
+                                "for that stage (or for every stage)")
         stages = [first]
     pairs: list[PairAgreement] = []
     groups: list[GroupAgreement] = []

@@ -294,7 +294,8 @@ def resolve(
     if outcome.state != "conflict" and record not in resolutions(review, stage):
         state = outcome.state
         raise DecisionError(f"{what}: there is no conflict to resolve (its decisions are "
-                            f"{'still incomplete' if state == 'pending' else 'in agreement'})")
+                            + ("still incomplete: wait for every screener's decision)"
+                               if state == "pending" else "in agreement: nothing to do)"))
     entry = {
         "by": people,
         "decision": decision,

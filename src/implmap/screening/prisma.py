@@ -115,7 +115,8 @@ class PrismaCounts(BaseModel):
             if isinstance(value, int) and value < 0:
                 bad.append(f"{name} is negative ({value})")
         if bad:
-            raise PrismaError("the PRISMA counts do not add up: " + "; ".join(bad))
+            raise PrismaError("the PRISMA counts do not add up: " + "; ".join(bad) + "; a "
+                              "check of the review names the lines behind such a state")
 
     def rows(self) -> list[tuple[str, str, int]]:
         """``(key, label, count)`` rows in flow order (per database and per reason too)."""
@@ -164,7 +165,8 @@ def _studies(review: ReviewFolder, included: list[str]) -> int:
         charted.update(r for r in records if r in inc)
         studies += 1
     if problems:
-        raise PrismaError("the PRISMA counts do not add up: " + "; ".join(problems))
+        raise PrismaError("the PRISMA counts do not add up: " + "; ".join(problems) + "; remove "
+                          "those records from the study files, or include them at full text")
     return studies + len(inc - charted)
 
 
