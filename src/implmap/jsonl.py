@@ -12,28 +12,25 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from orjson import loads as _loads  # several times faster; its errors are JSONDecodeErrors
 
 __all__ = ["BadLine", "in_time_order", "read_jsonl", "scan_jsonl"]
 
 
-@dataclass(frozen=True)
-class BadLine:
-    """A line of a JSON-lines file that could not be read (see :func:`scan_jsonl`)."""
+class BadLine(NamedTuple):
+    """A line of a JSON-lines file that could not be read (see :func:`scan_jsonl`): its
+    number (1-based), what is wrong with it (e.g. ``not valid JSON (unexpected end of
+    data)``), and whether it looks like a write cut short by a crash or a full disk (an object
+    that does not end, or the file's last line without its newline)."""
 
     line: int
-    """The line number (1-based)."""
     problem: str
-    """What is wrong with it, e.g. ``not valid JSON (unexpected end of data)``."""
     cut: bool
-    """True when it looks like a write cut short by a crash or a full disk: an object that
-    does not end (no closing brace), or the file's last line without its newline."""
 
 
 def _problem(raw: bytes) -> str:
@@ -68,26 +65,12 @@ def scan_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | BadLine
     The file is read as bytes and each line decoded on its own, so a cut at any byte (inside
     a multi-byte character too) spoils that one line only.
     """
-    for n, obj in _lines(Path(path)):
-        yield n, obj if isinstance(obj, dict) else _bad_line(n, obj)
-
-
-def _lines(path: Path) -> Iterator[tuple[int, Any]]:
-    """``(n, object)`` for each line that parses as a JSON object, ``(n, raw bytes)`` for each
-    other non-blank line."""
-    try:
-        fh = open(path, "rb")  # noqa: SIM115 - closed below
-    except FileNotFoundError:
-        return
-    with fh:
-        for n, raw in enumerate(fh, start=1):
-            try:
-                obj = _loads(raw)
-            except json.JSONDecodeError:
-                if raw.strip():
-                    yield n, raw
-                continue
-            yield n, obj if type(obj) is dict else raw
+    bad: list[BadLine] = []
+    for n, obj in _read(Path(path), lambda n, raw: bad.append(_bad(n, raw))):
+        yield from ((b.line, b) for b in bad)
+        bad.clear()
+        yield n, obj
+    yield from ((b.line, b) for b in bad)
 
 
 def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -98,27 +81,45 @@ def read_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     :class:`UserWarning` naming file and line; it is never fatal and never silently dropped.
     """
     path = Path(path)
-    for n, obj in _lines(path):
-        if type(obj) is dict:
-            yield n, obj
-            continue
-        bad = _bad_line(n, obj) if _loads_ok(obj) is None else BadLine(n, "not a JSON object",
-                                                                       False)
-        if bad.cut:
-            why = "it is probably a write cut short by a crash or a full disk; nothing after " \
-                  "it is lost"
-        else:
-            why = "restore the file from git or delete the line"
-        warnings.warn(f"{path}, line {n}: skipped an unreadable line ({bad.problem}); {why}.",
-                      stacklevel=2)
+
+    def warn(n: int, raw: bytes) -> None:
+        line = _bad(n, raw)
+        why = ("it is probably a write cut short by a crash or a full disk; nothing after it "
+               "is lost") if line.cut else "restore the file from git or delete the line"
+        warnings.warn(f"{path}, line {n}: skipped an unreadable line ({line.problem}); {why}.",
+                      stacklevel=3)
+
+    return _read(path, warn)
 
 
-def _loads_ok(raw: bytes) -> object | None:
-    """The value of ``raw`` when it is valid JSON (not an object, then), else None."""
+def _read(path: Path, bad: Callable[[int, bytes], None]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The one loop over a JSON-lines file: yields each object; ``bad(n, raw)`` for any other
+    non-blank line."""
     try:
-        return _loads(raw)
+        fh = open(path, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        return
+    with fh:
+        for n, raw in enumerate(fh, start=1):
+            try:
+                obj = _loads(raw)
+            except json.JSONDecodeError:
+                if raw.strip():
+                    bad(n, raw)
+                continue
+            if type(obj) is dict:
+                yield n, obj
+            else:
+                bad(n, raw)
+
+
+def _bad(n: int, raw: bytes) -> BadLine:
+    """The :class:`BadLine` for line ``n`` (its bytes ``raw``)."""
+    try:
+        _loads(raw)
     except json.JSONDecodeError:
-        return None
+        return _bad_line(n, raw)
+    return BadLine(n, "not a JSON object", False)
 
 
 def _instant(value: Any) -> datetime | None:
