@@ -134,7 +134,7 @@ def _instant(value: Any) -> datetime | None:
 
 def in_time_order(
     lines: Iterable[tuple[int, dict[str, Any]]],
-) -> list[tuple[int, dict[str, Any]]]:
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line, entry)`` pairs of an append-only log in the order of their ``"time"`` field.
 
     A git union merge of a log written on two machines puts one side's new lines after the
@@ -142,27 +142,26 @@ def in_time_order(
     position. The sort is stable: lines with the same time (or none, or an unreadable one, which
     keeps the place of the line before it) stay in file order.
     """
-    items = list(lines)
+    numbers: list[int] = []
+    entries: list[dict[str, Any]] = []
+    for n, entry in lines:  # two flat lists, not a list of pairs: nothing for the GC to walk
+        numbers.append(n)
+        entries.append(entry)
     # fast path: the times implmap writes (ISO 8601, UTC, "+00:00") sort as text, so a log
     # already in order (the usual case: nothing merged) is returned without parsing a date
-    times: list[Any] = [entry.get("time") for _, entry in items]
+    times: list[Any] = [entry.get("time") for entry in entries]
     try:
         joined = "\n".join(times)  # TypeError when a time is missing or not text
     except TypeError:
         joined = ""
     if joined.count("+00:00") == len(times) == joined.count("T") and times == sorted(times):
-        return items
+        return zip(numbers, entries, strict=True)
     keys: list[datetime] = []
     last = datetime.min.replace(tzinfo=UTC)
-    ordered = True
-    for _, entry in items:
+    for entry in entries:
         t = _instant(entry.get("time"))
         if t is not None:
             last = t
-        if keys and last < keys[-1]:
-            ordered = False
         keys.append(last)
-    if ordered:
-        return items
-    order = sorted(range(len(items)), key=keys.__getitem__)
-    return [items[i] for i in order]
+    order = sorted(range(len(entries)), key=keys.__getitem__)
+    return ((numbers[i], entries[i]) for i in order)
