@@ -55,14 +55,19 @@ def _run_everything(review) -> tuple[list[str], object]:
         screening.prisma_counts(review)
         prioritise.screening_progress(review, "ana", STAGE)
         report = review.check()
-        app = create_app(review, reviewer="ana", token=TOKEN)
-        try:
-            c = TestClient(app, headers={"X-Implmap-Token": TOKEN})
-            assert c.get("/api/session").status_code == 200
-            assert c.get("/api/queue").status_code == 200
-        finally:
-            app.state.session.close()
+        _app_starts(review, STAGE)
     return [str(w.message) for w in caught], report
+
+
+def _app_starts(review, stage: str) -> None:
+    """The app for ana at ``stage`` loads and answers its first two requests."""
+    app = create_app(review, reviewer="ana", stage=stage, token=TOKEN)
+    try:
+        c = TestClient(app, headers={"X-Implmap-Token": TOKEN})
+        assert c.get("/api/session").status_code == 200
+        assert c.get("/api/queue").status_code == 200
+    finally:
+        app.state.session.close()
 
 
 def test_a_log_cut_at_any_byte_of_its_last_line_is_reported_and_skipped(torn):
@@ -226,13 +231,7 @@ def _run_all_stages(review) -> tuple[list[str], object]:
 
         dedupe.primary_ids(review)
         report = review.check()
-        app = create_app(review, reviewer="ana", stage="full_text", token=TOKEN)
-        try:
-            c = TestClient(app, headers={"X-Implmap-Token": TOKEN})
-            assert c.get("/api/session").status_code == 200
-            assert c.get("/api/queue").status_code == 200
-        finally:
-            app.state.session.close()
+        _app_starts(review, "full_text")
     return [str(w.message) for w in caught], report
 
 
