@@ -70,20 +70,35 @@ def _s(v: object) -> str:
     return str(v).strip()
 
 
+_RIS_TYPE = {"article": "JOUR", "inproceedings": "CPAPER", "conference": "CONF", "book": "BOOK",
+             "incollection": "CHAP", "inbook": "CHAP", "phdthesis": "THES", "misc": "GEN"}
+
+
 def load_set(path: Path) -> tuple[list[dict], list[str]]:
-    """Record dicts (Record fields) and the true work of each record."""
+    """Record dicts and the true work of each record: each CSV row is turned into the RIS tags
+    an export would carry and goes through the import normaliser
+    (:func:`implmap.records.normalise.normalise`), the path users' records take. Placeholder
+    values ("NA") are passed on as the exports hold them."""
+    from implmap.records.normalise import normalise
+
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     records, truth = [], []
     for row in df.to_dict("records"):
-        authors = [a.strip() for a in _s(row.get("author")).split(" and ") if a.strip()]
-        records.append({
-            "id": row["ID"], "title": _s(row.get("title")), "authors": authors,
-            "year": _s(row.get("year")), "journal": _s(row.get("journal"))
-            or _s(row.get("booktitle")), "volume": _s(row.get("volume")),
-            "issue": _s(row.get("number")), "pages": _s(row.get("pages")).replace("--", "-"),
-            "doi": _s(row.get("doi")).lower(), "pmid": "", "abstract": _s(row.get("abstract")),
-            "type": _s(row.get("ENTRYTYPE")),
-        })
+        pages = _s(row.get("pages")).replace("--", "-")
+        start, _, end = pages.partition("-")
+        tags = {
+            "TY": [_RIS_TYPE.get(_s(row.get("ENTRYTYPE")).lower(), "JOUR")],
+            "TI": [_s(row.get("title"))],
+            "AU": [a.strip() for a in _s(row.get("author")).split(" and ") if a.strip()],
+            "PY": [_s(row.get("year"))],
+            "T2": [_s(row.get("journal")) or _s(row.get("booktitle"))],
+            "VL": [_s(row.get("volume"))], "IS": [_s(row.get("number"))],
+            "SP": [start.strip()], "EP": [end.strip()],
+            "DO": [_s(row.get("doi"))], "AB": [_s(row.get("abstract"))],
+        }
+        rec = normalise({k: v for k, v in tags.items() if v and any(v)})
+        rec["id"] = row["ID"]
+        records.append(rec)
         g = _s(row.get("dup_group"))
         truth.append(f"g{g}" if g else f"r{row['ID']}")
     return records, truth

@@ -25,7 +25,10 @@ from .text import (
 )
 
 __all__ = [
+    "PLACEHOLDERS",
     "Keys",
+    "given",
+    "is_placeholder",
     "make_keys",
     "part_number",
     "record_kind",
@@ -192,17 +195,44 @@ _COMPLETE = ("title", "authors", "year", "journal", "volume", "issue", "pages", 
              "abstract")
 
 
+#: Values that exports write where a field is empty ("NA", "N/A", "-", "0", "[Anonymous]"…):
+#: deduplication treats them as missing, whoever built the record dicts.
+PLACEHOLDERS = frozenset({
+    "", "na", "n/a", "n.a", "nan", "none", "null", "nil", "-", "--", "---", "?", "0", "00",
+    "000", "unknown", "not available", "not applicable", "no pagination", "[no pagination]",
+    "anonymous", "[anonymous]", "anon", "no authorship indicated", "[no title]", "untitled",
+})
+
+
+def is_placeholder(text: str) -> bool:
+    """True for an empty value or one of :data:`PLACEHOLDERS` (any case, a final dot ignored)."""
+    low = text.strip().lower()
+    return low in PLACEHOLDERS or low.rstrip(".") in PLACEHOLDERS
+
+
+def given(rec: dict[str, Any], field: str) -> str:
+    """The text of ``field``; ``""`` when it is missing or a placeholder."""
+    value = rec.get(field)
+    if not value:
+        return ""
+    text = str(value).strip()
+    return "" if is_placeholder(text) else text
+
+
 def make_keys(rec: dict[str, Any], order: int = 0) -> Keys:
-    """Prepare one record dict (the :class:`~implmap.records.model.Record` fields)."""
-    raw_title = rec.get("title") or ""
+    """Prepare one record dict (the :class:`~implmap.records.model.Record` fields); placeholder
+    values (:data:`PLACEHOLDERS`) count as missing."""
+    raw_title = given(rec, "title")
     title = normalise_title(raw_title)
-    authors = tuple(a for a in (parse_author(x) for x in rec.get("authors") or ()) if a[0])
-    year_m = re.search(r"\d{4}", str(rec.get("year") or ""))
-    journal_raw = rec.get("journal") or ""
-    doi = rec.get("doi") or ""
-    if doi:
-        doi = normalise_doi(doi) or doi.strip().lower()
-    first, last = _page_range(rec.get("pages") or "")
+    names = [x for x in rec.get("authors") or () if not is_placeholder(str(x))]
+    authors = tuple(a for a in (parse_author(x) for x in names) if a[0])
+    year_m = re.search(r"\d{4}", given(rec, "year"))
+    journal_raw = given(rec, "journal")
+    doi = given(rec, "doi")
+    if doi:  # a DOI is "10." and more; anything else ("NA", "none given") is no DOI
+        doi = normalise_doi(doi) or (doi.lower() if doi.lower().startswith("10.") else "")
+    pmid = given(rec, "pmid")
+    first, last = _page_range(given(rec, "pages"))
     kind = record_kind(raw_title, rec.get("type") or "", journal_raw, doi)
     if kind == "erratum":
         title = normalise_title(strip_erratum_markers(raw_title))
@@ -216,22 +246,22 @@ def make_keys(rec: dict[str, Any], order: int = 0) -> Keys:
                              for w in title.split() if w.isdigit() or w in _NUMERALS)),
         surnames=tuple(a[0] for a in authors),
         authors=authors,
-        year=int(year_m.group(0)) if year_m else None,
+        year=int(year_m.group(0)) if year_m and year_m.group(0) > "1000" else None,
         journal=normalise_journal(journal_raw),
-        volume=_number(rec.get("volume") or ""),
-        issue=_number(rec.get("issue") or ""),
-        page=first,
-        last_page=last,
+        volume=_number(given(rec, "volume")),
+        issue=_number(given(rec, "issue")),
+        page="" if first == "0" else first,
+        last_page="" if first == "0" else last,
         doi=doi,
-        pmid=str(rec.get("pmid") or "").strip(),
+        pmid=pmid if pmid.isdigit() else "",
         kind=kind,
         part=part_number(raw_title),
         retracted=bool(("etract" in raw_title or "ithdraw" in raw_title or "ETRACT" in raw_title
                         or "ITHDRAW" in raw_title) and _RETRACTED.search(raw_title)),
-        completeness=sum(1 for f in _COMPLETE if rec.get(f)),
+        completeness=sum(1 for f in _COMPLETE if (names if f == "authors" else given(rec, f))),
         main_title=_main_title(raw_title, title),
         language=title_language(raw_title),
-        first_given=_first_given((rec.get("authors") or [""])[0]),
+        first_given=_first_given((names or [""])[0]),
     )
 
 
