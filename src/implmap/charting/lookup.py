@@ -46,8 +46,8 @@ FINDING_COLUMNS = [
 ]
 GROUP_COLUMNS = [
     "domain", "theme", "theme_name", "type", "n_studies", "n_findings", "studies", "findings",
-    "statements", "comb", "functions", "constructs", "functions_from", "evidence",
-    "facilitators",
+    "statements", "comb", "functions", "constructs", "functions_from", "comb_findings",
+    "evidence", "facilitators",
 ]
 STUDY_COLUMNS = ["study", "citation", "year", "design", "country", "setting", "label",
                  "n_findings"]
@@ -105,6 +105,7 @@ class LookupResult:
     ``statements`` is a list of ``(study, finding, statement)``; ``constructs`` the constructs
     coded on the group's findings and ``functions_from`` where its functions come from
     (``"constructs"``, ``"domain"`` when no construct is coded, ``""`` without either);
+    ``comb_findings`` how many of the group's findings point to each COM-B component;
     ``evidence`` one dict per study (``study``, ``design``, ``country``, ``setting``,
     ``label``); ``facilitators`` (barrier groups only) one dict per facilitator finding of the
     same domain and theme (``study``, ``finding``, ``statement``, ``shared_constructs``,
@@ -237,6 +238,7 @@ def _group(df: pd.DataFrame, every: pd.DataFrame, vocab: Vocabulary, dom: str | 
                 g["studies"].setdefault(r.study, _evidence(r))
                 g["statements"].append((r.study, r.finding, r.statement))
                 g["tdf"].extend(p for p in r.tdf if p not in g["tdf"])
+                g.setdefault("per_finding", []).append([cd for cd, _ in r.tdf])
     rows = []
     for (d, t, ty), g in groups.items():
         coded = g["tdf"]
@@ -247,13 +249,16 @@ def _group(df: pd.DataFrame, every: pd.DataFrame, vocab: Vocabulary, dom: str | 
             comb = vocab.comb(d) if d else []
             source = "domain" if d else ""
         constructs = list(dict.fromkeys(c for _, c in coded))
+        counts = {c: sum(c in vocab.comb(ds) for ds in g["per_finding"]) for c in comb}
+        if source == "domain":
+            counts = dict.fromkeys(comb, len(g["statements"]))
         rows.append({
             "domain": d, "theme": t, "theme_name": vocab.theme_name(t) if t else "",
             "type": ty, "n_studies": len(g["studies"]), "n_findings": len(g["statements"]),
             "studies": sorted(g["studies"]),
             "findings": [f"{s}/{f}" for s, f, _ in g["statements"]],
             "statements": g["statements"], "comb": comb, "functions": vocab.functions(comb),
-            "constructs": constructs, "functions_from": source,
+            "constructs": constructs, "functions_from": source, "comb_findings": counts,
             "evidence": [g["studies"][s] for s in sorted(g["studies"])],
             "facilitators": (_facilitators(every, d, t, constructs) if ty == "barrier"
                              else []),
