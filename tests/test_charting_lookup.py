@@ -52,9 +52,11 @@ def test_lookup_groups_by_domain_theme_and_type_with_study_counts(mini):
     assert (g.domain, g.theme, g.type, g.n_studies, g.n_findings) == (
         "Environmental Context and Resources", "time", "barrier", 2, 2)
     assert g.studies == ["study-a", "study-b"]
-    assert g.comb == ["Physical opportunity"]
-    assert g.functions == ["Training", "Restriction", "Environmental restructuring",
-                           "Enablement"]
+    # from the constructs coded on its findings: study-b's is also an incentive problem
+    assert g.constructs == ["Resources / material resources", "Incentives"]
+    assert g.functions_from == "constructs"
+    assert g.comb == ["Physical opportunity", "Automatic motivation"]
+    assert "Incentivisation" in g.functions and "Education" not in g.functions
 
 
 def test_lookup_other_filters(mini):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -50,13 +50,15 @@ def _fmt_kappa(k: float | None) -> str:
 @click.option("--perspective", "-p", help="Whose view, e.g. patients, 'general practitioners'.")
 @click.option("--level", "-l", help="individual, organisational or system.")
 @click.option("--type", "type_", help="barrier or facilitator.")
-@click.option("--json", "as_json", is_flag=True, help="Print the groups as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the groups and studies as JSON.")
 @review_option
 def lookup(text: str | None, domain: str | None, theme: str | None, perspective: str | None,
            level: str | None, type_: str | None, as_json: bool, review_path: Path) -> None:
-    """Find barriers and facilitators, grouped by domain, theme and type, with study counts.
+    """Find barriers and facilitators, grouped by domain, theme and type, with study counts,
+    the studies' design, country and setting, and the facilitators beside each barrier group.
 
-    TEXT (optional): words that must all occur in the finding.
+    TEXT (optional): words that must all occur in the finding (any case or accent; a word
+    start or another form of the word: referrals finds referral).
     """
     review = open_review(review_path)
     res = review.lookup(text, domain=domain, theme=theme, perspective=perspective, level=level,
@@ -66,8 +68,13 @@ def lookup(text: str | None, domain: str | None, theme: str | None, perspective:
         for r in rows:
             r["statements"] = [{"study": s, "finding": f, "statement": st}
                                for s, f, st in r["statements"]]
+        studies = [{k: (None if isinstance(v, float) and math.isnan(v) else v)
+                    for k, v in st.items()} for st in res.studies.to_dict("records")]
+        for st in studies:
+            st["year"] = None if st["year"] is None else int(st["year"])
         click.echo(json.dumps({"filters": res.filters, "n_findings": len(res.findings),
-                               "groups": rows}, indent=2, sort_keys=True, ensure_ascii=False))
+                               "groups": rows, "studies": studies}, indent=2, sort_keys=True,
+                              ensure_ascii=False))
         return
     from rich.table import Table
     from rich.text import Text
@@ -99,14 +106,51 @@ def lookup(text: str | None, domain: str | None, theme: str | None, perspective:
                     f"{_n(g.n_findings, 'finding')}")
         con.print()
         con.print(head)
-        if g.comb:
-            con.print(_hanging(f"COM-B: {'; '.join(g.comb)} → intervention functions: "
-                               f"{', '.join(g.functions)}", "  ", "  ", con.width,
-                               style="italic"))
-        for study, fid, stmt in g.statements:
-            line = _hanging(f"{stmt} [{study}/{fid}]", "  • ", "    ", con.width)
-            line.highlight_regex(r"\[[^\[\]]+/[^\[\]]+\]$", "dim")
-            con.print(line)
+        _print_group(con, g)
+
+
+def _print_group(con: Console, g: Any) -> None:
+    """One lookup group: where its functions come from, its studies, findings, facilitators."""
+    w = con.width
+    if g.comb:
+        source = (f"from the constructs coded: {'; '.join(g.constructs)}"
+                  if g.functions_from == "constructs"
+                  else "from the domain: no construct is coded on these findings")
+        comb = "; ".join(f"{c} ({_n(g.comb_findings.get(c, 0), 'finding')})" for c in g.comb)
+        con.print(_hanging(f"COM-B: {comb} → intervention functions: "
+                           f"{', '.join(g.functions)} ({source})", "  ", "  ", w,
+                           style="italic"))
+    con.print(_hanging("Studies: " + "; ".join(e["label"] for e in g.evidence), "  ", "    ",
+                       w, style="dim"))
+    for study, fid, stmt in g.statements:
+        con.print(_cited(f"{stmt} [{study}/{fid}]", "  • ", w))
+    if g.type != "barrier":
+        return
+    fac = g.facilitators
+    if not fac:
+        con.print(_hanging("No facilitator of the same domain and theme is reported.", "  ",
+                           "  ", w, style="dim"))
+        return
+    con.print(_hanging(f"Facilitators of the same domain and theme ({len(fac)}):", "  ", "  ",
+                       w, style="green"))
+    for f in fac[:_MAX_FACILITATORS]:
+        shares = (f" (shares: {', '.join(f['shared_constructs'])})"
+                  if f["shared_constructs"] else "")
+        con.print(_cited(f"{f['statement']}{shares} [{f['study']}/{f['finding']}]", "  + ",
+                         w))
+    if len(fac) > _MAX_FACILITATORS:
+        con.print(_hanging(f"… and {len(fac) - _MAX_FACILITATORS} more (--json lists them "
+                           "all)", "    ", "    ", w, style="dim"))
+
+
+_MAX_FACILITATORS = 5
+
+
+def _cited(text: str, first: str, width: int) -> Text:
+    """A bullet line ending in ``[study/finding]``, the citation dimmed."""
+    line = _hanging(text, first, "    ", width)
+    line.highlight_regex(r"\[[^\[\]]+/[^\[\]]+\]$", "dim")
+    return line
 
 
 @click.command()
