@@ -45,7 +45,7 @@ def shown_keys(page) -> set[str]:  # type: ignore[no-untyped-def]
 
 
 def test_matrix_loads_without_console_errors(page, site_url: str):  # type: ignore[no-untyped-def]
-    page.goto(site_url + "matrix/")
+    page.goto(site_url + "matrix.html")
     page.wait_for_selector("table.implmap-matrix")
     assert page.locator("table.implmap-matrix td.implmap-cell:not(.implmap-total) a").count() > 3
     ARTIFACTS.mkdir(exist_ok=True)
@@ -54,11 +54,11 @@ def test_matrix_loads_without_console_errors(page, site_url: str):  # type: igno
 
 
 def test_clicking_a_cell_shows_exactly_its_findings(page, site_url: str):  # type: ignore[no-untyped-def]
-    page.goto(site_url + "matrix/")
+    page.goto(site_url + "matrix.html")
     expected_all = fixture_findings()
     cells = page.locator("table.implmap-matrix td.implmap-cell:not(.implmap-total) a")
     for i in range(cells.count()):
-        page.goto(site_url + "matrix/")
+        page.goto(site_url + "matrix.html")
         link = page.locator("table.implmap-matrix td.implmap-cell:not(.implmap-total) a").nth(i)
         label = link.get_attribute("aria-label")
         domain = label.split(" × ", 1)[0]
@@ -69,7 +69,7 @@ def test_clicking_a_cell_shows_exactly_its_findings(page, site_url: str):  # typ
         want = {f["key"] for f in expected_all if domain in f["domains"] and theme in f["themes"]}
         assert shown_keys(page) == want, label
     # a row's total: every finding of the domain
-    page.goto(site_url + "matrix/")
+    page.goto(site_url + "matrix.html")
     page.click("table.implmap-matrix td.implmap-total a[aria-label^='Skills: ']")
     page.wait_for_selector("#implmap-find tbody tr")
     assert shown_keys(page) == {f["key"] for f in expected_all if "Skills" in f["domains"]}
@@ -78,7 +78,7 @@ def test_clicking_a_cell_shows_exactly_its_findings(page, site_url: str):  # typ
 
 def test_filters_narrow_the_table(page, site_url: str):  # type: ignore[no-untyped-def]
     every = fixture_findings()
-    page.goto(site_url + "find/")
+    page.goto(site_url + "find.html")
     page.wait_for_selector("#implmap-find tbody tr")
     assert shown_keys(page) == {f["key"] for f in every}
     page.select_option("select[data-filter=type]", "facilitator")
@@ -107,15 +107,15 @@ def test_filters_narrow_the_table(page, site_url: str):  # type: ignore[no-untyp
 
 
 def test_study_page_links_back_to_its_findings(page, site_url: str):  # type: ignore[no-untyped-def]
-    page.goto(site_url + "studies/lee-2021/")
+    page.goto(site_url + "studies/lee-2021.html")
     page.click("#f-f2 .implmap-cells a")  # the matrix cell of finding f2
     page.wait_for_selector("#implmap-find tbody tr")
     assert "lee-2021/f2" in shown_keys(page)
     # and from the list back to the finding on the study page
     page.click("tr[data-finding='lee-2021/f2'] a")
-    page.wait_for_url("**/studies/lee-2021/#f-f2")
+    page.wait_for_url("**/studies/lee-2021.html#f-f2")
     assert page.locator("#f-f2").is_visible()
-    page.goto(site_url + "studies/lee-2021/")
+    page.goto(site_url + "studies/lee-2021.html")
     page.click("text=All findings of this study in the list")
     page.wait_for_selector("#implmap-find tbody tr")
     assert shown_keys(page) == {"lee-2021/f1", "lee-2021/f2", "lee-2021/f3"}
@@ -125,11 +125,11 @@ def test_study_page_links_back_to_its_findings(page, site_url: str):  # type: ig
 def test_domain_page_on_a_phone(browser, site_url: str):  # type: ignore[no-untyped-def]
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     p = ctx.new_page()
-    p.goto(site_url + "domains/environmental-context-and-resources/")
+    p.goto(site_url + "domains/environmental-context-and-resources.html")
     assert p.locator("ul.implmap-findings li").count() == 3
     ARTIFACTS.mkdir(exist_ok=True)
     p.screenshot(path=str(ARTIFACTS / "site-domain-phone.png"), full_page=True)
-    p.goto(site_url + "matrix/")
+    p.goto(site_url + "matrix.html")
     # the matrix scrolls sideways inside its own box; the page itself does not
     assert p.evaluate("document.documentElement.scrollWidth") <= 390 + 1
     box = p.locator(".implmap-scroll:has(table.implmap-matrix)")
@@ -158,7 +158,7 @@ def test_paging_through_many_findings(browser, tmp_path: Path):  # type: ignore[
     out = build_site(review, tmp_path / "site")
     with serve_dir(out) as url:
         p = browser.new_page()
-        p.goto(url + "find/#study=wu-2022")
+        p.goto(url + "find.html#study=wu-2022")
         p.wait_for_selector("#implmap-find tbody tr")
         assert p.locator("#implmap-find tbody tr").count() == 50
         assert "Page 1 of 3" in p.inner_text(".implmap-pager")
@@ -172,7 +172,7 @@ def test_hostile_review_runs_no_script(browser, tmp_path: Path):  # type: ignore
     from implmap.site.serve import build_site
 
     out = build_site(HOSTILE, tmp_path / "site")
-    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("index.html"))
+    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
     assert len(pages) > 10
     dialogs: list[str] = []
     with serve_dir(out) as url:
@@ -185,7 +185,7 @@ def test_hostile_review_runs_no_script(browser, tmp_path: Path):  # type: ignore
             p.goto(url + rel, wait_until="domcontentloaded")  # scripts in the page have run
             assert p.evaluate("typeof window.__pwned") == "undefined", rel
             assert p.locator("img[src=x]").count() == 0, rel
-        p.goto(url + "find/")
+        p.goto(url + "find.html")
         p.wait_for_selector("#implmap-find tbody tr")
         p.fill("input[data-filter=q]", "pwned")
         assert '<script>window.__pwned=1;alert("script")</script>' in p.inner_text(

@@ -37,8 +37,8 @@ def build(review_arg: Path | None, review_path: Path, out: Path) -> None:
 
     review = open_review(_pick(review_arg, review_path))
     path = build_site(review, out)
-    click.echo(f"Built the evidence map of {review.root} into {path} (open {path}/index.html "
-               "through a web server, e.g. python -m http.server -d " + str(path) + ").")
+    click.echo(f"Built the evidence map of {review.root} into {path}: open {path}/index.html "
+               "in a browser, or publish the folder on any web server.")
 
 
 @site.command()

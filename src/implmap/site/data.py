@@ -22,6 +22,7 @@ from ..charting.vocab import Vocabulary, load_vocabulary
 from ..dedupe.groups import duplicates_removed
 from ..errors import ImplmapError
 from ..folder import ReviewFolder
+from ..records.model import Search
 from ..screening import agreement, conflicts, prisma_counts, records_to_screen
 
 __all__ = [
@@ -144,6 +145,7 @@ class MapData:
     duplicates_removed: int | None = None
     vocabulary_sources: dict[str, str] = field(default_factory=dict)
     coding: Coding = field(default_factory=Coding)
+    searches: list[Search] = field(default_factory=list)  # the imported searches
 
     @property
     def findings(self) -> list[Finding]:
@@ -200,6 +202,7 @@ def load_map(review: ReviewFolder | str | Path) -> MapData:
         studies=studies,
         vocabulary_sources=sources,
     )
+    data.searches = review.searches()
     data.prisma, data.prisma_problem = _prisma(review)
     data.duplicates_removed = duplicates_removed(review)
     data.stages = _stages(review)

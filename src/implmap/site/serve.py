@@ -1,11 +1,13 @@
 """Build or serve one review's evidence map as a site of its own (``implmap site build/serve``).
 
 A minimal MkDocs configuration (Material theme, no web fonts, the implmap plugin pointing at the
-review) is written into a temporary folder, so the review needs no ``mkdocs.yml`` of its own.
+review, ``page.html`` URLs so the site opens from disk too) is written into a temporary folder, so
+the review needs no ``mkdocs.yml`` of its own. Serving is :mod:`implmap.site.live`.
 """
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import UsageError
+from ..errors import ImplmapError, UsageError
 from ..folder import ReviewFolder
 from .escape import plain_title
 
@@ -32,8 +34,14 @@ NAV = [
 ]
 
 
-def site_config(review: ReviewFolder, folder: Path, *, search: bool = True) -> Path:
-    """Write a minimal ``mkdocs.yml`` for ``review``'s map into ``folder``; return its path."""
+def site_config(
+    review: ReviewFolder, folder: Path, *, search: bool = True, directory_urls: bool = False
+) -> Path:
+    """Write a minimal ``mkdocs.yml`` for ``review``'s map into ``folder``; return its path.
+
+    Pages are ``page.html`` files linked as such unless ``directory_urls``, so the built site
+    also works opened from disk (``file://…/index.html``), with no web server.
+    """
     docs = folder / "docs"
     docs.mkdir(parents=True, exist_ok=True)
     plugins: list[Any] = ["search"] if search else []
@@ -41,7 +49,7 @@ def site_config(review: ReviewFolder, folder: Path, *, search: bool = True) -> P
     config = {
         "site_name": plain_title(review.manifest.title) or "Evidence map",
         "docs_dir": str(docs),
-        "use_directory_urls": True,
+        "use_directory_urls": directory_urls,
         "theme": {
             "name": "material",
             "font": False,
@@ -58,22 +66,50 @@ def site_config(review: ReviewFolder, folder: Path, *, search: bool = True) -> P
 
 
 @contextmanager
-def _config(review: ReviewFolder | str | Path, **kw: Any) -> Iterator[Path]:
-    if not isinstance(review, ReviewFolder):
-        review = ReviewFolder(review)
+def _config(review: ReviewFolder, **kw: Any) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="implmap-site-") as tmp:
         yield site_config(review, Path(tmp), **kw)
 
 
+class _Errors(logging.Handler):
+    """The messages MkDocs logs while it builds (it logs a plugin's error, then aborts)."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__(level)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _review(review: ReviewFolder | str | Path) -> ReviewFolder:
+    return review if isinstance(review, ReviewFolder) else ReviewFolder(review)
+
+
 def build_site(review: ReviewFolder | str | Path, out: str | Path, *, strict: bool = True) -> Path:
-    """Build ``review``'s evidence map into the static site folder ``out``; return it."""
+    """Build ``review``'s evidence map into the static site folder ``out``; return it.
+
+    The site works from a web server and opened from disk. Raises
+    :class:`~implmap.errors.ImplmapError` with MkDocs' messages when the build fails (a study
+    file that does not validate, or in ``strict`` mode a warning).
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
 
     out = Path(out).resolve()
-    with _config(review) as cfg:
-        config = load_config(str(cfg), site_dir=str(out), strict=strict)
-        build(config)
+    review = _review(review)
+    errors = _Errors(logging.WARNING if strict else logging.ERROR)
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(errors)
+    try:
+        with _config(review) as cfg:
+            config = load_config(str(cfg), site_dir=str(out), strict=strict)
+            build(config)
+    except Abort as exc:
+        raise ImplmapError("; ".join(dict.fromkeys(errors.messages)) or str(exc)) from None
+    finally:
+        logger.removeHandler(errors)
     return out
 
 
@@ -82,17 +118,20 @@ def serve_site(
 ) -> None:
     """Serve ``review``'s evidence map at http://host:port/, rebuilding when the review changes.
 
-    Raises :class:`~implmap.errors.UsageError` when nothing can serve on ``host:port`` (another
-    server there, or no such address).
+    A build that fails shows its error in the page until the review's files are fixed; Ctrl+C
+    stops the server (see :class:`~implmap.site.live.LiveSite`). Raises
+    :class:`~implmap.errors.UsageError` when nothing can serve on ``host:port`` (another server
+    there, or no such address).
     """
-    from mkdocs.commands.serve import serve
+    from .live import LiveSite
 
-    with _config(review) as cfg:
-        try:
-            serve(config_file=str(cfg), open_in_browser=False, livereload=True,
-                  dev_addr=f"{host}:{port}")
-        except OSError as exc:
-            raise UsageError(
-                f"cannot serve on {host}:{port} ({exc.strerror or exc}); is another server "
-                "running there? Use another port"
-            ) from None
+    review = _review(review)
+    live = LiveSite(review.root, lambda out: build_site(review, out, strict=False))
+    try:
+        live.serve(host, port)
+    except OSError as exc:
+        live.stop()
+        raise UsageError(
+            f"cannot serve on {host}:{port} ({exc.strerror or exc}); is another server "
+            "running there? Use another port"
+        ) from None

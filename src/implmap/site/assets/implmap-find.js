@@ -71,7 +71,10 @@
   var next = el("button", { type: "button" }, "Next →");
   var where = el("span");
   pager.appendChild(prev); pager.appendChild(next); pager.appendChild(where);
-  root.appendChild(form); root.appendChild(status); root.appendChild(wrap); root.appendChild(pager);
+  var hint = el("p", { "class": "implmap-scroll-hint", "aria-hidden": "true" },
+                "Scroll the table sideways for more columns →");
+  root.appendChild(form); root.appendChild(status); root.appendChild(hint); root.appendChild(wrap);
+  root.appendChild(pager);
 
   var state = { page: 0, hits: [] };
 

@@ -27,6 +27,7 @@ __all__ = [
     "FIND_DATA",
     "FIND_JS",
     "GROUP_CAP",
+    "SCROLL_HINT",
     "Builder",
     "Links",
     "attr",
@@ -116,11 +117,22 @@ def columns(*names: str) -> str:
     return "".join(f'<th scope="col">{n}</th>' for n in names)
 
 
-def table(head: str, rows: Iterable[str], cls: str = "") -> str:
-    """A table that scrolls sideways on narrow screens: ``head`` holds the header row's cells."""
+SCROLL_HINT = (
+    '<p class="implmap-scroll-hint" aria-hidden="true">Scroll the table sideways for more '
+    "columns →</p>"
+)
+
+
+def table(head: str, rows: Iterable[str], cls: str = "", hint: bool = False) -> str:
+    """A table that scrolls sideways on narrow screens: ``head`` holds the header row's cells.
+
+    ``hint``: say so above it on narrow screens (the style sheet shows the hint only there), for
+    tables wider than a phone.
+    """
     classes = f"implmap-table {cls}" if cls else "implmap-table"
     return (
-        f'<div class="implmap-scroll"><table class="{classes}"><thead><tr>{head}</tr></thead>'
+        (SCROLL_HINT if hint else "")
+        + f'<div class="implmap-scroll"><table class="{classes}"><thead><tr>{head}</tr></thead>'
         f'<tbody>{"".join(rows)}</tbody></table></div>'
     )
 
@@ -182,11 +194,19 @@ class Builder:
         self.written.append(path)
 
     def page(
-        self, rel: str, title: str, body: list[str], css: bool = True, search: bool = True
+        self, rel: str, title: str, body: list[str], css: bool = True, search: bool = True,
+        wide: bool = False,
     ) -> None:
+        """Write the page ``rel``: front matter, the map's style sheet, then ``body``.
+
+        ``wide``: the page's tables get the whole width (the theme hides its navigation and
+        table of contents there; Material and zensical read ``hide`` from the front matter).
+        """
         meta = f"title: {json.dumps(plain_title(title) or 'Evidence map')}\n"
         if not search:  # the same findings are indexed once, on the study pages
             meta += "search:\n  exclude: true\n"
+        if wide:
+            meta += "hide:\n  - navigation\n  - toc\n"
         head = f"---\n{meta}---\n\n"
         if css:
             head += f'<link rel="stylesheet" href="{self.links.href(rel, CSS)}">\n\n'

@@ -42,7 +42,7 @@ def write_matrix(b: Builder) -> None:
         "## COM-B summary",
         _comb_table(b, rel),
     ]
-    b.page(rel, "Evidence matrix", body)
+    b.page(rel, "Evidence matrix", body, wide=True)
 
 
 def _shade(n: int, top: int) -> int:
@@ -95,7 +95,7 @@ def _table(
                             "facilitators in all", domain=dom) if row else "–"
         tds.append(f'<td class="implmap-cell implmap-total">{total}</td>')
         body.append("<tr>" + "".join(tds) + "</tr>")
-    return table("".join(head), body, cls)
+    return table("".join(head), body, cls, hint=True)
 
 
 def _comb_table(b: Builder, rel: str) -> str:
@@ -134,4 +134,4 @@ def write_find(b: Builder) -> None:
         f'<script src="{attr(b.links.href(rel, FIND_DATA))}"></script>\n'
         f'<script src="{attr(b.links.href(rel, FIND_JS))}"></script>',
     ]
-    b.page(rel, "Find barriers", body)
+    b.page(rel, "Find barriers", body, wide=True)

@@ -68,6 +68,8 @@ def write_methods(b: Builder) -> None:
         f'<dl class="implmap-facts">{"".join(facts)}</dl>' if facts
         else '<p class="implmap-none">The manifest states no eligibility criteria.</p>'
     )
+    body.append("## Information sources and searches")
+    body.append(_searches(b))
     body.append("## Screening")
     if d.stages:
         head = columns("Stage", "Records", "Reviewers", "Decided by both", "Agreement",
@@ -98,6 +100,27 @@ def write_methods(b: Builder) -> None:
         )
     body.append(f'<p class="implmap-cite">{esc(TDF_CITATION)} {esc(BCW_CITATION)}</p>')
     b.page("methods.md", "Methods", body)
+
+
+def _searches(b: Builder) -> str:
+    """Every imported search: database, date searched, search string, records, file."""
+    found = b.data.searches
+    if not found:
+        return '<p class="implmap-none">No searches are imported yet.</p>'
+    rows = [
+        f'<tr><th scope="row">{esc(s.database)}</th><td>{esc(s.searched) or "–"}</td>'
+        f'<td class="implmap-query">{f"<code>{esc(s.query)}</code>" if s.query else "–"}</td>'
+        f"<td>{s.records}</td><td>{esc(s.file)}</td></tr>"
+        for s in found
+    ]
+    total = sum(s.records for s in found)
+    intro = (
+        f"<p>{len(found)} {'search' if len(found) == 1 else 'searches'}, {total} records in "
+        "all, each imported from the database's own export file (kept unchanged in the "
+        "review folder).</p>"
+    )
+    head = columns("Database", "Date searched", "Search string", "Records", "File")
+    return intro + table(head, rows, "implmap-searches")
 
 
 def _stage_rows(st: Stage) -> list[str]:
