@@ -231,6 +231,13 @@ class Review(ReviewFolder):
 
         return prisma_counts(self)
 
+    def prisma_figure(self, fmt: str = "svg") -> str | bytes:
+        """The PRISMA 2020 flow diagram as SVG text or PNG/PDF bytes (see
+        :func:`implmap.site.prisma_figure`)."""
+        from .site.figure import prisma_figure
+
+        return prisma_figure(self, fmt)
+
     # ---------------------------------------------------------------- hand-outs
     def export(self, table: str, fmt: str | None = None) -> str | bytes:
         """A table as CSV or RIS text, or the workbook as bytes (see
