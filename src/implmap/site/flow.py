@@ -25,7 +25,7 @@ __all__ = ["PRISMA_TITLE", "Arrow", "Box", "Diagram", "layout", "prisma_diagram"
 PRISMA_TITLE = "PRISMA 2020 flow diagram"
 LINE, PAD, GAP, CHAR = 16, 8, 26, 6.6  # line height, padding, gap between rows, char width
 PHASE_X, PHASE_W = 8, 26
-MAIN_X, MAIN_W, SIDE_W, OTHER_W, OTHER_SIDE_W = 44, 250, 230, 240, 210
+MAIN_X, MAIN_W, SIDE_W, OTHER_W, OTHER_SIDE_W = 44, 250, 250, 240, 240
 HEADER_H = 40
 
 
