@@ -31,7 +31,7 @@ LAYERS: list[list[str]] = [
     ["implmap.screening"],
     ["implmap.prioritise"],
     ["implmap.charting"],
-    ["implmap.checks"],
+    ["implmap.checks", "implmap.handout"],
     ["implmap.app", "implmap.site"],
     ["implmap.review"],
     ["implmap.cli", "implmap.__main__", "implmap"],

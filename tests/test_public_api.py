@@ -35,6 +35,11 @@ PACKAGES = {
         "coding_agreement", "cohen_kappa", "findings_frame", "json_schema", "load_vocabulary",
         "loso_accuracy", "suggest_texts", "write_suggestions",
     ],
+    "implmap.handout": [
+        "DEDUPE_COLUMNS", "FORMATS", "RECORD_COLUMNS", "TABLES", "export", "findings_table",
+        "included_table", "neutralise", "neutralised", "records_table", "table_csv", "workbook",
+        "write_export",
+    ],
     "implmap.app": ["MODES", "ScreeningSession", "create_app", "serve"],
 }
 

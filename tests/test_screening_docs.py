@@ -18,7 +18,7 @@ GUIDE = ROOT / "docs" / "guides" / "screening.md"
 EXPECTED = {
     "identified": 5, "duplicates_removed": 0, "records_screened": 5, "records_excluded": 2,
     "records_awaiting": 0, "reports_sought": 3, "reports_not_retrieved": 1,
-    "reports_assessed": 2, "reports_excluded": 1,
+    "reports_awaiting_assessment": 0, "reports_assessed": 2, "reports_excluded": 1,
     "reports_excluded_by_reason": {"wrong context": 1}, "reports_awaiting": 0,
     "reports_included": 1, "studies_included": 1, "identified_by_database": {"MEDLINE": 5},
 }

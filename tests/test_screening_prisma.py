@@ -63,7 +63,9 @@ def test_counts_while_screening_and_when_done(flow):
     c = screening.prisma_counts(rev)
     assert (c.identified, c.duplicates_removed, c.records_screened) == (12, 2, 10)
     assert (c.records_excluded, c.records_awaiting, c.reports_sought) == (4, 1, 5)
-    assert c.reports_awaiting == 5 and c.reports_included == 0 and c.studies_included == 0
+    # none of the reports sought has been retrieved or read yet: none is assessed
+    assert (c.reports_awaiting_assessment, c.reports_assessed, c.reports_awaiting) == (5, 0, 0)
+    assert c.reports_included == 0 and c.studies_included == 0
     screening.resolve(rev, TA, ids[4], "exclude", by="cam")
     ft = ids[5:]
     screening.mark_retrieval(rev, ft[0], "not_retrieved")
@@ -82,6 +84,7 @@ def test_counts_while_screening_and_when_done(flow):
         "records_awaiting": 0,
         "reports_sought": 5,
         "reports_not_retrieved": 1,
+        "reports_awaiting_assessment": 0,
         "reports_assessed": 4,
         "reports_excluded": 2,
         "reports_excluded_by_reason": {"wrong population": 1, "wrong concept": 1},

@@ -44,10 +44,11 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # ------------------------------------------------------------------------------ small pieces
 SURFACE = {
-    "Coding", "Domain", "Finding", "FlowBox", "FlowRow", "ImplmapConfig", "ImplmapPlugin",
-    "Links", "MapData", "Pair", "Stage", "Study", "Theme", "build_pages", "build_site", "esc",
-    "find_data_js", "findings_csv", "findings_json", "flow_svg", "load_map", "plain_title",
-    "serve_site", "site_config", "slug", "studies_ris",
+    "Coding", "Diagram", "Domain", "Finding", "ImplmapConfig", "ImplmapPlugin",
+    "Links", "MapData", "Pair", "Stage", "Study", "Theme", "build_pages", "build_site",
+    "diagram_figure", "diagram_svg", "esc", "find_data_js", "findings_csv", "findings_json",
+    "load_map", "plain_title", "prisma_diagram", "prisma_figure", "serve_site", "site_config",
+    "slug", "studies_ris",
 }
 
 
@@ -268,7 +269,8 @@ def test_study_page_links_doi_and_back_to_its_findings(built: Path):
 def test_overview_draws_the_flow_diagram_as_svg(built: Path):
     text = (built / "index.html").read_text("utf-8")
     assert '<svg class="implmap-flow"' in text
-    assert "Studies included in the map (n = 3)" in "".join(parse(built / "index.html").text)
+    shown = " ".join(parse(built / "index.html").text)
+    assert "Studies included in review (n = 3)" in shown
 
 
 # ------------------------------------------------------------------------------ hostile text
@@ -443,11 +445,12 @@ def test_site_serve_rebuilds_when_the_review_changes(tmp_path: Path):
 
 def test_flow_diagram_and_methods_use_the_screening_counts(built: Path):
     shown = "".join(parse(built / "index.html").text)
-    for text in ("Records identified from databases (n = 8)", "TestDB (n = 8)",
+    shown = " ".join(parse(built / "index.html").text)
+    for text in ("Records identified from: Databases (n = 8)", "– TestDB (n = 8)",
                  "Records screened (n = 8)", "Records excluded (n = 4)",
                  "Reports sought for retrieval (n = 4)", "Reports not retrieved (n = 0)",
-                 "Reports assessed for eligibility (n = 4)", "Reports excluded (n = 1)",
-                 "wrong concept (n = 1)", "Studies included in the map (n = 3)"):
+                 "Reports assessed for eligibility (n = 4)", "Reports excluded: wrong concept "
+                 "(n = 1)", "Studies included in review (n = 3)"):
         assert text in shown, text
     methods = " ".join(" ".join(parse(built / "methods.html").text).split())
     # title/abstract: ana and ben agree on 6 of 8 (maybe counts as include); both conflicts

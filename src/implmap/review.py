@@ -231,6 +231,27 @@ class Review(ReviewFolder):
 
         return prisma_counts(self)
 
+    def prisma_figure(self, fmt: str = "svg") -> str | bytes:
+        """The PRISMA 2020 flow diagram as SVG text or PNG/PDF bytes (see
+        :func:`implmap.site.prisma_figure`)."""
+        from .site.figure import prisma_figure
+
+        return prisma_figure(self, fmt)
+
+    # ---------------------------------------------------------------- hand-outs
+    def export(self, table: str, fmt: str | None = None) -> str | bytes:
+        """A table as CSV or RIS text, or the workbook as bytes (see
+        :func:`implmap.handout.export`)."""
+        from .handout import export
+
+        return export(self, table, fmt)
+
+    def write_export(self, table: str, path: str | Path, fmt: str | None = None) -> Path:
+        """Write a table or the workbook to ``path`` (see :func:`implmap.handout.write_export`)."""
+        from .handout import write_export
+
+        return write_export(self, table, Path(path), fmt)
+
     # ---------------------------------------------------------------- prioritisation (ranking)
     def ranker(self, reviewer: str, stage: str = "title_abstract") -> Ranker:
         """A live :class:`~implmap.prioritise.ranking.Ranker` for ``reviewer`` at ``stage``."""

@@ -83,23 +83,46 @@ def records(review_path: Path) -> None:
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["ris", "csv"]), default="ris",
-              show_default=True)
+@click.argument("table", required=False,
+                type=click.Choice(["records", "included", "findings", "workbook"]))
+@click.option("--format", "fmt", type=click.Choice(["ris", "csv", "xlsx"]), default=None,
+              help="ris or csv; a workbook is xlsx. Default: the table's first format "
+                   "(records: csv, included: ris, findings: csv); with no TABLE, ris.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write here instead of standard output.")
+              help="Write here instead of standard output (a workbook needs a file).")
 @review_option
-def export(fmt: Literal["ris", "csv"], output: Path | None, review_path: Path) -> None:
-    """Write the records out as RIS or CSV."""
-    from ..records.export import export_records
+def export(table: str | None, fmt: Literal["ris", "csv", "xlsx"] | None, output: Path | None,
+           review_path: Path) -> None:
+    """Write the records, the included studies, the findings or a workbook out.
+
+    With no TABLE: every record as imported (RIS, or CSV of the normalised fields). TABLE is
+    records (every record with its dedupe status and each reviewer's and the final decision
+    and reason per stage), included (the included studies, RIS for Zotero or EndNote, or
+    CSV), findings (the coded findings, CSV) or workbook (the three tables as sheets of one
+    .xlsx file).
+    """
+    from ..errors import UsageError
 
     review = open_review(review_path)
-    text = export_records(review, fmt)
+    if table is None:
+        from ..records.export import export_records
+
+        if fmt == "xlsx":
+            raise UsageError("--format xlsx is for 'implmap export workbook'")
+        data: str | bytes = export_records(review, fmt or "ris")
+    else:
+        from ..handout import export as export_table
+
+        data = export_table(review, table, fmt)
     if output is None:
-        click.echo(text, nl=False)
+        if isinstance(data, bytes):
+            raise UsageError("a workbook is a binary file: name it with --output, e.g. "
+                             "-o review.xlsx")
+        click.echo(data, nl=False)
     else:
         from ..fsio import write_atomic
 
-        write_atomic(output, text)
+        write_atomic(output, data)
         click.echo(f"Wrote {output}.", err=True)
 
 

@@ -20,6 +20,9 @@ from .common import open_review, review_option
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from ..review import Review
+
+
 __all__ = ["COMMANDS"]
 
 _stage = click.option("--stage", "-s", default="title_abstract", show_default=True,
@@ -218,16 +221,25 @@ def agreement(stage: str | None, pilot: bool, as_json: bool, review_path: Path) 
               default=None, help="Also write the counts as JSON to this file.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Also write the counts as CSV to this file.")
+@click.option("--format", "fmt", type=click.Choice(["svg", "png", "pdf"]), default=None,
+              help="Draw the PRISMA 2020 flow diagram instead of printing the counts.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the diagram here (an SVG goes to standard output without it).")
 @review_option
 @_warnings_to_stderr
-def prisma(json_path: Path | None, csv_path: Path | None, review_path: Path) -> None:
-    """PRISMA 2020 / PRISMA-ScR flow counts (checked: they must add up)."""
+def prisma(json_path: Path | None, csv_path: Path | None, fmt: str | None,
+           output: Path | None, review_path: Path) -> None:
+    """PRISMA 2020 / PRISMA-ScR flow counts (checked: they must add up), or the flow diagram."""
     from rich.table import Table
 
     from ..fsio import write_atomic
     from ..screening import prisma_counts
 
-    counts = prisma_counts(open_review(review_path))
+    review = open_review(review_path)
+    if fmt is not None or output is not None:
+        _diagram(review, fmt, output)
+        return
+    counts = prisma_counts(review)
     table = Table(title="PRISMA flow")
     table.add_column("box")
     table.add_column("count", justify="right")
@@ -240,6 +252,28 @@ def prisma(json_path: Path | None, csv_path: Path | None, review_path: Path) -> 
     if csv_path is not None:
         write_atomic(csv_path, counts.to_csv())
         click.echo(f"Wrote {csv_path}")
+
+
+def _diagram(review: Review, fmt: str | None, output: Path | None) -> None:
+    """Write the PRISMA 2020 flow diagram (format from ``fmt``, else the file's suffix)."""
+    from ..errors import UsageError
+    from ..fsio import write_atomic
+    from ..site.figure import prisma_figure
+
+    if fmt is None and output is not None:
+        fmt = output.suffix.lower().lstrip(".")
+        if fmt not in ("svg", "png", "pdf"):
+            raise UsageError(f"cannot tell the diagram's format from {output.name!r}: give "
+                             "--format svg, png or pdf")
+    data = prisma_figure(review, fmt or "svg")
+    if output is None:
+        if isinstance(data, bytes):
+            raise UsageError(f"a {fmt} diagram is a binary file: name it with --output, "
+                             f"e.g. -o prisma.{fmt}")
+        click.echo(data, nl=False)
+        return
+    write_atomic(output, data)
+    click.echo(f"Wrote {output}")
 
 
 @click.group()

@@ -7,15 +7,17 @@ The boxes (identification through databases; PRISMA-ScR uses the same flow):
 * records screened (title and abstract) and records excluded, plus records still awaiting a
   final decision (undecided or in open conflict) while screening is under way;
 * reports sought for retrieval (final include or maybe at title and abstract), reports not
-  retrieved (``screening/full_text/retrieval.jsonl``), reports assessed for eligibility;
+  retrieved (``screening/full_text/retrieval.jsonl``), reports assessed for eligibility (a
+  reviewer has a full-text decision on it in force, or it has a final one), and, while
+  screening is under way, reports still awaiting retrieval or assessment;
 * reports excluded, with the count per exclusion reason, and reports awaiting a final decision;
 * reports included, and studies included: one study per ``charting/studies/*.yaml`` holding
   included reports, plus one per included report not yet charted.
 
 The arithmetic is checked (identified - duplicates = screened; screened = excluded + sought +
-awaiting; sought = not retrieved + assessed; assessed = excluded + included + awaiting; the
-reasons add up to the reports excluded; studies <= reports). An inconsistency raises
-:class:`PrismaError` naming the numbers: a wrong number is never printed.
+awaiting; sought = not retrieved + assessed + awaiting assessment; assessed = excluded +
+included + awaiting; the reasons add up to the reports excluded; studies <= reports). An
+inconsistency raises :class:`PrismaError` naming the numbers: a wrong number is never printed.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from ..errors import PrismaError
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
 
-__all__ = ["NO_REASON", "PrismaCounts", "PrismaError", "prisma_counts"]
+__all__ = ["NO_REASON", "PrismaCounts", "PrismaError", "other_methods", "prisma_branches",
+           "prisma_counts", "registers"]
 
 NO_REASON = "no reason given"
 
@@ -45,6 +48,7 @@ _BOXES = (
     ("records_awaiting", "Records awaiting a final decision"),
     ("reports_sought", "Reports sought for retrieval"),
     ("reports_not_retrieved", "Reports not retrieved"),
+    ("reports_awaiting_assessment", "Reports awaiting retrieval or assessment"),
     ("reports_assessed", "Reports assessed for eligibility"),
     ("reports_excluded", "Reports excluded"),
     ("reports_awaiting", "Reports awaiting a final decision"),
@@ -66,6 +70,7 @@ class PrismaCounts(BaseModel):
     records_awaiting: int = 0
     reports_sought: int = 0
     reports_not_retrieved: int = 0
+    reports_awaiting_assessment: int = 0
     reports_assessed: int = 0
     reports_excluded: int = 0
     reports_excluded_by_reason: dict[str, int] = Field(default_factory=dict)
@@ -100,7 +105,8 @@ class PrismaCounts(BaseModel):
         adds_up("records screened", self.records_screened, excluded=self.records_excluded,
                 sought=self.reports_sought, awaiting=self.records_awaiting)
         adds_up("reports sought", self.reports_sought, not_retrieved=self.reports_not_retrieved,
-                assessed=self.reports_assessed)
+                assessed=self.reports_assessed,
+                awaiting_assessment=self.reports_awaiting_assessment)
         adds_up("reports assessed", self.reports_assessed, excluded=self.reports_excluded,
                 included=self.reports_included, awaiting=self.reports_awaiting)
         s = sum(self.reports_excluded_by_reason.values())
@@ -124,7 +130,7 @@ class PrismaCounts(BaseModel):
                for db, n in sorted(self.identified_by_database.items())]
         for key, label in _BOXES:
             n = getattr(self, key)
-            if key.endswith("_awaiting") and not n:
+            if "_awaiting" in key and not n:
                 continue  # shown only while screening is under way
             out.append((key, label, n))
             if key == "reports_excluded":
@@ -173,8 +179,58 @@ def _studies(review: ReviewFolder, included: list[str]) -> int:
 def prisma_counts(review: ReviewFolder) -> PrismaCounts:
     """Count every PRISMA box from the review folder; raises :class:`PrismaError` when they do
     not add up (see the module doc)."""
+    counts = _count(review, None)
+    counts.check()
+    return counts
+
+
+#: Words in a search's database name that mark records found by other methods than searching
+#: databases and registers (the PRISMA 2020 "other methods" branch): supplied or seed
+#: documents, citation searching, websites, organisations, hand searching, experts.
+OTHER_METHOD_WORDS = ("other", "supplied", "seed", "citation", "website", "organisation",
+                      "organization", "hand search", "handsearch", "reference list", "expert")
+REGISTER_WORDS = ("register", "registry", "clinicaltrials", "ictrp")
+
+
+def other_methods(review: ReviewFolder) -> list[str]:
+    """The IDs of the searches that are "other methods" in PRISMA 2020: the database name holds
+    one of :data:`OTHER_METHOD_WORDS` (``Supplied documents``, ``Other sources``, ``Seed
+    documents``, ``Citation searching``…) or the query says ``No database search``."""
+    out = []
+    for s in review.searches():
+        name = s.database.lower()
+        if any(w in name for w in OTHER_METHOD_WORDS) or \
+                s.query.lower().startswith("no database search"):
+            out.append(s.id)
+    return out
+
+
+def registers(review: ReviewFolder) -> list[str]:
+    """The database names that are study registers (``ClinicalTrials.gov``, ``WHO ICTRP``, a
+    name with "register" or "registry" in it)."""
+    return sorted({s.database for s in review.searches()
+                   if any(w in s.database.lower() for w in REGISTER_WORDS)})
+
+
+def prisma_branches(review: ReviewFolder) -> tuple[PrismaCounts, PrismaCounts | None]:
+    """The counts of the two PRISMA 2020 branches: records from databases and registers, and
+    records from other methods (:func:`other_methods`; None when the review has none).
+
+    Each branch counts only its own records; its ``duplicates_removed`` is its records that
+    deduplication set aside; ``studies_included`` is 0 (studies are counted once, for the
+    review: :func:`prisma_counts`, which also checks the sums).
+    """
+    prisma_counts(review)
+    other = set(other_methods(review))
+    main = _count(review, {s.id for s in review.searches() if s.id not in other})
+    return main, (_count(review, other) if other else None)
+
+
+def _count(review: ReviewFolder, searches: set[str] | None) -> PrismaCounts:
+    """The counts over the records of ``searches`` (None: every record, studies counted)."""
     from ..dedupe.groups import duplicates_removed
     from .conflicts import final_entries
+    from .log import decisions
     from .queue import records_to_screen
     from .retrieval import retrieval
 
@@ -185,16 +241,26 @@ def prisma_counts(review: ReviewFolder) -> PrismaCounts:
     first, last = stages[0], stages[-1]
     by_db: dict[str, int] = {}
     for s in review.searches():
-        by_db[s.database] = by_db.get(s.database, 0) + s.records
-    screened = records_to_screen(review, first)
+        if searches is None or s.id in searches:
+            by_db[s.database] = by_db.get(s.database, 0) + s.records
+    if searches is None:
+        def mine(ids: list[str]) -> list[str]:
+            return ids
+    else:
+        origin = {r["id"]: r.get("search") for r in review.record_dicts()}
+
+        def mine(ids: list[str]) -> list[str]:
+            return [r for r in ids if origin.get(r) in searches]
+    screened = mine(records_to_screen(review, first))
     finals = final_entries(review, first)
     excluded = sum(1 for r in screened if finals.get(r, {}).get("decision") == "exclude")
-    sought = records_to_screen(review, last)
+    sought = mine(records_to_screen(review, last))
     status = retrieval(review)
     not_retrieved = [r for r in sought if status.get(r, {}).get("status") == "not_retrieved"]
     gone = set(not_retrieved)
-    assessed = [r for r in sought if r not in gone]
     ft = final_entries(review, last)
+    read = set(ft).union(*(d.keys() for d in decisions(review, last).values()))
+    assessed = [r for r in sought if r not in gone and r in read]
     both = [r for r in not_retrieved if r in ft]
     if both:
         raise PrismaError(
@@ -215,22 +281,25 @@ def prisma_counts(review: ReviewFolder) -> PrismaCounts:
             reasons[key] = reasons.get(key, 0) + 1
         elif e["decision"] == "include":
             included.append(r)
-    n_excl = sum(reasons.values())
-    counts = PrismaCounts(
+    identified = sum(by_db.values())
+    if searches is None:
+        dups = duplicates_removed(review) if review.deduplicated() else 0
+    else:
+        dups = identified - len(screened)
+    return PrismaCounts(
         identified_by_database=by_db,
-        identified=sum(by_db.values()),
-        duplicates_removed=duplicates_removed(review) if review.deduplicated() else 0,
+        identified=identified,
+        duplicates_removed=dups,
         records_screened=len(screened),
         records_excluded=excluded,
         records_awaiting=sum(1 for r in screened if r not in finals),
         reports_sought=len(sought),
         reports_not_retrieved=len(not_retrieved),
+        reports_awaiting_assessment=len(sought) - len(not_retrieved) - len(assessed),
         reports_assessed=len(assessed),
-        reports_excluded=n_excl,
+        reports_excluded=sum(reasons.values()),
         reports_excluded_by_reason=reasons,
         reports_awaiting=sum(1 for r in assessed if r not in ft),
         reports_included=len(included),
-        studies_included=_studies(review, included),
+        studies_included=_studies(review, included) if searches is None else 0,
     )
-    counts.check()
-    return counts

@@ -26,19 +26,20 @@ from .data import (
 )
 from .downloads import find_data_js, findings_csv, findings_json, studies_ris
 from .escape import esc, plain_title
+from .figure import diagram_figure, prisma_figure
+from .flow import Diagram, prisma_diagram
 from .pages import Links, build_pages
 from .serve import build_site, serve_site, site_config
-from .svg import FlowBox, FlowRow, flow_svg
+from .svg import diagram_svg
 
 if TYPE_CHECKING:
     from .plugin import ImplmapConfig, ImplmapPlugin
 
 __all__ = [
     "Coding",
+    "Diagram",
     "Domain",
     "Finding",
-    "FlowBox",
-    "FlowRow",
     "ImplmapConfig",
     "ImplmapPlugin",
     "Links",
@@ -49,13 +50,16 @@ __all__ = [
     "Theme",
     "build_pages",
     "build_site",
+    "diagram_figure",
+    "diagram_svg",
     "esc",
     "find_data_js",
     "findings_csv",
     "findings_json",
-    "flow_svg",
     "load_map",
     "plain_title",
+    "prisma_diagram",
+    "prisma_figure",
     "serve_site",
     "site_config",
     "slug",

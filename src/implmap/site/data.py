@@ -24,6 +24,7 @@ from ..errors import ImplmapError
 from ..folder import ReviewFolder
 from ..records.model import Search
 from ..screening import agreement, conflicts, prisma_counts, records_to_screen
+from .flow import Diagram, prisma_diagram
 
 __all__ = [
     "Coding",
@@ -141,6 +142,7 @@ class MapData:
     studies: list[Study]
     prisma: dict[str, Any] | None = None
     prisma_problem: str = ""
+    flow: Diagram | None = None  # the PRISMA 2020 flow diagram, when the counts add up
     stages: list[Stage] = field(default_factory=list)
     duplicates_removed: int | None = None
     vocabulary_sources: dict[str, str] = field(default_factory=dict)
@@ -204,6 +206,7 @@ def load_map(review: ReviewFolder | str | Path) -> MapData:
     )
     data.searches = review.searches()
     data.prisma, data.prisma_problem = _prisma(review)
+    data.flow = prisma_diagram(review) if data.prisma else None
     data.duplicates_removed = duplicates_removed(review)
     data.stages = _stages(review)
     data.coding = _coding(models, vocab)

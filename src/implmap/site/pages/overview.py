@@ -1,12 +1,13 @@
-"""The overview page: the review's title and question, its numbers, and the PRISMA-ScR flow."""
+"""The overview page: the review's title and question, its numbers, and the PRISMA 2020 flow."""
 
 from __future__ import annotations
 
 from ..escape import esc
-from ..svg import FlowBox, FlowRow, flow_svg
+from ..flow import Box, Diagram
+from ..svg import diagram_svg
 from .builder import Builder, tally
 
-__all__ = ["flow_rows", "write_overview"]
+__all__ = ["flow_diagram", "write_overview"]
 
 
 def write_overview(b: Builder) -> None:
@@ -49,51 +50,25 @@ def write_overview(b: Builder) -> None:
     )
     body.append("## How studies were selected")
     if d.prisma:
-        caption = ("PRISMA-ScR flow of records through the review, counted from the review's "
+        caption = ("PRISMA 2020 flow of records through the review, counted from the review's "
                    "own searches and screening logs.")
     else:
         why = d.prisma_problem or "the review holds no screening counts"
         caption = f"Only the included studies are shown: {why}."
     body.append(
         '<figure class="implmap-figure"><div class="implmap-scroll">'
-        + flow_svg(flow_rows(b))
+        + diagram_svg(flow_diagram(b))
         + f"</div><figcaption>{esc(caption)}</figcaption></figure>"
     )
     b.page(rel, "Evidence map", body)
 
 
-def flow_rows(b: Builder) -> list[FlowRow]:
-    """The PRISMA-ScR boxes, from ``implmap.screening.prisma_counts``."""
+def flow_diagram(b: Builder) -> Diagram:
+    """The PRISMA 2020 flow diagram (``implmap.site.flow``), or, when the review's counts are
+    missing or do not add up, one box with the included studies."""
     d = b.data
-    p = d.prisma
-    if not p:
-        return [FlowRow(FlowBox([f"Studies included in the map (n = {len(d.studies)})"]))]
-    by_db = p.get("identified_by_database") or {}
-    lines = [f"Records identified from databases (n = {p['identified']})"]
-    lines += [f"{db} (n = {n})" for db, n in sorted(by_db.items())]
-    rows = [FlowRow(FlowBox(lines),
-                    FlowBox([f"Duplicate records removed (n = {p['duplicates_removed']})"]))]
-    side = [f"Records excluded (n = {p['records_excluded']})"]
-    if p.get("records_awaiting"):
-        side.append(f"Awaiting a final decision (n = {p['records_awaiting']})")
-    rows.append(FlowRow(FlowBox([f"Records screened (n = {p['records_screened']})"]),
-                        FlowBox(side)))
-    rows.append(FlowRow(
-        FlowBox([f"Reports sought for retrieval (n = {p['reports_sought']})"]),
-        FlowBox([f"Reports not retrieved (n = {p['reports_not_retrieved']})"]),
-    ))
-    side = [f"Reports excluded (n = {p['reports_excluded']})"]
-    side += [f"{r} (n = {n})" for r, n in
-             sorted((p.get("reports_excluded_by_reason") or {}).items())]
-    if p.get("reports_awaiting"):
-        side.append(f"Awaiting a final decision (n = {p['reports_awaiting']})")
-    rows.append(FlowRow(
-        FlowBox([f"Reports assessed for eligibility (n = {p['reports_assessed']})"]),
-        FlowBox(side),
-    ))
-    rows.append(FlowRow(FlowBox([
-        f"Studies included in the map (n = {p['studies_included']})",
-        f"Reports of included studies (n = {p['reports_included']})",
-        f"Studies charted (n = {len(d.studies)})",
-    ])))
-    return rows
+    if d.flow is not None:
+        return d.flow
+    label = "Studies included in review"
+    lines = [label, f"(n = {len(d.studies)})"]
+    return Diagram(width=360, height=64, boxes=[Box(8, 8, 344, 48, label, lines)])
