@@ -36,10 +36,10 @@ def test_python_examples(workdir, capsys):
     assert ns["progress"].screened == 5
     assert "recall" in out
     assert ns["estimate"].reached is False
-    assert ns["estimate"].estimated_total == 27
-    assert "False 0.164 0.889" in out  # what the guide's comment says it prints
-    assert ns["later"].reached is True
-    assert "True 0.041" in out
+    assert ns["estimate"].estimated_total == 31
+    assert "False 0.164 0.774" in out  # what the guide's comment says it prints
+    assert ns["later"].reached_single_check is True and ns["later"].reached is False
+    assert "True False 0.041" in out
     assert (workdir / "simulation" / "recall.png").exists()
     assert (workdir / "simulation" / "recall.svg").exists()
     assert ns["result"].inclusions == 4

@@ -50,7 +50,8 @@ def test_long_tail_of_exclusions_is_evidence():
     early = [1] * 20 + [0] * 30
     late = [1] * 20 + [0] * 4000
     assert h0_pvalue(late, 5000) < h0_pvalue(early, 5000)
-    assert recall_estimate(late, 5000).reached
+    assert recall_estimate(late, 5000, correction="none").reached
+    assert recall_estimate(late, 5000).reached_single_check
     assert not recall_estimate(early, 5000).reached
 
 
@@ -72,7 +73,7 @@ def test_lower_bound_is_consistent_with_the_test():
     assert _pvalue_for_total(arr, total, k_max) >= 0.05
     assert _pvalue_for_total(arr, total, k_max + 1) < 0.05
     # claim at target t iff lower bound >= t (up to the integer grid)
-    reached = recall_estimate(labels, total, target=0.9).reached
+    reached = recall_estimate(labels, total, target=0.9, correction="none").reached
     assert reached == (lb >= 0.9 - 1e-12) or abs(lb - 0.9) < 0.02
 
 
@@ -107,3 +108,32 @@ def test_more_exclusions_at_the_end_never_weaken_the_claim(labels, unseen, extra
 def test_higher_target_is_harder_to_claim(labels, unseen):
     total = len(labels) + unseen
     assert h0_pvalue(labels, total, 0.8) <= h0_pvalue(labels, total, 0.95) + 1e-12
+
+
+def test_stopping_doctest():
+    import doctest
+
+    import implmap.prioritise.stopping as stopping
+
+    assert doctest.testmod(stopping).failed == 0
+
+
+def test_corrected_claim_holds_its_level_when_checked_after_every_record():
+    # 200 random orders of 100 records (10 relevant), checked after every record
+    import numpy as np
+
+    from implmap.prioritise.sequential import claims_recall, first_claim
+
+    rng = np.random.default_rng(14)
+    false_claims = 0
+    for _ in range(200):
+        labels = np.zeros(100, dtype=np.int64)
+        labels[:10] = 1
+        rng.shuffle(labels)
+        t = first_claim(labels, 100)
+        if t is not None and labels[:t].sum() / 10 < 0.95:
+            false_claims += 1
+    assert false_claims / 200 <= 0.05
+    # first_claim is claims_recall checked on every prefix
+    assert first_claim(labels, 100) == next(
+        (t for t in range(1, 101) if claims_recall(labels[:t], 100)[0]), None)

@@ -131,3 +131,58 @@ def test_the_pilot_belongs_to_the_first_stage(tmp_path):
         rev, "full_text")
     with pytest.raises(DecisionError, match="belongs to the first stage"):
         screening.agreement(rev, "full_text", pilot=True)
+
+
+FT = "full_text"
+
+
+def test_full_text_agreement_counts_reasons_and_maybe_as_conflicts_do(tmp_path):
+    # issue #14: four records at full text, three in open conflict; agreement read 100 %, kappa 1
+    rev = screening_review(tmp_path / "r", n=6)
+    ids = screening.records_to_screen(rev, TA)[:4]
+    for rid in ids:
+        for who in ("ana", "ben"):
+            screening.decide(rev, who, TA, rid, "include")
+    assert screening.records_to_screen(rev, FT) == ids
+    plan = [("exclude", "wrong concept", "exclude", "wrong population"),  # different reasons
+            ("include", None, "maybe", None),  # a maybe is no final answer at the last stage
+            ("maybe", None, "maybe", None),
+            ("include", None, "include", None)]
+    for rid, (a, ra, b, rb) in zip(ids, plan, strict=True):
+        screening.decide(rev, "ana", FT, rid, a, reason=ra)
+        screening.decide(rev, "ben", FT, rid, b, reason=rb)
+    assert len(screening.conflicts(rev, FT)) == 3
+    (pair,) = screening.agreement(rev, stage=FT).pairs
+    assert pair.percent == 1.0 and pair.kappa == pytest.approx(1.0)  # binary: unchanged
+    assert pair.conflicts == 3 and pair.counts_reasons and pair.last_stage
+    assert pair.conflict_percent == 0.25
+    # only include/include agrees: p_o = 1/4, p_e = 2/4 * 1/4, kappa = (1/4 - 1/8) / (7/8)
+    assert pair.conflict_kappa == pytest.approx(1 / 7)
+    assert pair.to_dict()["conflict_kappa"] == pytest.approx(1 / 7)
+    # title/abstract: maybe with include agrees and reasons are not compared, as before
+    (ta,) = screening.agreement(rev, stage=TA).pairs
+    assert ta.conflicts == 0 and ta.conflict_percent == ta.percent == 1.0
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["include", "exclude:a", "exclude:b", "maybe"]),
+                          st.sampled_from(["include", "exclude:a", "exclude:b", "maybe"])),
+                min_size=2, max_size=40))
+def test_conflict_kappa_is_cohens_kappa_over_categories_where_the_rule_is_equality(pairs):
+    from implmap.screening.agreement import weighted_kappa
+
+    xa = [x for x, _ in pairs]
+    xb = [y for _, y in pairs]
+    got = weighted_kappa(xa, xb, lambda u, v: u == v)
+    if len(set(xa) | set(xb)) == 1:
+        assert got is None
+    else:
+        assert got == pytest.approx(cohen_kappa_score(xa, xb), abs=1e-12)
+    # at a stage that is not the last, with reasons required, the rule differs only in
+    # letting include and maybe agree
+    a = {f"r{i}": x for i, x in enumerate(xa)}
+    b = {f"r{i}": y for i, y in enumerate(xb)}
+    pa = pair_agreement("s", "ana", a, "ben", b, reasons_required=True)
+    merged = [[("include" if v == "maybe" else v) for v in row] for row in (xa, xb)]
+    assert pa.conflict_percent == pytest.approx(
+        sum(u == v for u, v in zip(*merged, strict=True)) / len(pairs))

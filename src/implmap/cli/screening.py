@@ -183,7 +183,9 @@ def _said(entry: dict[str, Any]) -> str:
 def agreement(stage: str | None, pilot: bool, as_json: bool, review_path: Path) -> None:
     """Agreement between reviewers: Cohen's kappa, % agreement, PABAK; Fleiss' kappa for 3+.
 
-    Maybe counts as include (as in Covidence)."""
+    Maybe counts as include (as in Covidence) in the first table. The second counts agreement
+    as the conflicts do: exclusion reasons compared where the stage requires them, and a maybe
+    at the last stage a disagreement."""
     from rich.table import Table
 
     from ..screening import agreement as _agreement
@@ -205,14 +207,26 @@ def agreement(stage: str | None, pilot: bool, as_json: bool, review_path: Path) 
                       str(p.only_first_includes + p.only_second_includes), pct, _fmt(p.kappa),
                       _fmt(p.pabak))
     console.print(table)
+    c_table = Table(title="As conflicts count them (include / maybe / exclude:reason)")
+    for col in ("stage", "pair", "records", "conflicts", "% no conflict", "kappa", "rule"):
+        c_table.add_column(col, justify="left" if col in ("stage", "pair", "rule") else "right")
+    for p in report.pairs:
+        pct = "n/a" if p.conflict_percent is None else f"{100 * p.conflict_percent:.1f}"
+        rule = "+".join(x for x, on in (("reasons", p.counts_reasons),
+                                        ("maybe", p.last_stage)) if on) or "binary"
+        c_table.add_row(p.stage, "/".join(p.reviewers), str(p.n), str(p.conflicts), pct,
+                        _fmt(p.conflict_kappa), rule)
+    console.print(c_table)
     if report.groups:
         g_table = Table(title="More than two reviewers (records all of them screened)")
-        for col in ("stage", "reviewers", "records", "% all agree", "Fleiss' kappa"):
+        for col in ("stage", "reviewers", "records", "% all agree", "Fleiss' kappa",
+                    "% no conflict"):
             g_table.add_column(col)
         for g in report.groups:
             pct = "n/a" if g.percent is None else f"{100 * g.percent:.1f}"
+            settled = "n/a" if g.conflict_percent is None else f"{100 * g.conflict_percent:.1f}"
             g_table.add_row(g.stage, ", ".join(g.reviewers), str(g.n), pct,
-                            _fmt(g.fleiss_kappa))
+                            _fmt(g.fleiss_kappa), settled)
         console.print(g_table)
 
 

@@ -47,7 +47,9 @@ Reading, unblinded (for resolving, reports, PRISMA; never show to a reviewer whi
 * ``retrieval(review) -> {record: entry}``
 * ``agreement(review, stage=None, pilot=False) -> AgreementReport`` — Cohen's kappa, percentage
   agreement and PABAK per pair, Fleiss' kappa for more than two reviewers; maybe counts as
-  include.
+  include. Beside them, agreement as the conflicts count it (``conflict_percent``,
+  ``conflict_kappa``, ``conflicts``): exclusion reasons compared where the stage requires them,
+  a maybe at the last stage a disagreement.
 * ``prisma_counts(review) -> PrismaCounts`` (pydantic; ``.to_dict()``, ``.rows()``).
 
 Errors: :class:`~implmap.errors.DecisionError` for an unknown reviewer, stage, record or reason,
