@@ -118,3 +118,23 @@ class ScreenMode(SessionState):
                                         reviewer=self.reviewer.id)
             self.retrieval[rid] = entry
             return self._full_text(rid)
+
+    def estimate(self) -> dict[str, Any]:
+        """The stopping estimate from this reviewer's own decisions (and the resolutions of
+        records they decided): blind to every other reviewer, like the ranking."""
+        from ..prioritise.progress import screening_progress
+
+        if self.mode != "screen":
+            raise DecisionError("the stopping estimate belongs to screen mode")
+        est = screening_progress(self.review, self.reviewer.id, self.stage.id).estimate
+        return {
+            "sentence": "Stopping estimate: " + est.sentence(),
+            "detail": ("Recall here means the share of the records you would include that "
+                       "you have found; the estimate assumes the records not yet screened "
+                       "are in no particular order, which a ranked queue is not, so it "
+                       "errs on the safe side."),
+            "reached": est.reached,
+            "found": est.found,
+            "screened": est.screened,
+            "recall_lower_bound": est.recall_lower_bound,
+        }

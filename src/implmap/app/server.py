@@ -7,6 +7,7 @@ Routes (every one behind the session token, see :mod:`.security`)::
     GET  /api/session               who, which stage, mode, reasons, highlight terms, progress
     GET  /api/queue                 the order of record IDs, which are decided, progress
     GET  /api/records?ids=a,b       record payloads (the page prefetches the next ones)
+    GET  /api/estimate              the stopping estimate from this reviewer's own decisions
     POST /api/decide                {record, decision, reason, note} -> on disk, then 200
                                     (507 when the disk is full: nothing was saved)
     POST /api/undo                  take back this session's last decision
@@ -139,6 +140,9 @@ def create_app(
     async def api_queue(request: Request) -> Response:
         return _json(await run_in_threadpool(session.queue))
 
+    async def api_estimate(request: Request) -> Response:
+        return _json(await run_in_threadpool(session.estimate))
+
     async def api_records(request: Request) -> Response:
         ids = [i for i in request.query_params.get("ids", "").split(",") if i]
         if len(ids) > MAX_IDS:
@@ -195,6 +199,7 @@ def create_app(
         Route("/favicon.ico", favicon),
         Route("/api/session", api_session),
         Route("/api/queue", api_queue),
+        Route("/api/estimate", api_estimate),
         Route("/api/records", api_records),
         Route("/api/decide", api_decide, methods=["POST"]),
         Route("/api/undo", api_undo, methods=["POST"]),

@@ -155,6 +155,22 @@
     $("progress").value = p.done;
     const what = state.session.mode === "resolve" ? "resolved" : "screened by you";
     $("progress-text").textContent = `${p.done} / ${p.total} ${what}`;
+    scheduleEstimate();
+  }
+
+  // The stopping estimate (from this reviewer's own decisions only) takes a moment to compute:
+  // it is asked for once the reviewer pauses, never on the way of a decision.
+  let estimateTimer = null;
+  function scheduleEstimate() {
+    if (state.session.mode !== "screen") return;
+    clearTimeout(estimateTimer);
+    estimateTimer = setTimeout(async () => {
+      try {
+        const data = await api("/api/estimate");
+        $("estimate").textContent = data.sentence || "";
+        $("estimate").title = data.detail || "";
+      } catch (_) { /* a hint only: keep the last one */ }
+    }, 700);
   }
 
   function currentId() { return state.order[state.pos]; }
