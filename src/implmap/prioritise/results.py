@@ -37,9 +37,10 @@ class SimulationResult:
       exceeds the classic figure because ``ceil(0.95 · R) / R`` is above 0.95;
     * ``recall_at_10``: recall after screening 10 % of the records;
     * ``to_95`` / ``to_100``: records screened (starting records included) to find 95 % / all;
-    * ``stop_at`` / ``stop_recall``: when the hypergeometric estimate
-      (:mod:`implmap.prioritise.stopping`) first says 95 % recall was reached with 95 %
-      confidence, and the true recall at that point.
+    * ``stop_at`` / ``stop_recall``: when buscar's one-look hypergeometric test
+      (:mod:`implmap.prioritise.stopping`, uncorrected) first says 95 % recall was reached with
+      95 % confidence, and the true recall at that point (the corrected claim of
+      :mod:`implmap.prioritise.sequential` comes later).
     """
 
     dataset: str

@@ -5,9 +5,11 @@
 and one random excluded record that have text, then screens in the model's order, retraining as
 labels arrive, until every record is labelled. It reports WSS@95 in the classic (Cohen et al.
 2006) and the asreview-insights definitions, recall after 10 % screened, the records screened to
-find 95 % and all inclusions, and when the hypergeometric stopping estimate (:mod:`.stopping`)
-first claims 95 % recall (:class:`~implmap.prioritise.results.SimulationResult` defines each
-figure). The plot (PNG and SVG) shows the recall curve against random screening.
+find 95 % and all inclusions, and when buscar's one-look hypergeometric test (:mod:`.stopping`,
+``correction="none"``) first claims 95 % recall; the corrected claim the app and
+``implmap progress`` make (:mod:`.sequential`) comes later
+(:class:`~implmap.prioritise.results.SimulationResult` defines each figure). The plot (PNG and
+SVG) shows the recall curve against random screening.
 """
 
 from __future__ import annotations
@@ -49,8 +51,10 @@ def _first_stop(labels_seq: np.ndarray, total: int, start: int, end: int) -> int
 
 
 def stopping_point(labels_seq: np.ndarray, total: int, start: int = 0) -> int | None:
-    """When the stopping estimate first claims 95 % recall with 95 % confidence (screened
-    count), checking on a grid after ``start`` then narrowing down to the exact record."""
+    """When buscar's one-look test first claims 95 % recall with 95 % confidence (screened
+    count), checking on a grid after ``start`` then narrowing down to the exact record. (The
+    corrected test of :mod:`.sequential`, which holds when re-checked after every record, claims
+    later; :func:`~implmap.prioritise.sequential.first_claim` gives its point.)"""
     from .stopping import h0_pvalue
 
     step = max(1, total // 200)
