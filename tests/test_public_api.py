@@ -30,10 +30,12 @@ PACKAGES = {
         "record_kind",
     ],
     "implmap.charting": [
-        "Coding", "CodingAgreement", "Domain", "Finding", "LookupResult", "Participant", "Study",
-        "Suggestion", "TdfTag", "Theme", "UnknownTermError", "Vocabulary", "check_charting",
-        "coding_agreement", "cohen_kappa", "findings_frame", "json_schema", "load_vocabulary",
-        "loso_accuracy", "suggest_texts", "write_suggestions",
+        "Coding", "CodingAgreement", "Domain", "Finding", "LookupResult", "MultiLabelAgreement",
+        "Participant", "Study", "Suggestion", "TdfTag", "Theme", "UnknownTermError", "Vocabulary",
+        "agreement_summary", "check_charting", "coding_agreement", "cohen_kappa",
+        "exact_set_agreement", "findings_frame", "json_schema", "krippendorff_alpha",
+        "load_vocabulary", "loso_accuracy", "masi_distance", "mean_jaccard", "nominal_distance",
+        "per_label_kappa", "suggest_texts", "write_suggestions",
     ],
     "implmap.handout": [
         "DEDUPE_COLUMNS", "FORMATS", "RECORD_COLUMNS", "TABLES", "export", "findings_table",

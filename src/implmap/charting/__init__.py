@@ -1,4 +1,5 @@
-"""Charting: studies, findings, TDF / COM-B / BCW vocabularies, validation, suggestions, lookup.
+"""Charting: studies, findings, TDF / COM-B / BCW vocabularies, validation, agreement, suggestions,
+lookup.
 
 The modules stay light to import; pandas and scikit-learn load inside the functions that need
 them. The functions ``lookup.lookup`` and ``suggest.suggest`` are not re-exported here, so that
@@ -9,6 +10,16 @@ from __future__ import annotations
 
 from .agreement import CodingAgreement, coding_agreement, cohen_kappa
 from .lookup import LookupResult, findings_frame
+from .measures import (
+    MultiLabelAgreement,
+    agreement_summary,
+    exact_set_agreement,
+    krippendorff_alpha,
+    masi_distance,
+    mean_jaccard,
+    nominal_distance,
+    per_label_kappa,
+)
 from .model import Coding, Finding, Participant, Study, TdfTag, Theme, json_schema
 from .suggest import Suggestion, loso_accuracy, suggest_texts, write_suggestions
 from .validate import check_charting
@@ -20,6 +31,7 @@ __all__ = [
     "Domain",
     "Finding",
     "LookupResult",
+    "MultiLabelAgreement",
     "Participant",
     "Study",
     "Suggestion",
@@ -27,13 +39,20 @@ __all__ = [
     "Theme",
     "UnknownTermError",
     "Vocabulary",
+    "agreement_summary",
     "check_charting",
     "coding_agreement",
     "cohen_kappa",
+    "exact_set_agreement",
     "findings_frame",
     "json_schema",
+    "krippendorff_alpha",
     "load_vocabulary",
     "loso_accuracy",
+    "masi_distance",
+    "mean_jaccard",
+    "nominal_distance",
+    "per_label_kappa",
     "suggest_texts",
     "write_suggestions",
 ]
