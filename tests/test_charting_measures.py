@@ -1,6 +1,6 @@
 """Set-based agreement for multi-label coding (implmap.charting.measures): hand-computed values,
 Krippendorff's textbook example, an independent coincidence-matrix computation of alpha, and
-per-label kappa against scikit-learn."""
+per-label kappa against scikit-learn; the guide's example."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from itertools import permutations
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
+from conftest import ROOT
 from implmap.charting.measures import (
     agreement_summary,
     exact_set_agreement,
@@ -20,6 +21,7 @@ from implmap.charting.measures import (
     nominal_distance,
     per_label_kappa,
 )
+from support.guides import guide_blocks, shown_after
 
 F = frozenset
 
@@ -216,3 +218,16 @@ def test_summary_of_a_pair_without_shared_findings() -> None:
     row = s.pairs.iloc[0]
     assert row.n == 0 and math.isnan(row.exact) and math.isnan(row.jaccard)
     assert math.isnan(s.kappa.iloc[0].kappa)
+
+
+# The guide ----------------------------------------------------------------------------------------
+
+def test_the_guides_example_prints_what_the_guide_shows(capsys) -> None:
+    """docs/guides/charting.md, "Agreement that fits multi-label coding": the Python block on
+    plain dicts prints exactly the text block after it (the block also runs with the guide)."""
+    guide = ROOT / "docs" / "guides" / "charting.md"
+    code = next(body for _, body in guide_blocks(guide, "python") if "agreement_summary" in body)
+    shown = shown_after(guide, "python", "agreement_summary")
+    assert shown is not None
+    exec(compile(code, str(guide), "exec"), {"__name__": "guide"})
+    assert capsys.readouterr().out.strip() == shown.strip()
