@@ -122,8 +122,9 @@ def _match(texts: list[str | None], split: dict[tuple[str, ...], str]) -> int:
 
 def _merged(first: Any, last: Any, split: dict[tuple[str, ...], str],
             texts: list[str | None]) -> yaml.ScalarNode:
-    return yaml.ScalarNode("tag:yaml.org,2002:str", split[tuple(texts)], first.start_mark,
-                           last.end_mark)
+    """One plain string node holding the name that ``texts`` (its pieces) make up."""
+    name = split[tuple(t or "" for t in texts)]
+    return yaml.ScalarNode("tag:yaml.org,2002:str", name, first.start_mark, last.end_mark)
 
 
 def _join_items(items: list[Any], texts: list[str | None],
