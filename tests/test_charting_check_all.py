@@ -158,3 +158,18 @@ def test_hostile_text_stays_text(tmp_path):
     assert out.exit_code == 0, out.output
     assert "[bold red]pwned[/bold red]" in out.output.replace("\n", " ").replace("  ", " ")
     assert "<script>alert(1)</script>" in out.output.replace("\n", " ").replace("  ", " ")
+
+
+def test_codebook_and_mappings_problems_come_with_the_studies_in_one_run(tmp_path):
+    review, _ = charting_review(tmp_path / "r")
+    review.themes_path.write_text("- id: time\n  name: [\n", "utf-8")
+    review.mappings_path.write_text(
+        "tdf_to_comb:\n  Knowledge: [Psychological capability]\n"
+        "  Knowledge: [Physical capability]\n  Memory: [Psychological capability]\n", "utf-8")
+    _edit(review.studies_dir / "study-a.yaml", ("domain: Social Influences",
+                                                "domain: Social Influence"))
+    got = {(p.code, p.file, p.line) for p in review.check().problems}
+    assert got >= {("yaml-syntax", "charting/themes.yaml", 3),
+                   ("duplicate-key", "charting/mappings.yaml", 3),
+                   ("unknown-domain", "charting/mappings.yaml", 4)}, got
+    assert any(c == "unknown-domain" and f.endswith("study-a.yaml") for c, f, _ in got), got

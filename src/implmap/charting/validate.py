@@ -128,6 +128,10 @@ def _check_mappings(review: ReviewFolder, vocab: Vocabulary, report: Report) -> 
     except InputFormatError as exc:
         report.add(rel, exc.reason, line=exc.line, code="yaml-syntax")
         return
+    for loc, line, first in marks.duplicates:
+        report.add(rel, f"key {loc[-1]!r} is given twice (first on line {first}); "
+                   "YAML keeps only the last value: remove one", line=line,
+                   field=loc_field(loc), code="duplicate-key")
     if data is None:
         return
     if not isinstance(data, dict):
