@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 
 from ..errors import InputFormatError, Report, ValidationFailed
 from .model import Study
+from .vocab import term_names
 from .yamlio import Marks, load_yaml
 
 if TYPE_CHECKING:
@@ -37,7 +39,7 @@ def read_study(path: Path, report: Report, rel: str | None = None
     """
     rel = rel or str(path)
     try:
-        data, marks = load_yaml(path)
+        data, marks = load_yaml(path, names=term_names())
     except InputFormatError as exc:
         report.add(rel, exc.reason, line=exc.line, code="yaml-syntax")
         return None, None, None
@@ -61,12 +63,24 @@ def read_study(path: Path, report: Report, rel: str | None = None
                 msg = f"{msg}; got {err.get('input')!r}"
             elif err["type"] == "extra_forbidden":
                 msg = f"unknown field {loc[-1]!r} (check the spelling against the study schema)"
-            record = _finding_id(data, loc)
+            code = "missing-type" if loc[-1] == "type" and err["type"] == "missing" \
+                else "invalid-field"
+            if loc[-1] in _TEXTS and (err["type"] in ("missing", "string_too_short") or (
+                    err["type"] == "string_type" and err.get("input") is None)):
+                msg, code = _TEXTS[str(loc[-1])], f"empty-{loc[-1]}"
             report.add(rel, msg, line=marks.line(loc), field=loc_field(loc),
-                       record=record, code="missing-type" if loc[-1] == "type"
-                       and err["type"] == "missing" else "invalid-field")
+                       record=_finding_id(data, loc), code=code)
         return None, marks, data
     return study, marks, data
+
+
+#: the texts a study file must not leave empty, and what to write in them
+_TEXTS = {
+    "statement": "the finding's statement is missing or empty; write the barrier or "
+                 "facilitator in your own words (a paraphrase, not a quotation)",
+    "citation": "the study's citation is missing or empty; give its reference (authors, "
+                "title, journal, year)",
+}
 
 
 def _finding_id(data: dict, loc: tuple) -> str | None:
@@ -77,6 +91,12 @@ def _finding_id(data: dict, loc: tuple) -> str | None:
             return None
         return str(fid) if fid is not None else None
     return None
+
+
+def _split_name_pattern() -> re.Pattern[str]:
+    """Matches the first piece of a name with a comma, followed by its comma."""
+    firsts = sorted({n.split(",")[0].strip() for n in term_names() if "," in n})
+    return re.compile("|".join(re.escape(f) + r"\s*," for f in firsts) or "(?!)")
 
 
 def load_studies(review: ReviewFolder, *, fast: bool = False) -> list[Study]:
@@ -93,11 +113,16 @@ def load_studies(review: ReviewFolder, *, fast: bool = False) -> list[Study]:
     files = review.study_files()
     if fast:
         out = []
+        split = _split_name_pattern()
         for path in files:
             try:
-                data = yaml.load(path.read_text(encoding="utf-8"), Loader=_FAST_LOADER)
+                text = path.read_text(encoding="utf-8")
+                if split.search(text):  # a name with a comma, perhaps in a flow list
+                    data, _ = load_yaml(path, text, names=term_names())
+                else:
+                    data = yaml.load(text, Loader=_FAST_LOADER)
                 out.append(Study.model_validate(data))
-            except (yaml.YAMLError, UnicodeDecodeError, ValidationError):
+            except (yaml.YAMLError, UnicodeDecodeError, ValidationError, InputFormatError):
                 break
         else:
             return out

@@ -18,7 +18,7 @@ from ..errors import InputFormatError, Report
 from ..screening import included_records
 from .model import Finding, Theme
 from .store import loc_field, read_study
-from .vocab import Vocabulary, load_vocabulary
+from .vocab import Vocabulary, load_vocabulary, term_names
 from .yamlio import Marks, load_yaml
 
 if TYPE_CHECKING:
@@ -28,11 +28,50 @@ __all__ = ["check_charting"]
 
 
 def _hint(value: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean {close[0]!r}?"
-    low = [c for c in choices if c.casefold() == value.casefold()]
-    return f"; did you mean {low[0]!r}?" if low else ""
+    """'; did you mean …?' with the closest choices: same letters in another case, names that
+    start with ``value`` (a piece of a name split at its comma), then the most similar."""
+    v = str(value).strip().casefold()
+    close = [c for c in choices if c.casefold() == v]
+    close += [c for c in choices if v and c.casefold().startswith(v) and c not in close]
+    close += [c for c in difflib.get_close_matches(str(value), choices, n=3, cutoff=0.6)
+              if c not in close]
+    if not close:
+        return ""
+    return "; did you mean " + " or ".join(map(repr, close[:3])) + "?"
+
+
+def _lenient(raw: Any, i: int) -> Finding | None:
+    """A finding that does not fit the schema, with its faulty parts left out (they are
+    reported already), so that its tags and ID can still be checked; None for a non-mapping."""
+    if not isinstance(raw, dict):
+        return None
+    data = dict(raw)
+    fill = {"id": f"findings[{i}]", "statement": "-", "type": "barrier"}
+    for _ in range(len(data) + len(fill) + 1):
+        try:
+            found = Finding.model_validate(data)
+        except ValidationError as exc:
+            drop: dict[str, set[int]] = {}
+            for err in exc.errors():
+                key, *rest = err["loc"] or ("",)
+                items = drop.setdefault(str(key), set())
+                if rest and isinstance(rest[0], int) and isinstance(data.get(key), list):
+                    items.add(rest[0])
+                else:
+                    items.add(-1)
+            for key, items in drop.items():
+                if key in fill:
+                    data[key] = fill[key]
+                elif -1 in items:
+                    data.pop(key, None)
+                else:
+                    data[key] = [x for j, x in enumerate(data[key]) if j not in items]
+            continue
+        raw_id = raw.get("id")
+        if isinstance(raw_id, (str, int)) and str(raw_id).strip():
+            found.id = str(raw_id).strip()
+        return found
+    return None
 
 
 def _check_themes(review: ReviewFolder, report: Report) -> list[Theme] | None:
@@ -85,10 +124,14 @@ def _check_mappings(review: ReviewFolder, vocab: Vocabulary, report: Report) -> 
     if not path.exists():
         return
     try:
-        data, marks = load_yaml(path)
+        data, marks = load_yaml(path, names=term_names())
     except InputFormatError as exc:
         report.add(rel, exc.reason, line=exc.line, code="yaml-syntax")
         return
+    for loc, line, first in marks.duplicates:
+        report.add(rel, f"key {loc[-1]!r} is given twice (first on line {first}); "
+                   "YAML keeps only the last value: remove one", line=line,
+                   field=loc_field(loc), code="duplicate-key")
     if data is None:
         return
     if not isinstance(data, dict):
@@ -214,7 +257,10 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
         known = {r["id"] for r in review.record_dicts()}
     except Exception:  # the searches checker reports broken record files
         known = set()
-    inc = set(included_records(review))
+    try:
+        inc: set[str] | None = set(included_records(review))
+    except Exception:  # the screening checker reports broken decision logs
+        inc = None
     charted: dict[str, str] = {}
     seen_ids: dict[str, str] = {}
     for path in files:
@@ -230,13 +276,10 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
             raw_records = data.get("records")
             records = [r for r in raw_records if isinstance(r, str)] if isinstance(
                 raw_records, list) else []
-            findings = []
             raw_findings = data.get("findings")
-            for i, raw in enumerate(raw_findings if isinstance(raw_findings, list) else []):
-                try:
-                    findings.append((i, Finding.model_validate(raw)))
-                except ValidationError:
-                    continue
+            findings = [(i, f) for i, raw in enumerate(
+                raw_findings if isinstance(raw_findings, list) else [])
+                if (f := _lenient(raw, i)) is not None]
         if sid != path.stem:
             report.add(rel, f"study ID {sid!r} differs from the file name; name the file "
                        f"{sid}.yaml", line=marks.line(("id",)), field="id",
@@ -251,7 +294,7 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
                 report.add(rel, f"record {rid!r} is not in any imported search",
                            line=marks.line(loc), field=f"records[{j}]", record=rid,
                            code="unknown-record")
-            elif rid not in inc:
+            elif inc is not None and rid not in inc:
                 report.add(rel, f"record {rid!r} is not included at full text; chart only "
                            "included records (or finish screening it)", line=marks.line(loc),
                            field=f"records[{j}]", record=rid, code="record-not-included")
@@ -262,7 +305,7 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
             charted.setdefault(rid, rel)
         _check_terms(sid, findings, marks, rel, vocab, themes, themes_file, reviewers, report)
     studies_dir = str(review.rel(review.studies_dir))
-    for rid in sorted(inc - set(charted)):
+    for rid in sorted((inc or set()) - set(charted)):
         report.add(studies_dir, f"record {rid} is included at full text but no study "
                    f"charts it; add it to a study's records (or create "
                    f"{studies_dir}/<study-id>.yaml)", record=rid, code="included-not-charted",

@@ -33,6 +33,7 @@ __all__ = [
     "Vocabulary",
     "load_vocabulary",
     "match_choice",
+    "term_names",
 ]
 
 @dataclass(frozen=True)
@@ -168,6 +169,13 @@ def _defaults() -> dict[str, Any]:
     tdf = yaml.safe_load(_data("tdf_v2.yaml"))
     maps = yaml.safe_load(_data("mappings.yaml"))
     return {"tdf": tdf, "maps": maps}
+
+
+@cache
+def term_names() -> tuple[str, ...]:
+    """Every TDF v2 domain and construct name (for joining names that YAML split at a comma)."""
+    tdf = _defaults()["tdf"]
+    return tuple(n for d in tdf["domains"] for n in (d["name"], *d["constructs"]))
 
 
 def _links(raw: Any, where: str) -> list[CombLink]:
