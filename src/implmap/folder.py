@@ -17,6 +17,7 @@ Layout (see ``docs/reference/review-folder.md``)::
     charting/themes.yaml                       the review's theme codebook
     charting/mappings.yaml                     overrides of the TDF → COM-B → BCW mappings
     charting/suggestions.yaml                  suggested tags (written on request)
+    charting/coding/<coder>.jsonl              one coder's own, blinded tags (append-only)
     .implmap/                                  scratch space (staging, locks); ignored by git
     .gitattributes, .gitignore                 git settings for team work (implmap.gitfiles)
 
@@ -282,3 +283,14 @@ class ReviewFolder:
                            "mappings.")
     suggestions_path = _Below(CHARTING, "suggestions.yaml", doc="Suggested tags (written on "
                               "request).")
+    coding_dir = _Below(CHARTING, "coding", doc="The coders' own tags, one append-only log per "
+                        "coder (``charting/coding/``).")
+
+    def coding_log(self, coder: str) -> Path:
+        """``coder``'s append-only coding log (``charting/coding/<coder>.jsonl``)."""
+        return self.coding_dir / f"{coder}.jsonl"
+
+    def coding_logs(self) -> list[Path]:
+        """Every coder's coding log, in name order (listed, not read)."""
+        d = self.coding_dir
+        return sorted(d.glob("*.jsonl")) if d.is_dir() else []
