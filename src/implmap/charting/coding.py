@@ -46,6 +46,7 @@ __all__ = [
     "code",
     "codings",
     "find_finding",
+    "group_constructs",
     "legacy_codings",
     "read_coding_log",
     "withdraw_code",
@@ -119,6 +120,27 @@ def check_tags(vocab: Vocabulary, tdf: Iterable[TagsIn], themes: Iterable[str]
         if tid not in ids:
             ids.append(tid)
     return [{"domain": d, "constructs": cs} for d, cs in out.items()], ids
+
+
+def group_constructs(vocab: Vocabulary, domains: Iterable[str], constructs: Iterable[str]
+                     ) -> list[dict[str, Any]]:
+    """TDF tags from domains and constructs given separately (as on the command line): each
+    construct goes under the given domain that holds it, or adds its own domain when it belongs
+    to one domain only. Raises :class:`UnknownTermError` for a construct that fits neither."""
+    tags: dict[str, list[str]] = {vocab.domain(d).name: [] for d in domains}
+    for c in constructs:
+        v = c.strip().casefold()
+        homes = [d.name for d in vocab.domains if any(x.casefold() == v for x in d.constructs)]
+        given = [d for d in homes if d in tags]
+        if not homes:
+            raise UnknownTermError(f"unknown construct {c!r}: no TDF domain holds it (see "
+                                   "`implmap vocabulary`)")
+        if len(given) != 1 and len(homes) != 1:
+            raise UnknownTermError(f"construct {c!r} belongs to {' and '.join(map(repr, homes))}"
+                                   ": give the one you mean as a domain too")
+        domain = given[0] if len(given) == 1 else homes[0]
+        tags.setdefault(domain, []).append(_construct(vocab, domain, c))
+    return [{"domain": d, "constructs": cs} for d, cs in tags.items()]
 
 
 def _entry(review: ReviewFolder, coder: str, study: str, finding: str,

@@ -21,9 +21,14 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def dump_block(data: Mapping[str, Any], indent: int) -> list[str]:
     """``data`` as block YAML lines (lists of scalars in flow style), indented by ``indent``."""
-    text = yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True,
-                          default_flow_style=None, width=96)
-    return [" " * indent + line for line in text.splitlines()]
+    out: list[str] = []
+    for key, value in data.items():
+        # a mapping of scalars alone would come out in flow style: dump one key at a time
+        flow = None if isinstance(value, list | dict) else False
+        text = yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True,
+                              default_flow_style=flow, width=96)
+        out += [" " * indent + line for line in text.splitlines()]
+    return out
 
 
 def _expected(data: Any, index: int, set_: Mapping[str, Any], remove: Iterable[str]) -> Any:
