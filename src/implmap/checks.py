@@ -126,6 +126,18 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
 CHECKERS.append(check_charting)
 
 
+def check_coding(review: ReviewFolder, report: Report) -> None:
+    """Coders' tags kept inside study files (see :mod:`implmap.charting.reconcile`)."""
+    if not review.studies_dir.is_dir():
+        return
+    from .charting.reconcile import check_coding_layout
+
+    check_coding_layout(review, report)
+
+
+CHECKERS.append(check_coding)
+
+
 # -- merge damage: conflict markers, lines a union merge wrote twice -------------------------
 _MARKERS = (b"<<<<<<<", b"=======", b">>>>>>>")
 _SKIP = {".git", SCRATCH}
@@ -150,6 +162,8 @@ def _log_key(review: ReviewFolder, path: Path) -> Callable[[dict[str, Any]], Any
         return lambda e: tuple(sorted(map(str, e.get("records") or [])))
     if path.suffix == ".jsonl" and review.screening_dir in path.parents:
         return lambda e: e.get("record")
+    if path.suffix == ".jsonl" and path.parent == review.coding_dir:
+        return lambda e: (e.get("study"), e.get("finding"))
     return None
 
 

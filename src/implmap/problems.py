@@ -182,6 +182,9 @@ CODES: dict[str, ProblemCode] = {
          "include the record, or remove it from the study"),
         ("included-not-charted", "a record included at full text that no study charts",
          "chart it (a warning while charting is under way)"),
+        ("coding-in-study-file", "coders' own tags kept inside a study file (a finding's "
+         "`coding`, the older layout), where every coder sees them (a warning)",
+         "move them to the coders' own logs with `implmap chart migrate`"),
     ),
 }
 

@@ -197,10 +197,14 @@ def app_review(root: Path, n: int = 6, evil: bool = False) -> Review:
                        exclude_terms=["rat", "mice"], screening_seed=7)
 
 
-def charting_review(root: Path) -> tuple[Review, list[str]]:
+def charting_review(root: Path, *, migrated: bool = True) -> tuple[Review, list[str]]:
     """The charting tests' review: three records (tests/fixtures/charting/mini.ris) screened
     by ana and ben; two included and charted (study-a, study-b), the third excluded at full
-    text. Returns the review and the three record IDs."""
+    text. Returns the review and the three record IDs.
+
+    The fixture's study files keep the coders' tags inside them (the older layout);
+    ``migrated`` (the default) moves them to the coders' logs, as ``implmap chart migrate``
+    does."""
     review = make_review(root, title="Charting test", reviewers=("ana", "ben", "cam"),
                          third=None)
     review.import_file(CHARTING / "mini.ris", database="Handmade")
@@ -217,6 +221,10 @@ def charting_review(root: Path) -> tuple[Review, list[str]]:
         text = (CHARTING / f"{name}.yaml").read_text("utf-8")
         (review.studies_dir / f"{name}.yaml").write_text(
             text.replace("{r1}", rid).replace("{r2}", rid), "utf-8")
+    if migrated:
+        from implmap.charting.reconcile import migrate_coding
+
+        migrate_coding(review)
     return review, ids
 
 

@@ -1,4 +1,5 @@
-"""Agreement of dual coding: two coders tag the same findings independently (``coding``).
+"""Agreement of dual coding: two coders tag the same findings independently, each in their own
+log (``charting/coding/<coder>.jsonl``, read with :func:`implmap.charting.coding.all_codings`).
 
 For each TDF domain (and each theme), every finding that both coders coded is a yes/no
 decision for each coder: did they give the finding that domain? Cohen's kappa compares the two
@@ -14,6 +15,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from ..screening.agreement import cohen_kappa as screening_kappa
+from .coding import Key, all_codings, as_coding, legacy_codings
 from .store import load_studies
 from .vocab import load_vocabulary
 
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ..folder import ReviewFolder
-    from .model import Study
+    from .model import Coding, Finding, Study
     from .vocab import Vocabulary
 
 __all__ = ["CodingAgreement", "coding_agreement", "cohen_kappa"]
@@ -71,11 +73,28 @@ class CodingAgreement:
 COLUMNS = ["coder_a", "coder_b", "label", "n", "a_yes", "b_yes", "both", "agreement", "kappa"]
 
 
-def agreement_from_studies(studies: list[Study], vocab: Vocabulary) -> CodingAgreement:
-    """:func:`coding_agreement` on studies already loaded."""
+class _Coded:
+    """A finding with its coders' tags (from the logs), for the arithmetic below."""
+
+    def __init__(self, finding: Finding, coding: dict[str, Coding]) -> None:
+        self.coding = coding
+        self.domains = finding.domains
+        self.themes = finding.themes
+
+
+def agreement_from_studies(studies: list[Study], vocab: Vocabulary,
+                           codings: dict[str, dict[Key, dict[str, Any]]] | None = None
+                           ) -> CodingAgreement:
+    """:func:`coding_agreement` on studies already loaded; ``codings``: every coder's codings
+    (:func:`~implmap.charting.coding.all_codings`; None: those inside the study files)."""
     import pandas as pd
 
-    findings = [f for s in studies for f in s.findings]
+    codings = legacy_codings(studies) if codings is None else codings
+    per: dict[Key, dict[str, Coding]] = {}
+    for coder, logged in codings.items():
+        for fkey, entry in logged.items():
+            per.setdefault(fkey, {})[coder] = as_coding(entry)
+    findings = [_Coded(f, per.get((s.id, f.id), {})) for s in studies for f in s.findings]
     coded = [f for f in findings if f.coding and len(f.coding) >= 2]
     coders = sorted({c for f in coded for c in (f.coding or {})})
     drows: list[dict[str, Any]] = []
@@ -94,8 +113,8 @@ def agreement_from_studies(studies: list[Study], vocab: Vocabulary) -> CodingAgr
             all_a: list[bool] = []
             all_b: list[bool] = []
             for label in labels:
-                a = [label in getattr(f.coding[ca], kind) for f in both]  # type: ignore[index]
-                b = [label in getattr(f.coding[cb], kind) for f in both]  # type: ignore[index]
+                a = [label in getattr(f.coding[ca], kind) for f in both]
+                b = [label in getattr(f.coding[cb], kind) for f in both]
                 all_a += a
                 all_b += b
                 rows.append({
@@ -112,9 +131,9 @@ def agreement_from_studies(studies: list[Study], vocab: Vocabulary) -> CodingAgr
         if not mine:
             continue
         consensus[c] = {
-            "domains": sum(set(f.coding[c].domains) == set(f.domains)  # type: ignore[index]
+            "domains": sum(set(f.coding[c].domains) == set(f.domains)
                            for f in mine) / len(mine),
-            "themes": sum(set(f.coding[c].themes) == set(f.themes)  # type: ignore[index]
+            "themes": sum(set(f.coding[c].themes) == set(f.themes)
                           for f in mine) / len(mine),
             "n": float(len(mine)),
         }
@@ -128,7 +147,8 @@ def agreement_from_studies(studies: list[Study], vocab: Vocabulary) -> CodingAgr
 def coding_agreement(review: ReviewFolder) -> CodingAgreement:
     """Agreement of the review's dual coders per TDF domain and theme (Cohen's kappa).
 
-    Only findings with two or more coders in ``coding`` count; each pair of coders is compared
-    on the findings both coded.
+    Only findings with two or more coders (in the coding logs, or still inside the study files)
+    count; each pair of coders is compared on the findings both coded.
     """
-    return agreement_from_studies(load_studies(review), load_vocabulary(review))
+    studies = load_studies(review)
+    return agreement_from_studies(studies, load_vocabulary(review), all_codings(review, studies))

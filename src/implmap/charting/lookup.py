@@ -66,19 +66,27 @@ def findings_frame(review: ReviewFolder, vocab: Vocabulary | None = None) -> pd.
     """
     import pandas as pd
 
+    from .coding import all_codings
     from .store import load_studies
 
     vocab = vocab or load_vocabulary(review)
     rows: list[dict[str, Any]] = []
-    for s in load_studies(review):
+    studies = load_studies(review)
+    coders: dict[tuple[str, str], list[str]] = {}
+    for coder, mine in all_codings(review, studies).items():
+        for key in mine:
+            coders.setdefault(key, []).append(coder)
+    for s in studies:
         for f in s.findings:
+            coded_by = list(f.coded_by)
+            coded_by += [c for c in coders.get((s.id, f.id), []) if c not in coded_by]
             comb = vocab.comb(f.domains)
             rows.append({
                 "study": s.id, "finding": f.id, "statement": f.statement, "type": f.type,
                 "perspective": list(f.perspective), "level": f.level, "domains": f.domains,
                 "constructs": f.constructs, "themes": list(f.themes),
                 "theme_names": [vocab.theme_name(t) for t in f.themes], "source": f.source,
-                "coded_by": list(f.coded_by), "comb": comb, "functions": vocab.functions(comb),
+                "coded_by": coded_by, "comb": comb, "functions": vocab.functions(comb),
                 "citation": s.citation, "year": s.year, "country": s.country,
                 "design": s.design, "setting": s.setting,
                 "tdf": [(t.domain, c) for t in f.tdf for c in t.constructs],

@@ -59,8 +59,11 @@ class Coding(_Model):
 class Finding(_Model):
     """A barrier or facilitator reported by a study, in the reviewer's own words.
 
-    ``tdf`` and ``themes`` are the agreed (consensus) tags; ``coding`` keeps each coder's own
-    independent tags beside them.
+    ``tdf`` and ``themes`` are the agreed (consensus) tags, with who agreed them and when
+    (``agreed_by``, ``agreed_at``: written by :func:`implmap.charting.reconcile.reconcile`).
+    Each coder's own, blinded tags live in their log ``charting/coding/<coder>.jsonl``
+    (:mod:`implmap.charting.coding`); ``coding`` (each coder's tags inside the study file, seen
+    by every coder) is the older layout, read until ``implmap chart migrate`` moves it.
     """
 
     id: str = Field(pattern=ID_PATTERN, description="Unique within the study, e.g. 'f01'.")
@@ -77,9 +80,13 @@ class Finding(_Model):
     themes: list[str] = Field(default_factory=list, description="Agreed theme IDs.")
     source: str = Field(default="", description="Where in the source: section, page, quote.")
     coded_by: list[str] = Field(default_factory=list, description="Reviewer IDs who coded it.")
+    agreed_by: list[str] = Field(
+        default_factory=list, description="Reviewer IDs who agreed the tags (consensus).")
+    agreed_at: str | None = Field(
+        default=None, description="When the tags were agreed (ISO 8601 UTC).")
     coding: dict[str, Coding] | None = Field(
-        default=None, description="Each coder's own tags before consensus: {coder: {domains, "
-        "themes}}."
+        default=None, description="Older layout: each coder's own tags before consensus, "
+        "{coder: {domains, themes}}; move them to the coders' logs with `implmap chart migrate`."
     )
 
     @property

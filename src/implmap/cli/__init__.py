@@ -32,6 +32,7 @@ def cli() -> None:
 
 
 def _register() -> None:
+    from . import chart as _chart
     from . import charting as _charting
     from . import dedupe as _dedupe
     from . import prioritise as _prioritise
@@ -40,7 +41,7 @@ def _register() -> None:
     from . import screening as _screening
     from . import site as _site
 
-    for mod in (_records, _dedupe, _screen, _screening, _charting, _site, _prioritise):
+    for mod in (_records, _dedupe, _screen, _screening, _charting, _chart, _site, _prioritise):
         for cmd in mod.COMMANDS:
             cli.add_command(cmd)
 

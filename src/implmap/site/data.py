@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..charting.agreement import agreement_from_studies
+from ..charting.coding import all_codings
 from ..charting.model import Study as StudyModel
 from ..charting.store import load_studies
 from ..charting.vocab import Vocabulary, load_vocabulary
@@ -209,13 +210,14 @@ def load_map(review: ReviewFolder | str | Path) -> MapData:
     data.flow = prisma_diagram(review) if data.prisma else None
     data.duplicates_removed = duplicates_removed(review)
     data.stages = _stages(review)
-    data.coding = _coding(models, vocab)
+    data.coding = _coding(models, vocab, all_codings(review, models))
     return data
 
 
-def _coding(models: list[StudyModel], vocab: Vocabulary) -> Coding:
+def _coding(models: list[StudyModel], vocab: Vocabulary,
+            codings: dict[str, dict[tuple[str, str], dict[str, Any]]]) -> Coding:
     """Dual-coding agreement (``implmap.charting.agreement``), pooled per pair of coders."""
-    a = agreement_from_studies(models, vocab)
+    a = agreement_from_studies(models, vocab, codings)
     pairs = [
         (tuple(pair.split("~")), k.get("domains"), k.get("themes"))
         for pair, k in sorted(a.pooled.items())

@@ -1,0 +1,109 @@
+"""Edit one finding of a study file in place, keeping the rest of the file as a person wrote it.
+
+A study file is written by hand (folded text, flow lists, comments); rewriting the whole file
+through a YAML dumper would reformat every line. :func:`edit_finding` replaces, adds or
+removes keys of one finding by their lines only, then parses the result and compares it with
+the intended data; when the two differ (an unusual layout), the whole file is dumped instead,
+so nothing is ever lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import yaml
+
+__all__ = ["dump_block", "edit_finding"]
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def dump_block(data: Mapping[str, Any], indent: int) -> list[str]:
+    """``data`` as block YAML lines (lists of scalars in flow style), indented by ``indent``."""
+    out: list[str] = []
+    for key, value in data.items():
+        # a mapping of scalars alone would come out in flow style: dump one key at a time
+        flow = None if isinstance(value, list | dict) else False
+        text = yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True,
+                              default_flow_style=flow, width=96)
+        out += [" " * indent + line for line in text.splitlines()]
+    return out
+
+
+def _expected(data: Any, index: int, set_: Mapping[str, Any], remove: Iterable[str]) -> Any:
+    finding = dict(data["findings"][index])
+    for k in remove:
+        finding.pop(k, None)
+    finding.update(set_)
+    findings = list(data["findings"])
+    findings[index] = finding
+    return {**data, "findings": findings}
+
+
+def edit_finding(text: str, index: int, set_: Mapping[str, Any] = {},
+                 remove: Iterable[str] = (), after: str | None = None) -> str:
+    """The study file ``text`` with finding ``index``'s keys ``set_`` (replaced where present,
+    else added after the key ``after`` or at the finding's end) and ``remove`` taken out."""
+    remove = [k for k in remove if k not in set_]
+    data = yaml.load(text, Loader=_Loader)
+    want = _expected(data, index, set_, remove)
+    try:
+        out = _edit_lines(text, index, set_, remove, after)
+        if yaml.load(out, Loader=_Loader) == want:
+            return out
+    except (yaml.YAMLError, LookupError, TypeError, ValueError):
+        pass
+    return yaml.safe_dump(want, sort_keys=False, allow_unicode=True, width=96)
+
+
+def _edit_lines(text: str, index: int, set_: Mapping[str, Any], remove: list[str],
+                after: str | None) -> str:
+    lines = text.splitlines()
+    root = yaml.compose(text, Loader=_Loader)
+    if not isinstance(root, yaml.MappingNode):
+        raise ValueError("not a mapping")
+    keys = [k.value for k, _ in root.value]
+    fnode = root.value[keys.index("findings")][1]
+    if not isinstance(fnode, yaml.SequenceNode) or fnode.flow_style:
+        raise ValueError("findings is not a block list")
+    node = fnode.value[index]
+    if not isinstance(node, yaml.MappingNode) or node.flow_style:
+        raise ValueError("the finding is not a block mapping")
+    # the finding ends where the next finding starts, or the next top-level key, or the file
+    if index + 1 < len(fnode.value):
+        end = fnode.value[index + 1].start_mark.line
+    else:
+        later = [k.start_mark.line for k, _ in root.value
+                 if k.start_mark.line > node.start_mark.line]
+        end = min(later) if later else len(lines)
+    starts = [k.start_mark.line for k, _ in node.value] + [end]
+    spans: dict[str, tuple[int, int]] = {}
+    for i, (k, _) in enumerate(node.value):
+        stop = starts[i + 1]
+        while stop > starts[i] + 1 and not lines[stop - 1].strip():
+            stop -= 1  # blank lines between findings stay
+        spans[k.value] = (starts[i], stop)
+    indent = node.value[0][0].start_mark.column
+    if node.value[0][0].value in (*remove, *set_):
+        raise ValueError("the first key shares the list item's '- ' line")
+    edits: list[tuple[int, int, list[str]]] = []
+    for k in remove:
+        if k in spans:
+            edits.append((*spans[k], []))
+    added: list[str] = []
+    for k, v in set_.items():
+        new = dump_block({k: v}, indent)
+        if k in spans:
+            edits.append((*spans[k], new))
+        else:
+            added += new
+    if added:
+        if after in spans and after not in remove:
+            at = spans[after][1]
+        else:
+            at = max(stop for _, stop in spans.values())
+        edits.append((at, at, added))
+    for start, stop, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        lines[start:stop] = new
+    return "\n".join(lines) + "\n"
