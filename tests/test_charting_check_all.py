@@ -60,7 +60,7 @@ def _broken_review(root: Path) -> tuple[Review, dict[str, str]]:
     b = _edit(studies / "study-b.yaml",
               # a schema error and an unknown theme in the same finding
               ("level: system", "level: national"),
-              ("  themes: [time]\n  coded_by", "  themes: [tiem]\n  coded_by"))
+              ("  themes: [time]\n", "  themes: [tiem]\n"))
     b += COMMA_FINDINGS
     (studies / "study-b.yaml").write_text(b, "utf-8")
     c = "id: study-c\nrecords: [x\ncitation: C. 2020.\n"
