@@ -122,11 +122,9 @@
   async function show(n) {
     if (!state.pairs.length) return;
     state.pos = Math.max(0, Math.min(n, state.pairs.length - 1));
-    let p = state.cache.get(state.pos);
-    if (!p) {
-      p = await api(`/api/dedupe/pairs/${state.pos}`);
-      state.cache.set(state.pos, p);
-    }
+    // always asked afresh: another person may have decided the pair meanwhile
+    const p = await api(`/api/dedupe/pairs/${state.pos}`);
+    remember(p);
     if (p.n === state.pos) render(p);
   }
 
