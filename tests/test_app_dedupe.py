@@ -248,3 +248,10 @@ def test_a_hostile_title_stays_text(rev, apps, browser):
             assert page.evaluate("typeof window.__pwned") == "undefined"
     finally:
         context.close()
+
+
+def test_the_reviewer_must_be_listed_when_the_manifest_lists_reviewers(rev):
+    from implmap.errors import ReviewFolderError
+
+    with pytest.raises(ReviewFolderError, match="unknown reviewer 'zed'"):
+        create_app(rev, "zed", mode="dedupe")

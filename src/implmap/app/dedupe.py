@@ -14,6 +14,9 @@ re-runs it anyway when the log is newer than the groups (:func:`implmap.dedupe.g
 This mode is not blinded: it shows every person's decision on a pair, and marks a pair as a
 disagreement when two people's standing decisions differ (one ``merge``, one ``keep_apart``).
 The decision in force is the latest line on the pair, as for every dedupe run.
+
+The reviewer must be one of the manifest's reviewers, unless it lists none (dedupe needs no
+screening team: ``implmap dedupe merge --by`` takes any ID).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from ..dedupe.keys import make_keys
 from ..dedupe.match import compare
 from ..errors import DecisionError, UnknownRecordError
 from ..folder import ReviewFolder
+from ..manifest import Reviewer
 
 __all__ = ["FIELDS", "PAIR_ACTIONS", "DedupeSession"]
 
@@ -60,7 +64,11 @@ class DedupeSession:
     def __init__(self, review: ReviewFolder | str | Path, reviewer: str,
                  rerun_delay: float = 0.5):
         self.review = review if isinstance(review, ReviewFolder) else ReviewFolder(review)
-        self.reviewer = self.review.manifest.reviewer(reviewer)
+        manifest = self.review.manifest
+        # dedupe decisions name anyone (``implmap dedupe merge --by``); when the manifest lists
+        # reviewers, the ID must be one of them (a typo would split one person in two)
+        self.reviewer = manifest.reviewer(reviewer) if manifest.reviewers else \
+            Reviewer(id=reviewer)
         self.rerun_delay = rerun_delay
         self._lock = threading.RLock()
         self._undo: list[tuple[Pair, groups.Decision | None]] = []
