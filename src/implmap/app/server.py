@@ -14,6 +14,15 @@ Routes (every one behind the session token, see :mod:`.security`)::
     POST /api/resolve               {record, decision, reason, note} (resolve mode)
     POST /api/full-text/not-retrieved  {record} (full-text stage)
     GET  /full-text/{record}        the local full-text file, when there is one
+
+In dedupe mode (:mod:`.dedupe`) the page is ``dedupe.html`` with ``/static/dedupe.js``, and::
+
+    GET  /api/dedupe/session        who, which review, progress, the latest dedupe re-run
+    GET  /api/dedupe/pairs          every pair in brief, progress, where to start
+    GET  /api/dedupe/pairs/{n}      pair n: both records' fields, the rule, every decision
+    POST /api/dedupe/decide         {a, b, action: merge|keep_apart, note} -> on disk, then 200
+    POST /api/dedupe/undo           take back this session's last decision
+    POST /api/dedupe/rerun          re-run deduplication now (it also runs in the background)
 """
 
 from __future__ import annotations
@@ -45,6 +54,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import DecisionError, ImplmapError, UnknownRecordError, UsageError
 from ..folder import ReviewFolder
+from .dedupe import DedupeSession
 from .security import TokenGuard, new_token
 from .session import ScreeningSession
 
@@ -123,12 +133,17 @@ def create_app(
     """Build the screening app (an ASGI app) for one reviewer and stage.
 
     ``mode="screen"`` screens records blind to other reviewers; ``mode="resolve"`` shows the
-    conflicting records with every decision and records final decisions. ``token`` is the
+    conflicting records with every decision and records final decisions; ``mode="dedupe"``
+    shows the pairs that dedupe leaves to people, side by side (``stage`` does not apply,
+    and no one is blinded). ``token`` is the
     session token every request must carry (a fresh random one when omitted; read it back as
     ``app.state.token``). The review is loaded once, here.
     """
-    session = ScreeningSession(review, reviewer, stage, mode)
     token = token or new_token()
+    if mode == "dedupe":
+        dsession = DedupeSession(review, reviewer)
+        return _assemble(_dedupe_routes(dsession), dsession, token)
+    session = ScreeningSession(review, reviewer, stage, mode)
     index_html = (_PKG / "templates" / "index.html").read_bytes()
 
     async def index(request: Request) -> Response:
@@ -191,12 +206,8 @@ def create_app(
         return FileResponse(path, media_type="application/octet-stream", filename=path.name,
                             content_disposition_type="attachment")
 
-    async def favicon(request: Request) -> Response:
-        return Response(status_code=204)
-
     routes = [
         Route("/", index),
-        Route("/favicon.ico", favicon),
         Route("/api/session", api_session),
         Route("/api/queue", api_queue),
         Route("/api/estimate", api_estimate),
@@ -206,18 +217,73 @@ def create_app(
         Route("/api/resolve", api_resolve, methods=["POST"]),
         Route("/api/full-text/not-retrieved", api_not_retrieved, methods=["POST"]),
         Route("/full-text/{record}", full_text_file),
-        Mount("/static", StaticFiles(packages=[("implmap.app", "static")]),
-              name="static"),
     ]
+    return _assemble(routes, session, token)
+
+
+async def _favicon(request: Request) -> Response:
+    return Response(status_code=204)
+
+
+def _assemble(routes: list[Route], session: Any, token: str) -> Starlette:
+    """The app: ``routes``, the favicon and the static files, behind the token guard."""
+    every: list[Route | Mount] = [
+        *routes, Route("/favicon.ico", _favicon),
+        Mount("/static", StaticFiles(packages=[("implmap.app", "static")]), name="static")]
     # what a request got wrong comes back as {"error": ...}: an unknown record as 404, any
     # other of our errors (a bad body, a decision the review's rules refuse) as 400
     # the cookie key lives as long as this app: its cookies open this app and no other
     guard = Middleware(TokenGuard, token=token, key=secrets.token_bytes(32))
-    app = Starlette(routes=routes, middleware=[guard],
+    app = Starlette(routes=every, middleware=[guard],
                     exception_handlers={UnknownRecordError: _not_found, ImplmapError: _refused})
     app.state.token = token
     app.state.session = session
     return app
+
+
+def _dedupe_routes(session: DedupeSession) -> list[Route]:
+    """The dedupe mode's page and API (see the module's docstring)."""
+    page = (_PKG / "templates" / "dedupe.html").read_bytes()
+
+    async def index(request: Request) -> Response:
+        return Response(page, media_type="text/html; charset=utf-8")
+
+    async def info(request: Request) -> Response:
+        return _json(session.info())
+
+    async def pairs(request: Request) -> Response:
+        return _json(await run_in_threadpool(session.listing))
+
+    async def pair(request: Request) -> Response:
+        try:
+            n = int(request.path_params["n"])
+        except ValueError:
+            raise UnknownRecordError("a pair is named by its number") from None
+        return _json(await run_in_threadpool(session.pair, n))
+
+    async def decide(request: Request) -> Response:
+        data = await _body(request)
+        return await _saving("decision", lambda p: {"saved": True, "pair": p}, session.decide,
+                             str(data.get("a", "")), str(data.get("b", "")),
+                             str(data.get("action", "")),
+                             _str_or_none(data.get("note"), "note") or "")
+
+    async def undo(request: Request) -> Response:
+        return await _saving("undo", lambda p: {"pair": p, "progress": session.progress()},
+                             session.undo)
+
+    async def rerun(request: Request) -> Response:
+        return await _saving("dedupe run", lambda s: {"run": s}, session.rerun)
+
+    return [
+        Route("/", index),
+        Route("/api/dedupe/session", info),
+        Route("/api/dedupe/pairs", pairs),
+        Route("/api/dedupe/pairs/{n}", pair),
+        Route("/api/dedupe/decide", decide, methods=["POST"]),
+        Route("/api/dedupe/undo", undo, methods=["POST"]),
+        Route("/api/dedupe/rerun", rerun, methods=["POST"]),
+    ]
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -290,12 +356,11 @@ def serve(
     url = f"http://127.0.0.1:{real_port}/?token={app.state.token}"
     say = announce or (lambda text: print(text, file=sys.stderr, flush=True))
     s = app.state.session
-    total = s.progress()["total"]
-    say(
-        f"implmap {mode}: {s.reviewer.id}, stage {s.stage.id}, "
-        f"{total} record{'' if total == 1 else 's'}. Open this URL (Ctrl+C stops the app):\n"
-        f"  {url}"
-    )
+    total, plural = s.progress()["total"], "" if s.progress()["total"] == 1 else "s"
+    what = f"{total} pair{plural}" if mode == "dedupe" else \
+        f"stage {s.stage.id}, {total} record{plural}"
+    say(f"implmap {mode}: {s.reviewer.id}, {what}. Open this URL (Ctrl+C stops the app):\n"
+        f"  {url}")
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     # Small reviews rank in a background thread of this process (big ones in a worker

@@ -5,6 +5,7 @@
     implmap dedupe                      group duplicates (writes dedupe/groups.jsonl)
     implmap dedupe --explain ID         why ID is (or is not) grouped, with the evidence
     implmap dedupe --pending            the pairs that a person should decide
+    implmap dedupe review --app --reviewer ID   decide them in the local web app
     implmap dedupe merge ID1 ID2        a person's decision: the same work
     implmap dedupe keep-apart ID1 ID2   a person's decision: different works
     implmap dedupe undo ID1 ID2         forget the decision on this pair; the rules decide again
@@ -23,6 +24,33 @@ from .common import open_review, review_option
 if TYPE_CHECKING:
     from ..dedupe.groups import DedupeResult
     from ..review import Review
+
+
+def _app_options(f: Any) -> Any:
+    """The options that start the dedupe web app (``--app``, ``--reviewer``, ``--port``)."""
+    f = click.option("--no-browser", is_flag=True,
+                     help="With --app: print the URL but do not open a web browser.")(f)
+    f = click.option("--port", "-p", type=click.IntRange(0, 65535), default=0,
+                     help="With --app: the port on 127.0.0.1 (0 picks a free one).")(f)
+    f = click.option("--reviewer", default=None,
+                     help="With --app: your reviewer ID (from the manifest); your decisions "
+                          "are recorded as yours.")(f)
+    return click.option("--app", is_flag=True,
+                        help="Decide the uncertain pairs in the local web app (127.0.0.1, "
+                             "token-protected), side by side, with the keyboard.")(f)
+
+
+def _run_app(review_path: Path, reviewer: str | None, port: int, no_browser: bool) -> None:
+    from ..app import serve
+    from ..errors import UsageError
+
+    if not reviewer:
+        raise UsageError("the dedupe app records decisions as yours: pass --reviewer ID")
+    try:
+        serve(open_review(review_path), reviewer=reviewer, mode="dedupe", port=port,
+              open_browser=not no_browser, announce=lambda text: click.echo(text, err=True))
+    except UsageError as exc:  # the port is taken: say which option picks another
+        raise UsageError(f"{exc}; pass --port PORT") from None
 
 
 def _summary(result: DedupeResult) -> str:
@@ -55,9 +83,11 @@ def _details(e: dict[str, Any]) -> str:
               help="List the uncertain pairs that a person should decide (merge or "
                    "keep-apart).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@_app_options
 @review_option
 @click.pass_context
 def dedupe(ctx: click.Context, explain_id: str | None, pending: bool, as_json: bool,
+           app: bool, reviewer: str | None, port: int, no_browser: bool,
            review_path: Path) -> None:
     """Find duplicate records across searches; nothing is ever deleted.
 
@@ -71,6 +101,9 @@ def dedupe(ctx: click.Context, explain_id: str | None, pending: bool, as_json: b
         return
     from ..dedupe import groups as dd
 
+    if app:
+        _run_app(review_path, reviewer, port, no_browser)
+        return
     review = open_review(review_path)
     if explain_id:
         info = dd.explain(review, explain_id)
@@ -153,13 +186,19 @@ def _print_pending(review: Review, as_json: bool) -> None:
 
 @click.command("review")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@_app_options
 @click.option("--review", "-r", "review_path", default=None,
               type=click.Path(file_okay=False, path_type=Path),
               help="The review folder (default: the one given to 'dedupe', or '.').")
 @click.pass_context
-def review_pairs(ctx: click.Context, as_json: bool, review_path: Path | None) -> None:
-    """List the uncertain pairs for a person to decide (same as 'dedupe --pending')."""
+def review_pairs(ctx: click.Context, as_json: bool, app: bool, reviewer: str | None,
+                 port: int, no_browser: bool, review_path: Path | None) -> None:
+    """List the uncertain pairs for a person to decide (same as 'dedupe --pending'); with
+    --app, decide them in the local web app."""
     path = review_path or (ctx.obj or {}).get("review_path") or Path(".")
+    if app:
+        _run_app(path, reviewer, port, no_browser)
+        return
     _print_pending(open_review(path), as_json)
 
 
