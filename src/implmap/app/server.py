@@ -38,7 +38,7 @@ import sys
 import tempfile
 import threading
 import webbrowser
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import closing, suppress
 from importlib.resources import files
 from pathlib import Path
@@ -144,19 +144,6 @@ def create_app(
         dsession = DedupeSession(review, reviewer)
         return _assemble(_dedupe_routes(dsession), dsession, token)
     session = ScreeningSession(review, reviewer, stage, mode)
-    index_html = (_PKG / "templates" / "index.html").read_bytes()
-
-    async def index(request: Request) -> Response:
-        return Response(index_html, media_type="text/html; charset=utf-8")
-
-    async def api_session(request: Request) -> Response:
-        return _json(session.info())
-
-    async def api_queue(request: Request) -> Response:
-        return _json(await run_in_threadpool(session.queue))
-
-    async def api_estimate(request: Request) -> Response:
-        return _json(await run_in_threadpool(session.estimate))
 
     async def api_records(request: Request) -> Response:
         ids = [i for i in request.query_params.get("ids", "").split(",") if i]
@@ -207,10 +194,11 @@ def create_app(
                             content_disposition_type="attachment")
 
     routes = [
-        Route("/", index),
-        Route("/api/session", api_session),
-        Route("/api/queue", api_queue),
-        Route("/api/estimate", api_estimate),
+        Route("/", _html(_page("index.html", "implmap screening", "app.js", progress_note=(
+            '<span id="estimate" aria-live="polite"></span>')))),
+        Route("/api/session", _reading(session.info)),
+        Route("/api/queue", _reading(session.queue)),
+        Route("/api/estimate", _reading(session.estimate)),
         Route("/api/records", api_records),
         Route("/api/decide", api_decide, methods=["POST"]),
         Route("/api/undo", api_undo, methods=["POST"]),
@@ -241,18 +229,37 @@ def _assemble(routes: list[Route], session: Any, token: str) -> Starlette:
     return app
 
 
+def _html(page: bytes) -> Callable[[Request], Awaitable[Response]]:
+    """A route handler answering ``page``."""
+    async def handler(request: Request) -> Response:
+        return Response(page, media_type="text/html; charset=utf-8")
+    return handler
+
+
+def _reading(read: Callable[[], Any]) -> Callable[[Request], Awaitable[Response]]:
+    """A route handler answering ``read()`` as JSON (run off the event loop)."""
+    async def handler(request: Request) -> Response:
+        return _json(await run_in_threadpool(read))
+    return handler
+
+
+def _page(body: str, title: str, script: str, styles: tuple[str, ...] = (),
+          body_class: str = "", progress_note: str = "") -> bytes:
+    """A page of the app: the shared head and bar (``templates/head.html``), then ``body``."""
+    from string import Template
+
+    links = "".join(f'<link rel="stylesheet" href="/static/{s}">\n' for s in styles)
+    head = Template((_PKG / "templates" / "head.html").read_text("utf-8")).substitute(
+        title=title, links=links.rstrip("\n"), script=script, progress_note=progress_note,
+        body_class=f' class="{body_class}"' if body_class else "")
+    return (head + (_PKG / "templates" / body).read_text("utf-8")).encode("utf-8")
+
+
 def _dedupe_routes(session: DedupeSession) -> list[Route]:
     """The dedupe mode's page and API (see the module's docstring)."""
-    page = (_PKG / "templates" / "dedupe.html").read_bytes()
-
-    async def index(request: Request) -> Response:
-        return Response(page, media_type="text/html; charset=utf-8")
-
-    async def info(request: Request) -> Response:
-        return _json(session.info())
-
-    async def pairs(request: Request) -> Response:
-        return _json(await run_in_threadpool(session.listing))
+    page = _page("dedupe.html", "implmap dedupe", "dedupe.js", styles=("dedupe.css",),
+                 body_class="mode-dedupe",
+                 progress_note='<span id="run" class="muted" aria-live="polite"></span>')
 
     async def pair(request: Request) -> Response:
         try:
@@ -275,15 +282,11 @@ def _dedupe_routes(session: DedupeSession) -> list[Route]:
     async def rerun(request: Request) -> Response:
         return await _saving("dedupe run", lambda s: {"run": s}, session.rerun)
 
-    return [
-        Route("/", index),
-        Route("/api/dedupe/session", info),
-        Route("/api/dedupe/pairs", pairs),
-        Route("/api/dedupe/pairs/{n}", pair),
-        Route("/api/dedupe/decide", decide, methods=["POST"]),
-        Route("/api/dedupe/undo", undo, methods=["POST"]),
-        Route("/api/dedupe/rerun", rerun, methods=["POST"]),
-    ]
+    reads = {"session": session.info, "pairs": session.listing}
+    writes = {"decide": decide, "undo": undo, "rerun": rerun}
+    return [Route("/", _html(page)), Route("/api/dedupe/pairs/{n}", pair),
+            *(Route(f"/api/dedupe/{name}", _reading(fn)) for name, fn in reads.items()),
+            *(Route(f"/api/dedupe/{name}", fn, methods=["POST"]) for name, fn in writes.items())]
 
 
 def _interrupt(signum: int, frame: Any) -> None:

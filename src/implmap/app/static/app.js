@@ -4,7 +4,7 @@
 "use strict";
 
 (() => {
-  const $ = (id) => document.getElementById(id);
+  const { $, api, setStatus, showMessage } = window.implmapCommon;
   const state = {
     session: null,
     order: [],          // record IDs in screening order (decided first, then the queue)
@@ -22,23 +22,6 @@
   const REFRESH_EVERY = 25;
 
   // ------------------------------------------------------------------ talking to the server
-  async function api(path, body) {
-    const opts = { credentials: "same-origin", headers: {} };
-    if (body !== undefined) {
-      opts.method = "POST";
-      opts.headers["Content-Type"] = "application/json";
-      opts.body = JSON.stringify(body);
-    }
-    const resp = await fetch(path, opts);
-    let data = null;
-    try { data = await resp.json(); } catch (_) { data = null; }
-    if (!resp.ok) {
-      const msg = (data && data.error) || `${resp.status} ${resp.statusText}`;
-      throw new Error(msg);
-    }
-    return data;
-  }
-
   function fetchRecords(ids) {
     const want = ids.filter((id) => !state.cache.has(id) && !state.pending.has(id));
     if (want.length) {
@@ -135,18 +118,6 @@
     a.rel = "noopener noreferrer";
     a.textContent = text;
     return a;
-  }
-
-  function setStatus(text, cls) {
-    const el = $("status");
-    el.textContent = text;
-    el.className = cls || "";
-  }
-
-  function showMessage(text) {
-    const el = $("message");
-    el.textContent = text || "";
-    el.hidden = !text;
   }
 
   function renderProgress(p) {

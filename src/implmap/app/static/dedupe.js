@@ -4,7 +4,7 @@
 "use strict";
 
 (() => {
-  const $ = (id) => document.getElementById(id);
+  const { $, api, setStatus: status, showMessage: message } = window.implmapCommon;
   const state = {
     session: null,
     pairs: [],          // brief: {n, a, b, rule, in_force, mine, disagree}
@@ -13,32 +13,6 @@
     chain: Promise.resolve(),
   };
   const LABELS = { merge: "same work", keep_apart: "keep apart" };
-
-  async function api(path, body) {
-    const opts = { credentials: "same-origin", headers: {} };
-    if (body !== undefined) {
-      opts.method = "POST";
-      opts.headers["Content-Type"] = "application/json";
-      opts.body = JSON.stringify(body);
-    }
-    const resp = await fetch(path, opts);
-    let data = null;
-    try { data = await resp.json(); } catch (_) { data = null; }
-    if (!resp.ok) throw new Error((data && data.error) || `${resp.status} ${resp.statusText}`);
-    return data;
-  }
-
-  function status(text, cls) {
-    const el = $("status");
-    el.textContent = text;
-    el.className = cls || "";
-  }
-
-  function message(text) {
-    const el = $("message");
-    el.textContent = text || "";
-    el.hidden = !text;
-  }
 
   function progress(p) {
     const bar = $("progress");

@@ -1,0 +1,39 @@
+// What both pages of the local app share: talking to the server, and the status line.
+// Record text never goes through here as HTML: callers set textContent.
+"use strict";
+
+window.implmapCommon = (() => {
+  const $ = (id) => document.getElementById(id);
+
+  // GET, or POST a JSON body; an error answer throws with the server's message.
+  async function api(path, body) {
+    const opts = { credentials: "same-origin", headers: {} };
+    if (body !== undefined) {
+      opts.method = "POST";
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(body);
+    }
+    const resp = await fetch(path, opts);
+    let data = null;
+    try { data = await resp.json(); } catch (_) { data = null; }
+    if (!resp.ok) {
+      const msg = (data && data.error) || `${resp.status} ${resp.statusText}`;
+      throw new Error(msg);
+    }
+    return data;
+  }
+
+  function setStatus(text, cls) {
+    const el = $("status");
+    el.textContent = text;
+    el.className = cls || "";
+  }
+
+  function showMessage(text) {
+    const el = $("message");
+    el.textContent = text || "";
+    el.hidden = !text;
+  }
+
+  return { $, api, setStatus, showMessage };
+})();
