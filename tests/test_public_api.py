@@ -31,11 +31,12 @@ PACKAGES = {
     ],
     "implmap.charting": [
         "Coding", "CodingAgreement", "Domain", "Finding", "LookupResult", "MultiLabelAgreement",
-        "Participant", "Study", "Suggestion", "TdfTag", "Theme", "UnknownTermError", "Vocabulary",
-        "agreement_summary", "check_charting", "coding_agreement", "cohen_kappa",
-        "exact_set_agreement", "findings_frame", "json_schema", "krippendorff_alpha",
-        "load_vocabulary", "loso_accuracy", "masi_distance", "mean_jaccard", "nominal_distance",
-        "per_label_kappa", "suggest_texts", "write_suggestions",
+        "Participant", "Study", "Suggestion", "TdfTag", "Theme", "ThemeChange", "UnknownTermError",
+        "Vocabulary", "add_theme", "agreement_summary", "change_theme_id", "check_charting",
+        "coding_agreement", "cohen_kappa", "describe_theme", "exact_set_agreement",
+        "findings_frame", "json_schema", "krippendorff_alpha", "load_vocabulary", "loso_accuracy",
+        "masi_distance", "mean_jaccard", "merge_themes", "nominal_distance", "per_label_kappa",
+        "rename_theme", "suggest_texts", "write_suggestions",
     ],
     "implmap.handout": [
         "DEDUPE_COLUMNS", "FORMATS", "RECORD_COLUMNS", "TABLES", "export", "findings_table",

@@ -9,6 +9,14 @@ them. The functions ``lookup.lookup`` and ``suggest.suggest`` are not re-exporte
 from __future__ import annotations
 
 from .agreement import CodingAgreement, coding_agreement, cohen_kappa
+from .codebook import (
+    ThemeChange,
+    add_theme,
+    change_theme_id,
+    describe_theme,
+    merge_themes,
+    rename_theme,
+)
 from .lookup import LookupResult, findings_frame
 from .measures import (
     MultiLabelAgreement,
@@ -37,12 +45,16 @@ __all__ = [
     "Suggestion",
     "TdfTag",
     "Theme",
+    "ThemeChange",
     "UnknownTermError",
     "Vocabulary",
+    "add_theme",
     "agreement_summary",
+    "change_theme_id",
     "check_charting",
     "coding_agreement",
     "cohen_kappa",
+    "describe_theme",
     "exact_set_agreement",
     "findings_frame",
     "json_schema",
@@ -51,8 +63,10 @@ __all__ = [
     "loso_accuracy",
     "masi_distance",
     "mean_jaccard",
+    "merge_themes",
     "nominal_distance",
     "per_label_kappa",
+    "rename_theme",
     "suggest_texts",
     "write_suggestions",
 ]

@@ -1,7 +1,9 @@
-"""Blinded dual coding: ``implmap chart code|withdraw|reconcile|migrate``.
+"""Blinded dual coding: ``implmap chart code|withdraw|reconcile|migrate``, and the codebook:
+``implmap chart theme add|rename|describe|change-id|merge``.
 
 Each coder's own tags go to their log (``charting/coding/<coder>.jsonl``); the agreed tags to
-the study file. See :mod:`implmap.charting.coding` and :mod:`implmap.charting.reconcile`.
+the study file. See :mod:`implmap.charting.coding`, :mod:`implmap.charting.reconcile` and
+:mod:`implmap.charting.codebook`.
 """
 
 from __future__ import annotations
@@ -107,6 +109,77 @@ def migrate_cmd(review_path: Path) -> None:
     n = migrate_coding(open_review(review_path))
     click.echo(f"Moved {n} coding(s) into charting/coding/<coder>.jsonl." if n
                else "Nothing to move: no study file keeps its coders' tags.")
+
+
+@chart.group("theme")
+def theme() -> None:
+    """Edit the theme codebook (charting/themes.yaml); references follow merges and new IDs."""
+
+
+@theme.command("add")
+@click.argument("theme_id", metavar="ID")
+@click.argument("name")
+@click.option("--description", default="", help="What the theme covers, how to apply it.")
+@review_option
+def theme_add(theme_id: str, name: str, description: str, review_path: Path) -> None:
+    """Add a theme to the codebook."""
+    from ..charting.codebook import add_theme
+
+    t = add_theme(open_review(review_path), theme_id, name, description)
+    click.echo(f"Added theme {t.id}: {t.name}.")
+
+
+@theme.command("rename")
+@click.argument("theme_id", metavar="ID")
+@click.argument("name")
+@review_option
+def theme_rename(theme_id: str, name: str, review_path: Path) -> None:
+    """Give a theme a new display name (its ID stays)."""
+    from ..charting.codebook import rename_theme
+
+    t = rename_theme(open_review(review_path), theme_id, name)
+    click.echo(f"Theme {t.id} is now named {t.name!r}.")
+
+
+@theme.command("describe")
+@click.argument("theme_id", metavar="ID")
+@click.argument("description")
+@review_option
+def theme_describe(theme_id: str, description: str, review_path: Path) -> None:
+    """Replace a theme's description."""
+    from ..charting.codebook import describe_theme
+
+    t = describe_theme(open_review(review_path), theme_id, description)
+    click.echo(f"Theme {t.id} described ({len(t.description)} characters).")
+
+
+def _moved(what: str, change: Any) -> None:
+    click.echo(f"{what}; {change.findings} finding(s) in {len(change.study_files)} study "
+               f"file(s) and {change.log_lines} coding(s) in the coders' logs follow.")
+
+
+@theme.command("change-id")
+@click.argument("old_id", metavar="OLD")
+@click.argument("new_id", metavar="NEW")
+@review_option
+def theme_change_id(old_id: str, new_id: str, review_path: Path) -> None:
+    """Give a theme a new ID; every reference to it follows."""
+    from ..charting.codebook import change_theme_id
+
+    _moved(f"Theme {old_id} is now {new_id}",
+           change_theme_id(open_review(review_path), old_id, new_id))
+
+
+@theme.command("merge")
+@click.argument("sources", nargs=-1, required=True, metavar="ID...")
+@click.option("--into", "into", required=True, help="The theme that takes them in (its ID).")
+@review_option
+def theme_merge(sources: tuple[str, ...], into: str, review_path: Path) -> None:
+    """Merge themes into another one and take them out of the codebook."""
+    from ..charting.codebook import merge_themes
+
+    _moved(f"Merged {', '.join(sources)} into {into}",
+           merge_themes(open_review(review_path), sources, into))
 
 
 COMMANDS = [chart]
