@@ -129,16 +129,28 @@ def theme_add(theme_id: str, name: str, description: str, review_path: Path) -> 
     click.echo(f"Added theme {t.id}: {t.name}.")
 
 
+def _edit_theme(review_path: Path, theme_id: str, name: str | None,
+                description: str | None) -> None:
+    """Rename and/or describe a theme, then say what it is now."""
+    from ..charting.codebook import describe_theme, rename_theme
+
+    review = open_review(review_path)
+    if name is not None:
+        rename_theme(review, theme_id, name)
+    if description is not None:
+        describe_theme(review, theme_id, description)
+    t = review.vocabulary().theme(theme_id)
+    click.echo(f"Theme {t.id}: {t.name}" + (f". {t.description}" if t.description else ""))
+
+
 @theme.command("rename")
 @click.argument("theme_id", metavar="ID")
 @click.argument("name")
+@click.option("--description", default=None, help="A new description too.")
 @review_option
-def theme_rename(theme_id: str, name: str, review_path: Path) -> None:
-    """Give a theme a new display name (its ID stays)."""
-    from ..charting.codebook import rename_theme
-
-    t = rename_theme(open_review(review_path), theme_id, name)
-    click.echo(f"Theme {t.id} is now named {t.name!r}.")
+def theme_rename(theme_id: str, name: str, description: str | None, review_path: Path) -> None:
+    """Give a theme a new display name (its ID, and so every reference, stays)."""
+    _edit_theme(review_path, theme_id, name, description)
 
 
 @theme.command("describe")
@@ -146,11 +158,8 @@ def theme_rename(theme_id: str, name: str, review_path: Path) -> None:
 @click.argument("description")
 @review_option
 def theme_describe(theme_id: str, description: str, review_path: Path) -> None:
-    """Replace a theme's description."""
-    from ..charting.codebook import describe_theme
-
-    t = describe_theme(open_review(review_path), theme_id, description)
-    click.echo(f"Theme {t.id} described ({len(t.description)} characters).")
+    """Replace a theme's description (an empty one removes it)."""
+    _edit_theme(review_path, theme_id, None, description)
 
 
 def _moved(what: str, change: Any) -> None:
