@@ -92,3 +92,37 @@ def test_cohen_kappa_properties():
             assert k == pytest.approx(1.0)
 
     check()
+
+
+def test_before_and_after_reconciliation(tmp_path):
+    from implmap.charting.agreement import AGREED, coding_agreement
+    from implmap.charting.coding import all_codings
+    from implmap.charting.measures import agreement_summary
+    from implmap.charting.store import load_studies
+
+    review, _ = charting_review(tmp_path / "r")
+    res = coding_agreement(review)
+    own = {c: {f"{s}/{f}": frozenset(t["domain"] for t in e["tdf"]) for (s, f), e in v.items()}
+           for c, v in all_codings(review).items()}
+    want = agreement_summary(own).pairs.iloc[0]
+    got = res.before.pairs.set_index("kind").loc["domains"]
+    assert (got.coder_a, got.coder_b, got.n) == ("ana", "ben", want.n)
+    assert got.exact == pytest.approx(want.exact)
+    assert got.jaccard == pytest.approx(want.jaccard)
+    # after: each coder against the agreed tags of the reconciled findings
+    after = res.after.pairs[res.after.pairs["kind"] == "domains"].set_index("coder_a")
+    assert set(after["coder_b"]) == {AGREED}
+    agreed = {f"{s.id}/{f.id}": frozenset(f.domains) for s in load_studies(review)
+              for f in s.findings if f.agreed_by or f.tdf or f.themes}
+    assert res.n_reconciled == len(agreed)
+    ana = {k: v for k, v in own["ana"].items() if k in agreed}
+    assert after.loc["ana"].n == len(ana)
+    assert after.loc["ana"].exact == pytest.approx(
+        sum(ana[k] == agreed[k] for k in ana) / len(ana))
+    data = json.loads(CliRunner().invoke(cli, ["coding-agreement", "-r", str(review.root),
+                                               "--json"]).output)
+    assert {r["coder_b"] for r in data["after"]["pairs"]} == {AGREED}
+    assert data["before"]["pairs"][0]["coder_a"] == "ana"
+    out = CliRunner().invoke(cli, ["coding-agreement", "-r", str(review.root)]).output
+    assert out.index("Before reconciliation") < out.index("After reconciliation") \
+        < out.index("Cohen's kappa per label") < out.index("Pooled kappa")

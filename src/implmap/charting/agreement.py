@@ -1,6 +1,12 @@
 """Agreement of dual coding: two coders tag the same findings independently, each in their own
 log (``charting/coding/<coder>.jsonl``, read with :func:`implmap.charting.coding.all_codings`).
 
+The headline compares the *sets* of tags (:mod:`implmap.charting.measures`), per pair of coders
+and for domains and themes: n, exact-set agreement, mean Jaccard and Krippendorff's alpha with
+the MASI distance. *Before* reconciliation compares the coders' own tags with each other;
+*after* compares each coder's own tags with the agreed tags, on the findings that have been
+reconciled (agreed by someone, or, in older files, given agreed tags).
+
 For each TDF domain (and each theme), every finding that both coders coded is a yes/no
 decision for each coder: did they give the finding that domain? Cohen's kappa compares the two
 coders' decisions across findings. The agreed (consensus) tags stay in the finding's own ``tdf``
@@ -16,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..screening.agreement import cohen_kappa as screening_kappa
 from .coding import Key, all_codings, as_coding, legacy_codings
+from .measures import MultiLabelAgreement, agreement_summary
 from .store import load_studies
 from .vocab import load_vocabulary
 
@@ -26,7 +33,11 @@ if TYPE_CHECKING:
     from .model import Coding, Finding, Study
     from .vocab import Vocabulary
 
-__all__ = ["CodingAgreement", "coding_agreement", "cohen_kappa"]
+__all__ = ["AGREED", "CodingAgreement", "coding_agreement", "cohen_kappa"]
+
+#: The name the agreed tags take among the coders in :attr:`CodingAgreement.after` (not a
+#: valid reviewer ID, so it never clashes with one).
+AGREED = "(agreed)"
 
 
 def cohen_kappa(a: list[bool], b: list[bool]) -> float:
@@ -47,9 +58,13 @@ def cohen_kappa(a: list[bool], b: list[bool]) -> float:
 class CodingAgreement:
     """Agreement between each pair of coders, per TDF domain and per theme.
 
+    ``before``: the set measures (:func:`~implmap.charting.measures.agreement_summary`) of the
+    coders' own tags, per pair of coders; ``after``: each coder's own tags against the agreed
+    tags (the "coder" :data:`AGREED`), on the reconciled findings (``n_reconciled``).
     ``domains`` and ``themes``: DataFrames with columns coder_a, coder_b, label, n (findings
     both coded), a_yes, b_yes, both, agreement (observed proportion), kappa. ``pooled``: kappa
-    over all (finding, domain) decisions of each pair. ``consensus``: per coder, the share of
+    over all (finding, domain) decisions of each pair (kept for continuity: the many cells both
+    coders left empty inflate it). ``consensus``: per coder, the share of
     their coded findings whose domains (and themes) equal the agreed tags.
     """
 
@@ -59,13 +74,21 @@ class CodingAgreement:
     consensus: dict[str, dict[str, float]] = field(default_factory=dict)
     n_findings: int = 0
     n_dual: int = 0
+    before: MultiLabelAgreement | None = None
+    after: MultiLabelAgreement | None = None
+    n_reconciled: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         def clean(df: pd.DataFrame) -> list[dict[str, Any]]:
             return [{k: (None if isinstance(v, float) and math.isnan(v) else v)
                      for k, v in r.items()} for r in df.to_dict("records")]
 
+        def sets(res: MultiLabelAgreement | None) -> dict[str, Any] | None:
+            return None if res is None else {"pairs": clean(res.pairs), "alpha": res.alpha}
+
         return {"n_findings": self.n_findings, "n_dual": self.n_dual,
+                "n_reconciled": self.n_reconciled,
+                "before": sets(self.before), "after": sets(self.after),
                 "domains": clean(self.domains), "themes": clean(self.themes),
                 "pooled": self.pooled, "consensus": self.consensus}
 
@@ -137,15 +160,41 @@ def agreement_from_studies(studies: list[Study], vocab: Vocabulary,
                           for f in mine) / len(mine),
             "n": float(len(mine)),
         }
+    before, after, n_reconciled = _set_measures(studies, vocab, per)
     return CodingAgreement(
         domains=pd.DataFrame(drows, columns=COLUMNS),
         themes=pd.DataFrame(trows, columns=COLUMNS),
         pooled=pooled, consensus=consensus, n_findings=len(findings), n_dual=len(coded),
+        before=before, after=after, n_reconciled=n_reconciled,
     )
 
 
+def _set_measures(studies: list[Study], vocab: Vocabulary, per: dict[Key, dict[str, Coding]]
+                  ) -> tuple[MultiLabelAgreement, MultiLabelAgreement, int]:
+    """The set measures before (coder vs coder) and after (coder vs agreed) reconciliation,
+    and the number of reconciled findings."""
+    own: dict[str, dict[str, dict[str, frozenset[str]]]] = {"domains": {}, "themes": {}}
+    agreed: dict[str, dict[str, frozenset[str]]] = {"domains": {}, "themes": {}}
+    for s in studies:
+        for f in s.findings:
+            fid = f"{s.id}/{f.id}"
+            for coder, c in per.get((s.id, f.id), {}).items():
+                own["domains"].setdefault(coder, {})[fid] = frozenset(c.domains)
+                own["themes"].setdefault(coder, {})[fid] = frozenset(c.themes)
+            if f.agreed_by or f.tdf or f.themes:
+                agreed["domains"][fid] = frozenset(f.domains)
+                agreed["themes"][fid] = frozenset(f.themes)
+    dl, tl = vocab.domain_names, vocab.theme_ids or None
+    before = agreement_summary(own["domains"], own["themes"], domain_labels=dl, theme_labels=tl)
+    after = agreement_summary({**own["domains"], AGREED: agreed["domains"]},
+                              {**own["themes"], AGREED: agreed["themes"]},
+                              domain_labels=dl, theme_labels=tl, versus=AGREED)
+    return before, after, len(agreed["domains"])
+
+
 def coding_agreement(review: ReviewFolder) -> CodingAgreement:
-    """Agreement of the review's dual coders per TDF domain and theme (Cohen's kappa).
+    """Agreement of the review's dual coders, before and after reconciliation (set measures),
+    and per TDF domain and theme (Cohen's kappa).
 
     Only findings with two or more coders (in the coding logs, or still inside the study files)
     count; each pair of coders is compared on the findings both coded.

@@ -207,31 +207,64 @@ def suggest(study: str | None, top: int, texts: tuple[str, ...], write: bool, as
 
 @click.command("coding-agreement")
 @click.option("--themes/--no-themes", default=True, show_default=True,
-              help="Also report agreement per theme.")
+              help="Also report agreement on themes.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @review_option
 def coding_agreement(themes: bool, as_json: bool, review_path: Path) -> None:
-    """Agreement of the dual coders per TDF domain (and theme): Cohen's kappa."""
+    """Agreement of the dual coders before and after reconciliation (exact sets, Jaccard,
+    Krippendorff's alpha), then Cohen's kappa per TDF domain (and theme)."""
     review = open_review(review_path)
     res = review.coding_agreement()
     if as_json:
         click.echo(json.dumps(res.to_dict(), indent=2, sort_keys=True, ensure_ascii=False))
         return
-    from rich.markup import escape
-    from rich.table import Table
     from rich.text import Text
 
     con = _console()
     con.print(Text(f"{res.n_dual} of {res.n_findings} finding(s) coded independently by two "
-                   "or more coders.", style="bold"))
+                   f"or more coders; {res.n_reconciled} reconciled.", style="bold"))
     if res.n_dual == 0:
-        con.print("Nothing to compare: record each coder's tags under a finding's `coding`.")
+        con.print("Nothing to compare: each coder records their own tags with "
+                  "`implmap chart code`.")
         return
+    kinds = ["domains", "themes"] if themes else ["domains"]
+    for title, sets in (("Before reconciliation: coder vs coder", res.before),
+                        ("After reconciliation: each coder vs the agreed tags", res.after)):
+        if sets is not None:
+            con.print(_sets_table(title, sets.pairs[sets.pairs["kind"].isin(kinds)]))
+    _kappa_tables(con, res, themes)
+
+
+def _sets_table(title: str, pairs: Any) -> Any:
+    """One table of the set measures: a row per pair of coders and kind."""
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=escape(title), title_justify="left")
+    for col in ("Coders", "Tags", "n", "exact", "Jaccard", "alpha (MASI)"):
+        table.add_column(col, justify="left" if col in ("Coders", "Tags") else "right")
+    for r in pairs.itertuples(index=False):
+        table.add_row(Text(f"{r.coder_a} vs {r.coder_b}"), r.kind, str(r.n),
+                      _fmt_share(r.exact), _fmt_kappa(r.jaccard), _fmt_kappa(r.alpha_masi))
+    return table
+
+
+def _fmt_share(value: float) -> str:
+    return "n/a" if math.isnan(value) else f"{value:.0%}"  # NaN: no finding to compare
+
+
+def _kappa_tables(con: Console, res: Any, themes: bool) -> None:
+    """Cohen's kappa per TDF domain (and theme), pooled kappa and the consensus lines."""
+    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
+
     parts = [("TDF domain", res.domains)] + ([("Theme", res.themes)] if themes else [])
     for label, df in parts:
         for (ca, cb), sub in df.groupby(["coder_a", "coder_b"], sort=True):
             table = Table(title=escape(f"{label}: {ca} vs {cb} ({int(sub['n'].iloc[0])} "
-                                       "findings)"))
+                                       "findings), Cohen's kappa per label"))
             table.add_column(label)
             for col in (ca, cb, "both", "agreement", "kappa"):
                 table.add_column(col, justify="right")
@@ -240,13 +273,13 @@ def coding_agreement(themes: bool, as_json: bool, review_path: Path) -> None:
                               f"{r.agreement:.0%}", _fmt_kappa(r.kappa))
             con.print(table)
     for pair, k in res.pooled.items():
-        con.print(Text(f"Pooled kappa {pair}: domains {_fmt_kappa(k['domains'])}, "
-                       f"themes {_fmt_kappa(k['themes'])}"))
+        con.print(Text(f"Pooled kappa {pair} (inflated by the cells both left empty): domains "
+                       f"{_fmt_kappa(k['domains'])}, themes {_fmt_kappa(k['themes'])}"))
     for coder, c in res.consensus.items():
         con.print(Text(f"{coder}: own tags equal the consensus on {c['domains']:.0%} of "
                        f"findings (domains), {c['themes']:.0%} (themes)"))
-    con.print(Text("kappa n/a: both coders gave the same answer for every finding (kappa is "
-                   "undefined; see the agreement column).", style="dim"))
+    con.print(Text("n/a: undefined (no finding to compare, or, for kappa, both coders gave the "
+                   "same answer for every finding; see the agreement column).", style="dim"))
 
 
 @click.command()
