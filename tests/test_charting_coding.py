@@ -184,3 +184,21 @@ def test_two_coders_on_two_branches_merge_without_conflict(review):
     assert ana[("study-a", "f1")]["tdf"][0]["domain"] == "Knowledge"
     assert ana[("study-b", "f1")]["tdf"][0]["domain"] == "Optimism"
     assert Review(root).check().valid
+
+
+def test_code_sees_study_files_changed_since_the_last_save(tmp_path):
+    from implmap.errors import ValidationFailed
+
+    review, _ = charting_review(tmp_path / "r")
+    code(review, "cam", "study-b", "f1", ["Knowledge"])  # parses and keeps the study files
+    path = review.studies_dir / "study-b.yaml"
+    path.write_text(path.read_text("utf-8") + "- id: f9\n  statement: Added later.\n"
+                    "  type: barrier\n", "utf-8")
+    assert code(review, "cam", "study-b", "f9", ["Knowledge"])["finding"] == "f9"
+    (review.studies_dir / "study-b.yaml").unlink()
+    with pytest.raises(UsageError, match="no study 'study-b'"):
+        code(review, "cam", "study-b", "f1", ["Knowledge"])
+    a = review.studies_dir / "study-a.yaml"
+    a.write_text(a.read_text("utf-8").replace("type: barrier", "type: hurdle", 1), "utf-8")
+    with pytest.raises(ValidationFailed):
+        code(review, "cam", "study-a", "f1", ["Knowledge"])

@@ -29,7 +29,7 @@ from ..gitfiles import update_git_files
 from ..jsonl import in_time_order, read_jsonl
 from ..screening.log import now
 from .model import Coding, TdfTag
-from .store import load_studies
+from .store import load_studies, load_studies_cached
 from .vocab import load_vocabulary
 
 if TYPE_CHECKING:
@@ -161,9 +161,11 @@ def code(review: ReviewFolder, coder: str, study: str, finding: str,
     ``coder`` must be a reviewer of the manifest; the study and finding must exist; the
     domains, constructs and themes must be in the review's vocabulary. A later call for the
     same finding replaces the tags (the log keeps the history). Returns the line written.
+    The study files are parsed once and again only when they change
+    (:func:`~implmap.charting.store.load_studies_cached`), so a save stays fast on a big review.
     """
     review.manifest.reviewer(coder, UsageError)
-    find_finding(review, study, finding)
+    find_finding(review, study, finding, load_studies_cached(review))
     tags, ids = check_tags(load_vocabulary(review), tdf, themes)
     if not tags and not ids:
         raise UsageError(f"{study}/{finding}: give at least one TDF domain or theme (to take "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from .yamlio import Marks, load_yaml
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
 
-__all__ = ["load_studies", "loc_field", "read_study"]
+__all__ = ["load_studies", "load_studies_cached", "loc_field", "read_study"]
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~20x faster
 
@@ -135,3 +136,31 @@ def load_studies(review: ReviewFolder, *, fast: bool = False) -> list[Study]:
     if not report.valid:
         raise ValidationFailed(report)
     return studies
+
+
+#: Parsed study files by path: (stat signature, study); see :func:`load_studies_cached`.
+_PARSED: dict[str, tuple[tuple[int, int, int, int], Study]] = {}
+
+
+def load_studies_cached(review: ReviewFolder) -> list[Study]:
+    """:func:`load_studies`, reading again only the files changed since the last call.
+
+    A file counts as unchanged while its stat signature (device, inode, size, modification
+    time in nanoseconds) is the same; an atomic rewrite gives it a new inode. For callers that
+    look studies up on every call (saving one coding): the studies returned are shared between
+    calls, so treat them as read-only. Raises as :func:`load_studies` does.
+    """
+    out = []
+    for path in review.study_files():
+        st = os.stat(path)
+        sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        hit = _PARSED.get(str(path))
+        if hit is None or hit[0] != sig:
+            study, _, _ = read_study(path, Report(), str(review.rel(path)))
+            if study is None:
+                _PARSED.pop(str(path), None)
+                return load_studies(review)  # raises the report of every file
+            hit = (sig, study)
+            _PARSED[str(path)] = hit
+        out.append(hit[1])
+    return out
