@@ -130,16 +130,17 @@ def create_app(
     mode: str = "screen",
     token: str | None = None,
 ) -> Starlette:
-    """Build the screening app (an ASGI app) for one reviewer and stage.
-
-    ``mode="screen"`` screens records blind to other reviewers; ``mode="resolve"`` shows the
-    conflicting records with every decision and records final decisions; ``mode="dedupe"``
-    shows the pairs that dedupe leaves to people, side by side (``stage`` does not apply,
-    and no one is blinded). ``token`` is the
-    session token every request must carry (a fresh random one when omitted; read it back as
-    ``app.state.token``). The review is loaded once, here.
+    """Build the app (an ASGI app) for one reviewer: ``mode="screen"`` screens ``stage`` blind
+    to other reviewers; ``"resolve"`` shows the conflicting records with every decision and
+    records final decisions; ``"dedupe"`` shows the pairs that dedupe leaves to people, side by
+    side (not blinded); ``"chart"`` codes findings blind, extracts and reconciles them
+    (:mod:`.chart_routes`). ``token``: the session token every request must carry (a fresh
+    random one when omitted; read it back as ``app.state.token``). The review is loaded once.
     """
     token = token or new_token()
+    if mode == "chart":
+        from .chart_routes import chart_app
+        return chart_app(review, reviewer, token)
     if mode == "dedupe":
         dsession = DedupeSession(review, reviewer)
         return _assemble(_dedupe_routes(dsession), dsession, token)
@@ -359,9 +360,10 @@ def serve(
     url = f"http://127.0.0.1:{real_port}/?token={app.state.token}"
     say = announce or (lambda text: print(text, file=sys.stderr, flush=True))
     s = app.state.session
-    total, plural = s.progress()["total"], "" if s.progress()["total"] == 1 else "s"
-    what = f"{total} pair{plural}" if mode == "dedupe" else \
-        f"stage {s.stage.id}, {total} record{plural}"
+    total = s.progress()["total"]
+    noun = {"dedupe": "pair", "chart": "finding"}.get(mode, "record")
+    what = f"{total} {noun}{'' if total == 1 else 's'}"
+    what = f"stage {s.stage.id}, {what}" if noun == "record" else what
     say(f"implmap {mode}: {s.reviewer.id}, {what}. Open this URL (Ctrl+C stops the app):\n"
         f"  {url}")
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
