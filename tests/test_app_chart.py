@@ -218,3 +218,107 @@ def test_the_command_needs_a_coder(rev):
     out = CliRunner().invoke(cli, ["chart", "app", "--coder", "zed", "--no-browser",
                                    "-r", str(rev.root)])
     assert out.exit_code == 1 and "zed" in out.output
+
+
+# --------------------------------------------------------------------------- the page
+def _fits(page) -> bool:
+    """Nothing on the page is wider than the window (no horizontal scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.browser
+def test_two_coders_code_blind_and_the_arbiter_reconciles(rev, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    from implmap.charting.lookup import findings_frame
+
+    review = with_arbiter(rev)
+    apps = {who: create_app(review, who, mode="chart", token=TOKEN)
+            for who in ("ana", "ben", "cam")}
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        with running(apps["ana"]) as base:
+            page.goto(f"{base}/?token={TOKEN}")
+            page.wait_for_selector("body[data-ready='1']")
+            expect(page.locator("#f-pos")).to_contain_text("study-a · f3")
+            assert page.locator("#tab-reconcile").is_hidden()
+            # extract a (hostile) finding: it is added to study-a and shown as text
+            page.locator("#extract summary").click()
+            page.fill("#x-statement", "")
+            page.locator("[data-action='x-add']").click()
+            expect(page.locator("#message")).to_contain_text("statement is empty")
+            page.fill("#x-statement", EVIL)
+            page.fill("#x-perspective", "nurses, managers")
+            page.locator("[data-action='x-add']").click()
+            expect(page.locator("#f-pos")).to_contain_text("study-a · f4")
+            expect(page.locator("#f-statement")).to_have_text(EVIL)
+            assert page.locator("#finding img, #finding-list img").count() == 0
+            assert page.evaluate("typeof window.__pwned") == "undefined"
+            # code it with the keyboard: search, Enter, Backspace, save
+            page.keyboard.press("/")
+            page.keyboard.type("optimism")
+            page.keyboard.press("Enter")
+            page.keyboard.type("teamw")
+            page.keyboard.press("Enter")
+            expect(page.locator("#tags li")).to_have_count(2)
+            page.keyboard.press("Backspace")
+            expect(page.locator("#tags li")).to_have_count(1)
+            page.keyboard.type("teamw")
+            page.keyboard.press("Enter")
+            page.keyboard.press("Escape")
+            page.keyboard.press("s")
+            expect(page.locator("#status")).to_have_text("saved")
+            page.keyboard.press("k")
+            expect(page.locator("#f-pos")).to_contain_text("study-a · f3")
+            page.keyboard.press("j")
+            expect(page.locator("#f-pos")).to_contain_text("study-a · f4")
+            page.screenshot(path=str(tmp_path / "chart-1400.png"), full_page=True)
+            assert _fits(page)
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.screenshot(path=str(tmp_path / "chart-390.png"), full_page=True)
+            assert _fits(page)
+            page.set_viewport_size({"width": 1400, "height": 900})
+        assert codings(review, "ana")[("study-a", "f4")]["tdf"] == [
+            {"domain": "Optimism", "constructs": []}]
+        with running(apps["ben"]) as base:
+            page.goto(f"{base}/?token={TOKEN}")
+            page.wait_for_selector("body[data-ready='1']")
+            page.locator("button[data-key='study-a/f4']").click()
+            expect(page.locator("#f-pos")).to_contain_text("study-a · f4")
+            expect(page.locator("#tags li")).to_have_count(0)  # blind: ana's tags unseen
+            assert "Optimism" not in page.locator("#finding").inner_text()
+            page.keyboard.press("/")
+            page.keyboard.type("social influences")
+            page.keyboard.press("Enter")
+            page.keyboard.press("Escape")
+            page.keyboard.press("s")
+            expect(page.locator("#status")).to_have_text("saved")
+        with running(apps["cam"]) as base:
+            page.goto(f"{base}/?token={TOKEN}")
+            page.wait_for_selector("body[data-ready='1']")
+            page.locator("#tab-reconcile").click()
+            expect(page.locator("#rec-list > li.agree").first).to_be_visible()
+            keys = page.eval_on_selector_all("#rec-list > li", "els => els.map(e => "
+                                             "[e.dataset.key, e.className])")
+            assert ["study-a/f4", "disagree"] in keys
+            assert [k[1] for k in keys] == sorted((k[1] for k in keys), reverse=True)  # disagreements first
+            item = page.locator("#rec-list > li[data-key='study-a/f4']")
+            expect(item.locator(".side .chips li")).to_have_count(3)  # ana 2, ben 1
+            expect(item.locator(".statement")).to_have_text(EVIL)
+            assert page.locator("#rec-list img").count() == 0
+            assert _fits(page)
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.screenshot(path=str(tmp_path / "reconcile-390.png"), full_page=True)
+            assert _fits(page)
+            item.locator("button[data-accept='ana']").click()
+            expect(page.locator("#status")).to_have_text("agreed tags saved")
+            expect(page.locator("#rec-list > li[data-key='study-a/f4'] .badge")).to_have_text(
+                "agreed by cam")
+        assert page.evaluate("typeof window.__pwned") == "undefined"
+    finally:
+        context.close()
+    frame = findings_frame(review)
+    row = frame[(frame["study"] == "study-a") & (frame["finding"] == "f4")].iloc[0]
+    assert list(row["domains"]) == ["Optimism"] and list(row["themes"]) == ["teamwork"]
