@@ -299,6 +299,7 @@ def test_two_coders_code_blind_and_the_arbiter_reconciles(rev, browser, tmp_path
             page.goto(f"{base}/?token={TOKEN}")
             page.wait_for_selector("body[data-ready='1']")
             page.locator("#tab-reconcile").click()
+            expect(page.locator("#code-view")).to_be_hidden()
             expect(page.locator("#rec-list > li.agree").first).to_be_visible()
             keys = page.eval_on_selector_all("#rec-list > li", "els => els.map(e => "
                                              "[e.dataset.key, e.className])")
