@@ -304,7 +304,8 @@ def test_two_coders_code_blind_and_the_arbiter_reconciles(rev, browser, tmp_path
             keys = page.eval_on_selector_all("#rec-list > li", "els => els.map(e => "
                                              "[e.dataset.key, e.className])")
             assert ["study-a/f4", "disagree"] in keys
-            assert [k[1] for k in keys] == sorted((k[1] for k in keys), reverse=True)  # disagreements first
+            # disagreements first
+            assert [k[1] for k in keys] == sorted((k[1] for k in keys), reverse=True)
             item = page.locator("#rec-list > li[data-key='study-a/f4']")
             expect(item.locator(".side .chips li")).to_have_count(3)  # ana 2, ben 1
             expect(item.locator(".statement")).to_have_text(EVIL)

@@ -26,8 +26,8 @@ from starlette.routing import Route
 
 from ..errors import DecisionError
 from ..folder import ReviewFolder
+from . import web
 from .chart import ChartSession, ReconcileRefused
-from .server import _assemble, _body, _html, _json, _page, _reading, _saving, _str_or_none
 
 __all__ = ["chart_app"]
 
@@ -43,49 +43,49 @@ def _list(value: Any, name: str) -> list[Any]:
 def chart_app(review: ReviewFolder | Any, reviewer: str, token: str) -> Starlette:
     """The charting app for ``reviewer`` (see :func:`implmap.app.create_app`)."""
     session = ChartSession(review, reviewer)
-    page = _page("chart.html", "implmap charting", "chart.js", styles=("chart.css",),
+    chart_page = web.page("chart.html", "implmap charting", "chart.js", styles=("chart.css",),
                  body_class="mode-chart")
 
     async def suggestions(request: Request) -> Response:
         q = request.query_params
-        return _json(await run_in_threadpool(session.suggestions, q.get("study", ""),
+        return web.json_response(await run_in_threadpool(session.suggestions, q.get("study", ""),
                                              q.get("finding", "")))
 
     def _key(data: dict[str, Any]) -> tuple[str, str]:
         return str(data.get("study", "")), str(data.get("finding", ""))
 
     async def code(request: Request) -> Response:
-        data = await _body(request)
-        return await _saving("coding", lambda r: r, session.code, *_key(data),
+        data = await web.read_body(request)
+        return await web.saving("coding", lambda r: r, session.code, *_key(data),
                              _list(data.get("tdf"), "tdf"), _list(data.get("themes"), "themes"),
-                             _str_or_none(data.get("note"), "note") or "")
+                             web.str_or_none(data.get("note"), "note") or "")
 
     async def withdraw(request: Request) -> Response:
-        data = await _body(request)
-        return await _saving("withdrawal", lambda r: r, session.withdraw, *_key(data))
+        data = await web.read_body(request)
+        return await web.saving("withdrawal", lambda r: r, session.withdraw, *_key(data))
 
     async def extract(request: Request) -> Response:
-        data = await _body(request)
-        return await _saving("finding", lambda r: r, session.extract,
+        data = await web.read_body(request)
+        return await web.saving("finding", lambda r: r, session.extract,
                              str(data.get("action", "")), str(data.get("study", "")), data)
 
     async def reconciling(request: Request) -> Response:
         try:
             if request.method == "GET":
-                return _json(await run_in_threadpool(session.reconciling))
-            data = await _body(request)
-            return await _saving("agreed coding", lambda r: r, session.reconcile, *_key(data),
+                return web.json_response(await run_in_threadpool(session.reconciling))
+            data = await web.read_body(request)
+            return await web.saving("agreed coding", lambda r: r, session.reconcile, *_key(data),
                                  _list(data.get("tdf"), "tdf"),
                                  _list(data.get("themes"), "themes"))
         except ReconcileRefused as exc:
-            return _json({"error": str(exc)}, 403)
+            return web.json_response({"error": str(exc)}, 403)
 
     reads = {"session": session.info, "studies": session.studies,
              "vocabulary": session.vocabulary}
     writes = {"code": code, "withdraw": withdraw, "extract": extract}
-    routes = [Route("/", _html(page)), Route("/api/chart/suggestions", suggestions),
+    routes = [Route("/", web.html_route(chart_page)), Route("/api/chart/suggestions", suggestions),
               Route("/api/chart/reconcile", reconciling, methods=["GET", "POST"]),
-              *(Route(f"/api/chart/{name}", _reading(fn)) for name, fn in reads.items()),
+              *(Route(f"/api/chart/{name}", web.reading_route(fn)) for name, fn in reads.items()),
               *(Route(f"/api/chart/{name}", fn, methods=["POST"])
                 for name, fn in writes.items())]
-    return _assemble(routes, session, token)
+    return web.assemble(routes, session, token)

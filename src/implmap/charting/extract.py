@@ -29,8 +29,7 @@ from ..jsonl import in_time_order, read_jsonl
 from ..screening.log import now
 from .coding import find_finding
 from .model import LEVELS, TYPES, Study
-from .reconcile import _path_of
-from .store import load_studies, loc_field
+from .store import load_studies, loc_field, study_path
 from .vocab import term_names
 from .yamledit import append_finding, edit_finding, remove_finding
 from .yamlio import load_yaml
@@ -90,7 +89,7 @@ def _write(review: ReviewFolder, coder: str, study: str, action: str,
         if s is None:
             raise UsageError(f"no study {study!r} (studies: "
                              f"{', '.join(x.id for x in studies) or 'none'})")
-        path = _path_of(review, s.id)
+        path = study_path(review, s.id)
         old = path.read_text("utf-8")
         new, fid, before, after = change(old, s)
         data, _ = load_yaml(path, new, names=term_names())

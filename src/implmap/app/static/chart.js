@@ -399,27 +399,17 @@
     if (tab) view(tab.dataset.view);
   });
 
-  async function boot() {
-    try {
-      const s = await api("/api/chart/session");
-      state.session = s;
-      $("review-title").textContent = s.review_title || "implmap";
-      $("who").textContent = `charting · ${s.reviewer_name}`;
-      $("tab-reconcile").hidden = !s.can_reconcile;
-      state.vocab = await api("/api/chart/vocabulary");
-      state.terms = buildTerms(state.vocab);
-      $("terms").replaceChildren(...state.terms.map((t) => { const o = el("option"); o.value = t.label; return o; }));
-      options($("x-type"), state.vocab.types);
-      options($("x-level"), state.vocab.levels, true);
-      await load();
-      options($("x-study"), state.studies.map((x) => x.id));
-      const start = state.keys.findIndex((k) => !state.findings.get(k).mine);
-      await show(start < 0 ? 0 : start);
-    } catch (err) {
-      message(String(err.message || err));
-    }
-    document.body.dataset.ready = "1";
-  }
-
-  boot();
+  window.implmapCommon.boot("/api/chart/session", "charting", async (s) => {
+    state.session = s;
+    $("tab-reconcile").hidden = !s.can_reconcile;
+    state.vocab = await api("/api/chart/vocabulary");
+    state.terms = buildTerms(state.vocab);
+    $("terms").replaceChildren(...state.terms.map((t) => { const o = el("option"); o.value = t.label; return o; }));
+    options($("x-type"), state.vocab.types);
+    options($("x-level"), state.vocab.levels, true);
+    await load();
+    options($("x-study"), state.studies.map((x) => x.id));
+    const start = state.keys.findIndex((k) => !state.findings.get(k).mine);
+    await show(start < 0 ? 0 : start);
+  });
 })();
