@@ -18,6 +18,7 @@ Layout (see ``docs/reference/review-folder.md``)::
     charting/mappings.yaml                     overrides of the TDF → COM-B → BCW mappings
     charting/suggestions.yaml                  suggested tags (written on request)
     charting/coding/<coder>.jsonl              one coder's own, blinded tags (append-only)
+    charting/extraction/<coder>.jsonl          one coder's added, edited, deleted findings
     .implmap/                                  scratch space (staging, locks); ignored by git
     .gitattributes, .gitignore                 git settings for team work (implmap.gitfiles)
 
@@ -289,3 +290,11 @@ class ReviewFolder:
         """Every coder's coding log, in name order (listed, not read)."""
         d = self.coding_dir
         return sorted(d.glob("*.jsonl")) if d.is_dir() else []
+
+    #: the history of the findings people added, edited and deleted, one log per coder
+    extraction_dir = _Below(CHARTING, "extraction", doc="The coders' extraction edits "
+                            "(``charting/extraction/``).")
+
+    def extraction_log(self, coder: str) -> Path:
+        """``coder``'s append-only extraction log (``charting/extraction/<coder>.jsonl``)."""
+        return self.extraction_dir / f"{coder}.jsonl"

@@ -2,11 +2,11 @@
 
 A review kept in git by a team merges cleanly when:
 
-* the append-only logs (every ``*.jsonl`` under ``screening/``, ``dedupe/decisions.jsonl``
-  and the coders' ``charting/coding/*.jsonl``) merge as unions: git's built-in ``union``
-  merge driver keeps the lines of both sides, which is right for logs that are only ever
-  appended to (readers take the latest line *by time*, so the order a merge leaves them in
-  does not matter);
+* the append-only logs (every ``*.jsonl`` under ``screening/``, ``dedupe/decisions.jsonl``,
+  the coders' ``charting/coding/*.jsonl`` and ``charting/extraction/*.jsonl``) merge as
+  unions: git's built-in ``union`` merge driver keeps the lines of both sides, which is
+  right for logs that are only ever appended to (readers take the latest line *by time*, so
+  the order a merge leaves them in does not matter);
 * the files implmap regenerates (``dedupe/groups.jsonl``, ``dedupe/uncertain.jsonl``) are not
   kept in git at all: each machine regenerates them from the records and
   ``dedupe/decisions.jsonl`` (see :func:`implmap.dedupe.groups.refresh`);
@@ -29,6 +29,7 @@ GITATTRIBUTES_LINES = (
     "screening/**/*.jsonl merge=union",
     "dedupe/decisions.jsonl merge=union",
     "charting/coding/*.jsonl merge=union",
+    "charting/extraction/*.jsonl merge=union",
 )
 GITIGNORE_LINES = (
     "# implmap: scratch space, and files regenerated on each machine",

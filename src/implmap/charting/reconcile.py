@@ -18,7 +18,7 @@ from ..gitfiles import update_git_files
 from ..screening.log import now
 from .coding import TagsIn, check_tags, find_finding, read_coding_log
 from .model import Finding
-from .store import load_studies, read_study
+from .store import load_studies, read_study, study_path
 from .vocab import load_vocabulary
 from .yamledit import edit_finding
 
@@ -49,7 +49,7 @@ def reconcile(review: ReviewFolder, study: str, finding: str, tdf: Iterable[Tags
         studies = load_studies(review)
         s, _ = find_finding(review, study, finding, studies)
         tags, ids = check_tags(load_vocabulary(review), tdf, themes)
-        path = _path_of(review, s.id)
+        path = study_path(review, s.id)
         index = next(i for i, f in enumerate(s.findings) if f.id == finding)
         text = path.read_text("utf-8")
         new = edit_finding(text, index, {"tdf": tags, "themes": ids,
@@ -60,19 +60,6 @@ def reconcile(review: ReviewFolder, study: str, finding: str, tdf: Iterable[Tags
     if done is None:  # pragma: no cover - edit_finding checks what it writes
         raise UsageError(f"{review.rel(path)} could not be read back after the edit")
     return next(f for f in done.findings if f.id == finding)
-
-
-def _path_of(review: ReviewFolder, study: str) -> Any:
-    for path in review.study_files():
-        if path.stem == study:
-            return path
-    import yaml
-
-    for path in review.study_files():  # a file named other than its study ID
-        data = yaml.safe_load(path.read_text("utf-8"))
-        if isinstance(data, dict) and data.get("id") == study:
-            return path
-    raise UsageError(f"no study file for {study!r}")
 
 
 def migrate_coding(review: ReviewFolder) -> int:
@@ -89,7 +76,7 @@ def migrate_coding(review: ReviewFolder) -> int:
     update_git_files(review.root)  # the logs merge as unions
     with review.lock("charting"):
         for s in load_studies(review):
-            path = _path_of(review, s.id)
+            path = study_path(review, s.id)
             text = path.read_text("utf-8")
             changed = False
             for index, f in enumerate(s.findings):

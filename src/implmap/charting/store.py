@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import ValidationError
 
-from ..errors import InputFormatError, Report, ValidationFailed
+from ..errors import InputFormatError, Report, UsageError, ValidationFailed
 from .model import Study
 from .vocab import term_names
 from .yamlio import Marks, load_yaml
@@ -18,7 +18,7 @@ from .yamlio import Marks, load_yaml
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
 
-__all__ = ["load_studies", "load_studies_cached", "loc_field", "read_study"]
+__all__ = ["load_studies", "load_studies_cached", "loc_field", "read_study", "study_path"]
 
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~20x faster
 
@@ -164,3 +164,16 @@ def load_studies_cached(review: ReviewFolder) -> list[Study]:
             _PARSED[str(path)] = hit
         out.append(hit[1])
     return out
+
+
+def study_path(review: ReviewFolder, study: str) -> Path:
+    """The file of study ``study``: ``charting/studies/<study>.yaml``, or the file whose
+    ``id`` it is; a :class:`UsageError` when there is none."""
+    for path in review.study_files():
+        if path.stem == study:
+            return path
+    for path in review.study_files():  # a file named other than its study ID
+        data = yaml.safe_load(path.read_text("utf-8"))
+        if isinstance(data, dict) and data.get("id") == study:
+            return path
+    raise UsageError(f"no study file for {study!r}")

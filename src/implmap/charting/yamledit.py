@@ -4,7 +4,8 @@ A study file is written by hand (folded text, flow lists, comments); rewriting t
 through a YAML dumper would reformat every line. :func:`edit_finding` replaces, adds or
 removes keys of one finding by their lines only, then parses the result and compares it with
 the intended data; when the two differ (an unusual layout), the whole file is dumped instead,
-so nothing is ever lost.
+so nothing is ever lost. :func:`append_finding` and :func:`remove_finding` add and take out a
+whole finding the same way.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["dump_block", "edit_finding"]
+__all__ = ["append_finding", "dump_block", "edit_finding", "remove_finding"]
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -107,3 +108,78 @@ def _edit_lines(text: str, index: int, set_: Mapping[str, Any], remove: list[str
     for start, stop, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         lines[start:stop] = new
     return "\n".join(lines) + "\n"
+
+
+def _checked(text: str, out_lines: Any, want: Any) -> str:
+    """``out_lines`` joined, when it parses to ``want``; else ``want`` dumped whole."""
+    try:
+        out = "\n".join(out_lines()) + "\n"
+        if yaml.load(out, Loader=_Loader) == want:
+            return out
+    except (yaml.YAMLError, LookupError, TypeError, ValueError, AttributeError):
+        pass
+    return yaml.safe_dump(want, sort_keys=False, allow_unicode=True, width=96)
+
+
+def _findings_node(text: str) -> Any:
+    root = yaml.compose(text, Loader=_Loader)
+    if not isinstance(root, yaml.MappingNode):
+        raise ValueError("not a mapping")
+    node = dict((k.value, v) for k, v in root.value)["findings"]
+    if not isinstance(node, yaml.SequenceNode) or node.flow_style or not node.value:
+        raise ValueError("findings is not a non-empty block list")
+    return root, node
+
+
+def _item_end(text: str, root: Any, node: Any, index: int) -> int:
+    """The line after finding ``index`` (blank lines after it left out)."""
+    lines = text.splitlines()
+    if index + 1 < len(node.value):
+        end = node.value[index + 1].start_mark.line
+    else:
+        later = [k.start_mark.line for k, _ in root.value
+                 if k.start_mark.line > node.value[index].start_mark.line]
+        end = min(later) if later else len(lines)
+    while end > node.value[index].start_mark.line + 1 and not lines[end - 1].strip():
+        end -= 1
+    return int(end)
+
+
+def append_finding(text: str, finding: Mapping[str, Any]) -> str:
+    """The study file ``text`` with ``finding`` added as its last finding."""
+    data = yaml.load(text, Loader=_Loader)
+    want = {**data, "findings": [*(data.get("findings") or []), dict(finding)]}
+
+    def lines() -> list[str]:
+        root, node = _findings_node(text)
+        last = node.value[-1]
+        if not isinstance(last, yaml.MappingNode) or last.flow_style:
+            raise ValueError("the last finding is not a block mapping")
+        col = last.start_mark.column
+        new = dump_block(finding, col)
+        new[0] = " " * (col - 2) + "- " + new[0][col:]
+        out = text.splitlines()
+        at = _item_end(text, root, node, len(node.value) - 1)
+        out[at:at] = new
+        return out
+
+    return _checked(text, lines, want)
+
+
+def remove_finding(text: str, index: int) -> str:
+    """The study file ``text`` without finding ``index`` (its lines taken out)."""
+    data = yaml.load(text, Loader=_Loader)
+    findings = list(data["findings"])
+    del findings[index]
+    want = {**data, "findings": findings}
+
+    def lines() -> list[str]:
+        root, node = _findings_node(text)
+        out = text.splitlines()
+        start = node.value[index].start_mark.line
+        end = node.value[index + 1].start_mark.line if index + 1 < len(node.value) else \
+            _item_end(text, root, node, index)
+        del out[start:end]
+        return out
+
+    return _checked(text, lines, want)

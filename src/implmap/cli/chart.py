@@ -1,4 +1,4 @@
-"""Blinded dual coding: ``implmap chart code|withdraw|reconcile|migrate``, and the codebook:
+"""Blinded dual coding: ``implmap chart code|withdraw|reconcile|migrate|app``, and the codebook:
 ``implmap chart theme add|rename|describe|change-id|merge``.
 
 Each coder's own tags go to their log (``charting/coding/<coder>.jsonl``); the agreed tags to
@@ -30,7 +30,8 @@ _theme = click.option("--theme", "-t", "themes", multiple=True,
 
 @click.group()
 def chart() -> None:
-    """Code findings independently (blinded), reconcile them, migrate older study files."""
+    """Code findings independently (blinded), reconcile them, migrate older study files;
+    ``chart app`` does it all in the local web app."""
 
 
 def _tags(review_path: Path, domains: tuple[str, ...], constructs: tuple[str, ...]
@@ -189,6 +190,26 @@ def theme_merge(sources: tuple[str, ...], into: str, review_path: Path) -> None:
 
     _moved(f"Merged {', '.join(sources)} into {into}",
            merge_themes(open_review(review_path), sources, into))
+
+
+@chart.command("app")
+@click.option("--coder", required=True, help="Your reviewer ID (from the manifest).")
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=0,
+              help="The port on 127.0.0.1 (0 picks a free one).")
+@click.option("--no-browser", is_flag=True, help="Print the URL but do not open a browser.")
+@review_option
+def app_cmd(coder: str, port: int, no_browser: bool, review_path: Path) -> None:
+    """Code findings blind, extract findings and reconcile in the local web app (127.0.0.1,
+    token-protected, keyboard-first)."""
+    from ..app import serve
+    from ..errors import UsageError
+
+    try:
+        serve(open_review(review_path), reviewer=coder, mode="chart", port=port,
+              open_browser=not no_browser, announce=lambda text: click.echo(text, err=True))
+    except UsageError as exc:
+        raise UsageError(f"{exc}; pass --port PORT" if "cannot listen" in str(exc)
+                         else str(exc)) from None
 
 
 COMMANDS = [chart]

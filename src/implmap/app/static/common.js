@@ -35,5 +35,19 @@ window.implmapCommon = (() => {
     el.hidden = !text;
   }
 
-  return { $, api, setStatus, showMessage };
+  // Start a page: read the session at `path`, show the review and who (`what` · name), then
+  // run `rest(session)`. An error goes to the message line; the page is then marked ready.
+  async function boot(path, what, rest) {
+    try {
+      const s = await api(path);
+      $("review-title").textContent = s.review_title || "implmap";
+      $("who").textContent = `${what} · ${s.reviewer_name}`;
+      await rest(s);
+    } catch (err) {
+      showMessage(String(err.message || err));
+    }
+    document.body.dataset.ready = "1";
+  }
+
+  return { $, api, boot, setStatus, showMessage };
 })();

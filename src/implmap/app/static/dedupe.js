@@ -188,23 +188,13 @@
     if (btn && ACTIONS[btn.dataset.action]) ACTIONS[btn.dataset.action]();
   });
 
-  async function boot() {
-    try {
-      const s = await api("/api/dedupe/session");
-      state.session = s;
-      $("review-title").textContent = s.review_title || "implmap";
-      $("who").textContent = `dedupe · ${s.reviewer_name}`;
-      runText(s.last_run);
-      const list = await api("/api/dedupe/pairs");
-      state.pairs = list.pairs;
-      progress(list.progress);
-      if (!state.pairs.length) $("done").hidden = false;
-      else await show(list.start);
-    } catch (err) {
-      message(String(err.message || err));
-    }
-    document.body.dataset.ready = "1";
-  }
-
-  boot();
+  window.implmapCommon.boot("/api/dedupe/session", "dedupe", async (s) => {
+    state.session = s;
+    runText(s.last_run);
+    const list = await api("/api/dedupe/pairs");
+    state.pairs = list.pairs;
+    progress(list.progress);
+    if (!state.pairs.length) $("done").hidden = false;
+    else await show(list.start);
+  });
 })();
