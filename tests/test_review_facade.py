@@ -156,3 +156,24 @@ def test_import_doors(tmp_path: Path) -> None:
     assert [r.title for r in door.iter_records()] == [r.title for r in pkg.iter_records()]
     again = door.import_files([source], database="Extra")
     assert again == [] or all(r is None or r.search.records == 2 for r in again)
+
+
+def test_the_chart_door_does_what_the_charting_functions_do(tmp_path: Path) -> None:
+    from implmap.charting import coding, extract
+    from implmap.errors import UsageError
+    from support.builders import charting_review
+
+    charting_review(tmp_path / "a")
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    door, pkg = Review(tmp_path / "a"), ReviewFolder(tmp_path / "b")
+    tags = [{"domain": "Knowledge", "constructs": []}]
+    desk = door.chart("ana")
+    desk.code("study-a", "f1", tags, note="n")
+    coding.code(pkg, "ana", "study-a", "f1", tags, note="n")
+    assert _untimed(desk.codings()) == _untimed(coding.codings(pkg, "ana"))
+    desk.add_finding("study-a", "Managers saw no budget for it.", "barrier")
+    extract.add_finding(pkg, "ana", "study-a", "Managers saw no budget for it.", "barrier")
+    assert [f.model_dump() for f in door.studies()] == [f.model_dump() for f in
+                                                        Review(pkg.root).studies()]
+    with pytest.raises(UsageError):
+        door.chart("nobody")

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .charting.agreement import CodingAgreement
+    from .charting.desk import ChartDesk
     from .charting.lookup import LookupResult
     from .charting.model import Study
     from .charting.suggest import Suggestion
@@ -148,6 +149,14 @@ class Review(ReviewFolder):
         from .charting.agreement import coding_agreement
 
         return coding_agreement(self)
+
+    def chart(self, coder: str) -> ChartDesk:
+        """``coder``'s charting desk: extract findings, code them blind, withdraw, reconcile
+        (:class:`~implmap.charting.desk.ChartDesk`; the same operations as ``implmap chart``)."""
+        from .charting.desk import ChartDesk
+
+        self.manifest.reviewer(coder, UsageError)
+        return ChartDesk(self, coder)
 
     def suggest(self, top: int = 3, study: str | None = None) -> list[Suggestion]:
         """Suggested TDF domains and themes for findings not tagged yet (never written into
