@@ -30,6 +30,7 @@ __all__ = [
     "add_search",
     "app_review",
     "charting_review",
+    "charting_study",
     "import_records",
     "make_review",
     "rec",
@@ -226,6 +227,23 @@ def charting_review(root: Path, *, migrated: bool = True) -> tuple[Review, list[
 
         migrate_coding(review)
     return review, ids
+
+
+def charting_study(review: Review, study: str, record: str,
+                   findings: Sequence[Mapping[str, Any]]) -> Path:
+    """Write ``charting/studies/<study>.yaml``: a study of ``record`` with ``findings`` (each
+    gives some fields of a finding; ``id`` defaults to f1, f2, ..., ``type`` to barrier, and
+    ``tdf``/``themes``/``agreed_by`` are written as given). Returns the file's path."""
+    review.studies_dir.mkdir(parents=True, exist_ok=True)
+    if not review.themes_path.exists():
+        shutil.copy(CHARTING / "themes.yaml", review.themes_path)
+    body = {"id": study, "records": [record], "citation": f"{study}: a charted study.",
+            "year": 2020, "country": "Norway",
+            "findings": [{"id": f"f{n}", "type": "barrier", "perspective": ["nurses"],
+                          "level": "individual", **f} for n, f in enumerate(findings, start=1)]}
+    path = review.studies_dir / f"{study}.yaml"
+    path.write_text(yaml.safe_dump(body, sort_keys=False, allow_unicode=True), "utf-8")
+    return path
 
 
 # --------------------------------------------------------------------------- decisions

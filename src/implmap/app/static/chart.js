@@ -139,7 +139,8 @@
       const ol = el("ol");
       for (const f of s.findings) {
         const key = `${s.id}/${f.id}`;
-        const item = el("li", null, f.mine ? "coded" : "");
+        // state.findings holds the live copy (save and withdraw update it), not state.studies
+        const item = el("li", null, state.findings.get(key).mine ? "coded" : "");
         const b = el("button", `${f.id} ${f.statement}`);
         b.type = "button";
         b.dataset.key = key;
