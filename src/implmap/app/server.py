@@ -140,8 +140,9 @@ def create_app(
                             content_disposition_type="attachment")
 
     routes = [
-        Route("/", html_route(page("index.html", "implmap screening", "app.js", progress_note=(
-            '<span id="estimate" aria-live="polite"></span>')))),
+        Route("/", html_route(page(
+            "index.html", "implmap screening", ("text.js", "app.js"),
+            progress_note='<span id="estimate" aria-live="polite"></span>'))),
         Route("/api/session", reading_route(session.info)),
         Route("/api/queue", reading_route(session.queue)),
         Route("/api/estimate", reading_route(session.estimate)),

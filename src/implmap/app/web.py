@@ -122,13 +122,16 @@ def reading_route(read: Callable[[], Any]) -> Callable[[Request], Awaitable[Resp
     return handler
 
 
-def page(body: str, title: str, script: str, styles: tuple[str, ...] = (),
-          body_class: str = "", progress_note: str = "") -> bytes:
-    """A page of the app: the shared head and bar (``templates/head.html``), then ``body``."""
+def page(body: str, title: str, script: str | tuple[str, ...], styles: tuple[str, ...] = (),
+         body_class: str = "", progress_note: str = "") -> bytes:
+    """A page of the app: the shared head and bar (``templates/head.html``), then ``body``;
+    ``script``: the page's script(s) in ``static/``, loaded after ``common.js``, in order."""
     from string import Template
 
     links = "".join(f'<link rel="stylesheet" href="/static/{s}">\n' for s in styles)
+    names = (script,) if isinstance(script, str) else script
+    scripts = "\n".join(f'<script src="/static/{n}" defer></script>' for n in names)
     head = Template((_PKG / "templates" / "head.html").read_text("utf-8")).substitute(
-        title=title, links=links.rstrip("\n"), script=script, progress_note=progress_note,
+        title=title, links=links.rstrip("\n"), scripts=scripts, progress_note=progress_note,
         body_class=f' class="{body_class}"' if body_class else "")
     return (head + (_PKG / "templates" / body).read_text("utf-8")).encode("utf-8")

@@ -5,6 +5,7 @@
 
 (() => {
   const { $, api, setStatus, showMessage } = window.implmapCommon;
+  const { buildTerms, highlight, link } = window.implmapText;
   const state = {
     session: null,
     order: [],          // record IDs in screening order (decided first, then the queue)
@@ -50,76 +51,6 @@
   }
 
   // ---------------------------------------------------------------------------- rendering
-  function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
-
-  let termRe = null;
-  let termKind = new Map();
-  function buildTerms(inc, exc) {
-    const parts = [];
-    const add = (t, kind) => {
-      const term = String(t).trim();
-      if (!term) return;
-      let pat = escapeRe(term);
-      if (pat.endsWith("\\*")) pat = pat.slice(0, -2) + "\\w*"; // "implement*"
-      else if (/\w$/.test(term)) pat += "\\b"; // "rat" is not "rate"
-      parts.push(pat);
-      termKind.set(term.toLowerCase().replace(/\*$/, ""), kind);
-    };
-    exc.forEach((t) => add(t, "exc"));
-    inc.forEach((t) => add(t, "inc"));
-    if (parts.length) termRe = new RegExp(`\\b(?:${parts.join("|")})`, "gi");
-  }
-
-  function kindOf(match) {
-    const m = match.toLowerCase();
-    let best = null;
-    for (const [term, kind] of termKind) {
-      if (m === term || m.startsWith(term)) {
-        if (!best || term.length > best[0].length) best = [term, kind];
-      }
-    }
-    return best ? best[1] : "inc";
-  }
-
-  // Put text into el, wrapping include/exclude terms in <mark>; text nodes only.
-  function highlight(el, text) {
-    el.replaceChildren();
-    text = text == null ? "" : String(text);
-    if (!termRe) { el.textContent = text; return; }
-    let last = 0;
-    termRe.lastIndex = 0;
-    let m;
-    while ((m = termRe.exec(text)) !== null) {
-      if (m[0] === "") { termRe.lastIndex++; continue; }
-      if (m.index > last) el.appendChild(document.createTextNode(text.slice(last, m.index)));
-      const mark = document.createElement("mark");
-      mark.className = `term-${kindOf(m[0])}`;
-      mark.textContent = m[0];
-      el.appendChild(mark);
-      last = m.index + m[0].length;
-    }
-    if (last < text.length) el.appendChild(document.createTextNode(text.slice(last)));
-  }
-
-  function safeHref(url) {
-    return typeof url === "string" && /^https?:\/\/[^\s]+$/i.test(url) ? url : null;
-  }
-
-  function link(text, href) {
-    const ok = safeHref(href);
-    if (!ok) {
-      const span = document.createElement("span");
-      span.textContent = text;
-      return span;
-    }
-    const a = document.createElement("a");
-    a.href = ok;
-    a.target = "_blank";
-    a.rel = "noopener noreferrer";
-    a.textContent = text;
-    return a;
-  }
-
   function renderProgress(p) {
     if (!p) return;
     $("progress").max = Math.max(1, p.total);
