@@ -123,12 +123,16 @@ def reading_route(read: Callable[[], Any]) -> Callable[[Request], Awaitable[Resp
 
 
 def page(body: str, title: str, script: str, styles: tuple[str, ...] = (),
-          body_class: str = "", progress_note: str = "") -> bytes:
-    """A page of the app: the shared head and bar (``templates/head.html``), then ``body``."""
+          body_class: str = "", progress_note: str = "", scripts: tuple[str, ...] = ()) -> bytes:
+    """A page of the app: the shared head and bar (``templates/head.html``), then ``body``.
+
+    ``script`` (and then each of ``scripts``) is loaded deferred, in that order, after
+    ``common.js``."""
     from string import Template
 
     links = "".join(f'<link rel="stylesheet" href="/static/{s}">\n' for s in styles)
+    tags = "\n".join(f'<script src="/static/{s}" defer></script>' for s in (script, *scripts))
     head = Template((_PKG / "templates" / "head.html").read_text("utf-8")).substitute(
-        title=title, links=links.rstrip("\n"), script=script, progress_note=progress_note,
+        title=title, links=links.rstrip("\n"), scripts=tags, progress_note=progress_note,
         body_class=f' class="{body_class}"' if body_class else "")
     return (head + (_PKG / "templates" / body).read_text("utf-8")).encode("utf-8")
