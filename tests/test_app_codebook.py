@@ -12,6 +12,7 @@ import pytest
 from implmap import Review
 from implmap.app import create_app
 from implmap.charting.coding import all_codings, code
+from implmap.charting.reconcile import reconcile
 from implmap.charting.store import load_studies
 from support.builders import charting_review
 from support.servers import running
@@ -25,7 +26,12 @@ TOKEN = "codebook-test-token"
 
 @pytest.fixture
 def rev(tmp_path: Path) -> Review:
+    """The charting review with two findings agreed (study-a/f1: time, teamwork; study-b/f1:
+    time)."""
     review, _ = charting_review(tmp_path / "rev")
+    tdf = [{"domain": "Environmental Context and Resources"}]
+    reconcile(review, "study-a", "f1", tdf, ["time", "teamwork"], by="ana")
+    reconcile(review, "study-b", "f1", tdf, ["time"], by="ana")
     return review
 
 
@@ -46,7 +52,7 @@ def test_the_listing_counts_agreed_findings(rev):
     assert data["themes"][0]["description"].startswith("Workload")
     agreed = [f for s in load_studies(rev) for f in s.findings if f.agreed_by]
     assert data["agreed_findings"] == len(agreed)
-    assert counts(c) == {t: sum(t in f.themes for f in agreed) for t in ("time", "teamwork")}
+    assert data["agreed_findings"] == 2 and counts(c) == {"time": 2, "teamwork": 1}
 
 
 def test_add_rename_describe_and_the_picker_vocabulary(rev):
@@ -87,7 +93,9 @@ def test_merge_keeps_every_reference_consistent(rev):
     assert all_codings(rev)["ben"][("study-a", "f3")]["themes"] == ["time"]
     agreed = [f for s in load_studies(rev) for f in s.findings if f.agreed_by]
     assert counts(c)["time"] == sum("time" in f.themes for f in agreed)
-    assert counts(c)["time"] <= before["time"] + before["teamwork"]
+    assert before == {"time": 2, "teamwork": 1} and counts(c) == {"time": 2}
+    f1 = next(f for f in load_studies(rev)[0].findings if f.id == "f1")
+    assert f1.themes == ["time"]
     assert [t["id"] for t in c.get("/api/chart/vocabulary").json()["themes"]] == ["time"]
 
 
@@ -152,8 +160,10 @@ def test_add_and_merge_a_theme_in_the_panel_then_the_picker_offers_it(browser, r
         page.keyboard.press("/")
         page.keyboard.type("staffing")
         expect(page.locator("#picker li").first).to_contain_text("theme: Staffing <b>levels</b>")
-        page.keyboard.type("zzz")
         page.locator("#picker-search").fill("teamwork")
         expect(page.locator("#picker li", has_text="theme: Teamwork")).to_have_count(0)
+        page.locator("#picker-search").fill("staffing")
+        page.keyboard.press("Enter")
+        expect(page.locator("#tags li.theme")).to_contain_text(["theme: Staffing <b>levels</b>"])
         assert page.evaluate("window.__pwned") is None
     assert rev.check().valid
