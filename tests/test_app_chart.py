@@ -146,10 +146,10 @@ def _every_route(app, c: TestClient, review: Review) -> list[tuple[str, str]]:
     paths = {getattr(r, "path", None) for r in app.routes} - {None}
     done = set()
     for path in ("/", "/favicon.ico", "/static/chart.js", "/static/chart.css",
-                 "/static/common.js", "/static/app.css"):
+                 "/static/common.js", "/static/app.css", "/static/codebook.js"):
         bodies.append((path, c.get(path).text))
     done |= {"/", "/favicon.ico", "/static"}
-    for name in ("session", "studies", "vocabulary", "reconcile"):
+    for name in ("session", "studies", "vocabulary", "reconcile", "themes"):
         bodies.append((name, c.get(f"/api/chart/{name}").text))
         done.add(f"/api/chart/{name}")
     for s in studies:
@@ -163,6 +163,11 @@ def _every_route(app, c: TestClient, review: Review) -> list[tuple[str, str]]:
         "withdraw": key,
         "extract": {"action": "edit", **key, "source": "p. 9"},
         "reconcile": {**key, "tdf": [{"domain": "Knowledge"}], "themes": []},
+        # the codebook panel: a merge moves ben's own tags too, and answers none of them
+        "themes/add": {"id": "staffing", "name": "Staffing"},
+        "themes/rename": {"id": "staffing", "name": "Staff"},
+        "themes/describe": {"id": "staffing", "description": "Too few."},
+        "themes/merge": {"sources": ["teamwork"], "into": "time"},
     }
     for name, body in posts.items():
         bodies.append((f"POST {name}", c.post(f"/api/chart/{name}", json=body).text))

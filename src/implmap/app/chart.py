@@ -195,6 +195,13 @@ class ChartSession:
             self._suggested.clear()
         return {"saved": True, "agreed": _agreed(f), "progress": self.progress()}
 
+    def codebook_changed(self) -> None:
+        """The codebook was edited (see :mod:`.chart_codebook`): reload the vocabulary and
+        forget the suggestions (they name themes)."""
+        with self._lock:
+            self.vocab = load_vocabulary(self.review)
+            self._suggested.clear()
+
     def close(self) -> None:
         """Nothing runs in the background: every write is on disk when it returns."""
 

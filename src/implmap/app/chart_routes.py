@@ -2,7 +2,7 @@
 
 Routes (every one behind the session token, see :mod:`.security`)::
 
-    GET  /                          the page (chart.html with /static/chart.js)
+    GET  /                          the page (chart.html with /static/chart.js, codebook.js)
     GET  /api/chart/session         who, which review, whether they may reconcile, progress
     GET  /api/chart/studies         studies, findings, this coder's own tags, agreed tags
     GET  /api/chart/vocabulary      TDF v2 domains with definitions and constructs, themes
@@ -12,6 +12,8 @@ Routes (every one behind the session token, see :mod:`.security`)::
     POST /api/chart/extract         {action: add|edit|delete, study, finding, statement, …}
     GET  /api/chart/reconcile       both codings side by side (403 unless this coder may)
     POST /api/chart/reconcile       {study, finding, tdf, themes} -> the agreed tags
+    GET  /api/chart/themes, POST /api/chart/themes/{add,rename,describe,merge}
+                                    the codebook panel (see :mod:`.chart_codebook`)
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ..errors import DecisionError
 from ..folder import ReviewFolder
 from . import web
 from .chart import ChartSession, ReconcileRefused
+from .chart_codebook import codebook_routes
 
 __all__ = ["chart_app"]
 
@@ -43,8 +46,8 @@ def _list(value: Any, name: str) -> list[Any]:
 def chart_app(review: ReviewFolder | Any, reviewer: str, token: str) -> Starlette:
     """The charting app for ``reviewer`` (see :func:`implmap.app.create_app`)."""
     session = ChartSession(review, reviewer)
-    chart_page = web.page("chart.html", "implmap charting", "chart.js", styles=("chart.css",),
-                 body_class="mode-chart")
+    chart_page = web.page("chart.html", "implmap charting", ("chart.js", "codebook.js"),
+                          styles=("chart.css",), body_class="mode-chart")
 
     async def suggestions(request: Request) -> Response:
         q = request.query_params
@@ -87,5 +90,5 @@ def chart_app(review: ReviewFolder | Any, reviewer: str, token: str) -> Starlett
               Route("/api/chart/reconcile", reconciling, methods=["GET", "POST"]),
               *(Route(f"/api/chart/{name}", web.reading_route(fn)) for name, fn in reads.items()),
               *(Route(f"/api/chart/{name}", fn, methods=["POST"])
-                for name, fn in writes.items())]
+                for name, fn in writes.items()), *codebook_routes(session)]
     return web.assemble(routes, session, token)

@@ -336,7 +336,7 @@
   }
 
   function view(name) {
-    for (const b of document.querySelectorAll("#views button")) {
+    for (const b of document.querySelectorAll("#views button[data-view]")) {
       b.setAttribute("aria-pressed", String(b.dataset.view === name));
     }
     $("code-view").hidden = name !== "code";
@@ -400,12 +400,29 @@
     if (tab) view(tab.dataset.view);
   });
 
-  window.implmapCommon.boot("/api/chart/session", "charting", async (s) => {
-    state.session = s;
-    $("tab-reconcile").hidden = !s.can_reconcile;
+  async function vocabulary() {
     state.vocab = await api("/api/chart/vocabulary");
     state.terms = buildTerms(state.vocab);
     $("terms").replaceChildren(...state.terms.map((t) => { const o = el("option"); o.value = t.label; return o; }));
+  }
+
+  // the codebook panel (codebook.js) changed the themes: new terms; the unsaved tags follow a merge
+  document.addEventListener("implmap:codebook", (ev) => queue(async () => {
+    const into = ev.detail.merged ? ev.detail.theme : null;
+    const draft = state.draft.map((t) => (t.kind === "theme" && into && ev.detail.merged.includes(t.theme) ? { ...t, theme: into } : t));
+    await vocabulary();
+    search();
+    await load();
+    if (!$("code-view").hidden && state.keys.length) await show(state.pos);
+    const fresh = (t) => (t.kind !== "theme" ? t : state.terms.find((x) => x.kind === "theme" && x.theme === t.theme) || t);
+    state.draft = draft.map(fresh).filter((t, i, all) => all.findIndex((x) => same(x, t)) === i);
+    drawDraft();
+  }));
+
+  window.implmapCommon.boot("/api/chart/session", "charting", async (s) => {
+    state.session = s;
+    $("tab-reconcile").hidden = !s.can_reconcile;
+    await vocabulary();
     options($("x-type"), state.vocab.types);
     options($("x-level"), state.vocab.levels, true);
     await load();
