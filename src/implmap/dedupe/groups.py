@@ -43,6 +43,7 @@ from . import state
 from .blocking import candidate_pairs
 from .keys import make_keys
 from .match import DISTINCT, DUPLICATE, UNCERTAIN, Verdict, compare
+from .score import rescore
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
@@ -221,7 +222,7 @@ def dedupe_records(
     pairs = candidate_pairs(keys)
     verdicts: list[tuple[int, int, Verdict]] = []
     for i, j in sorted(pairs):
-        v = compare(keys[i], keys[j])
+        v = rescore(keys[i], keys[j], compare(keys[i], keys[j]))
         if v.decision == DISTINCT and v.hard:
             clusters.forbid(i, j)
         verdicts.append((i, j, v))
