@@ -50,7 +50,7 @@ def _merge_lines(path: Path, wanted: tuple[str, ...]) -> bool:
     comments = [line for line in wanted if line.startswith("#") and line not in have]
     if text and not text.endswith("\n"):
         text += "\n"
-    if text:
+    if text and comments:  # a new block: set it apart; lone rules join the block before
         text += "\n"
     write_atomic(path, text + "".join(f"{line}\n" for line in [*comments, *missing]))
     return True
