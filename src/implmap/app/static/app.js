@@ -5,7 +5,8 @@
 
 (() => {
   const { $, api, setStatus, showMessage } = window.implmapCommon;
-  const { buildTerms, highlight, link } = window.implmapText;
+  const { buildTerms, highlight, link, fullText, decisionList, resolutionText } =
+    window.implmapText;
   const state = {
     session: null,
     order: [],          // record IDs in screening order (decided first, then the queue)
@@ -157,54 +158,15 @@
   function renderFullText(rec) {
     const box = $("fulltext");
     box.hidden = !state.session.stage_is_full_text;
-    if (box.hidden) return;
-    const el = $("fulltext-status");
-    el.replaceChildren();
-    const ft = rec.full_text;
-    if (!ft) {
-      el.textContent = "No full text recorded yet (screening/full_text/retrieval.jsonl).";
-    } else if (ft.status === "not_retrieved") {
-      el.textContent = "Marked not retrieved.";
-    } else if (ft.file_url) {
-      el.appendChild(document.createTextNode("Local file: "));
-      const a = document.createElement("a");
-      a.href = ft.file_url; // a same-origin path the server built
-      a.target = "_blank";
-      a.rel = "noopener";
-      a.id = "fulltext-link";
-      a.textContent = ft.file || "open";
-      el.appendChild(a);
-    } else if (ft.url) {
-      el.appendChild(document.createTextNode("Link: "));
-      const a = link(ft.url, ft.url);
-      a.id = "fulltext-link";
-      el.appendChild(a);
-    } else {
-      el.textContent = "Retrieved (no link recorded).";
-    }
+    if (!box.hidden) fullText($("fulltext-status"), rec.full_text);
   }
 
   function renderOthers(rec) {
     const box = $("others");
     box.hidden = state.session.mode !== "resolve";
     if (box.hidden) return;
-    const list = $("decision-list");
-    list.replaceChildren();
-    for (const d of rec.decisions || []) {
-      const li = document.createElement("li");
-      const who = document.createElement("strong");
-      who.textContent = d.reviewer;
-      const dec = document.createElement("span");
-      dec.className = `badge ${d.decision}`;
-      dec.textContent = ` ${d.decision}`;
-      li.append(who, dec);
-      if (d.reason) li.append(document.createTextNode(` — ${d.reason}`));
-      if (d.note) li.append(document.createTextNode(` — note: ${d.note}`));
-      list.appendChild(li);
-    }
-    $("resolution").textContent = rec.resolution
-      ? `Final: ${rec.resolution.decision}${rec.resolution.reason ? ` (${rec.resolution.reason})` : ""} by ${(rec.resolution.by || []).join(", ")}`
-      : "Not resolved yet: press i, e or m to record the final decision.";
+    decisionList($("decision-list"), rec.decisions || []);
+    $("resolution").textContent = resolutionText(rec.resolution);
   }
 
   // ----------------------------------------------------------------------------- actions

@@ -1,5 +1,5 @@
 // Record text for the screening page, as text nodes only: include/exclude terms highlighted
-// with <mark>, links only for http(s) URLs.
+// with <mark>, links only for http(s) URLs, the full-text line and others' decisions.
 "use strict";
 
 window.implmapText = (() => {
@@ -73,5 +73,55 @@ window.implmapText = (() => {
     return a;
   }
 
-  return { buildTerms, highlight, link, safeHref };
+  // The full-text line of a record: a local file (a same-origin path the server built), a
+  // vetted link, or the status.
+  function fullText(el, ft) {
+    el.replaceChildren();
+    if (!ft) {
+      el.textContent = "No full text recorded yet (screening/full_text/retrieval.jsonl).";
+    } else if (ft.status === "not_retrieved") {
+      el.textContent = "Marked not retrieved.";
+    } else if (ft.file_url) {
+      el.appendChild(document.createTextNode("Local file: "));
+      const a = document.createElement("a");
+      a.href = ft.file_url;
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.id = "fulltext-link";
+      a.textContent = ft.file || "open";
+      el.appendChild(a);
+    } else if (ft.url) {
+      el.appendChild(document.createTextNode("Link: "));
+      const a = link(ft.url, ft.url);
+      a.id = "fulltext-link";
+      el.appendChild(a);
+    } else {
+      el.textContent = "Retrieved (no link recorded).";
+    }
+  }
+
+  // Every reviewer's decision on a record (resolve mode only: the page is not blinded there).
+  function decisionList(list, decisions) {
+    list.replaceChildren();
+    for (const d of decisions) {
+      const li = document.createElement("li");
+      const who = document.createElement("strong");
+      who.textContent = d.reviewer;
+      const dec = document.createElement("span");
+      dec.className = `badge ${d.decision}`;
+      dec.textContent = ` ${d.decision}`;
+      li.append(who, dec);
+      if (d.reason) li.append(document.createTextNode(` — ${d.reason}`));
+      if (d.note) li.append(document.createTextNode(` — note: ${d.note}`));
+      list.appendChild(li);
+    }
+  }
+
+  function resolutionText(r) {
+    return r
+      ? `Final: ${r.decision}${r.reason ? ` (${r.reason})` : ""} by ${(r.by || []).join(", ")}`
+      : "Not resolved yet: press i, e or m to record the final decision.";
+  }
+
+  return { buildTerms, highlight, link, safeHref, fullText, decisionList, resolutionText };
 })();
