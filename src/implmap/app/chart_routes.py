@@ -46,7 +46,8 @@ def _list(value: Any, name: str) -> list[Any]:
 def chart_app(review: ReviewFolder | Any, reviewer: str, token: str) -> Starlette:
     """The charting app for ``reviewer`` (see :func:`implmap.app.create_app`)."""
     session = ChartSession(review, reviewer)
-    chart_page = web.page("chart.html", "implmap charting", ("chart.js", "codebook.js"),
+    chart_page = web.page("chart.html", "implmap charting",
+                          ("terms.js", "chart.js", "codebook.js"),
                           styles=("chart.css",), body_class="mode-chart")
 
     async def suggestions(request: Request) -> Response:

@@ -5,6 +5,8 @@
 
 (() => {
   const { $, api, setStatus: status, showMessage: message } = window.implmapCommon;
+  const { el, buildTerms, same, toTags, chips } = window.implmapTerms;
+  const toItems = (tags) => window.implmapTerms.toItems(state.terms, tags);
   const state = {
     session: null, vocab: null, terms: [], keys: [], findings: new Map(), pos: 0,
     draft: [],        // the current finding's tags, in the order added: {kind, domain, construct, theme}
@@ -13,12 +15,6 @@
     chain: Promise.resolve(),
   };
 
-  function el(tag, text, cls) {
-    const e = document.createElement(tag);
-    if (text != null) e.textContent = String(text);
-    if (cls) e.className = cls;
-    return e;
-  }
   const queue = (fn) => (state.chain = state.chain.then(fn).catch((err) => {
     status("not saved", "error");
     message(String(err.message || err));
@@ -28,70 +24,6 @@
     $("progress").max = Math.max(p.total, 1);
     $("progress").value = p.done;
     $("progress-text").textContent = `${p.done} of ${p.total} findings coded by you · ${p.agreed} agreed`;
-  }
-
-  // ---------------------------------------------------------------- the terms of the picker
-  function buildTerms(v) {
-    const out = [];
-    for (const d of v.domains) {
-      out.push({ kind: "domain", domain: d.name, label: d.name, definition: d.definition });
-      for (const c of d.constructs) {
-        out.push({ kind: "construct", domain: d.name, construct: c,
-                   label: `${c} (${d.name})`, definition: d.definition });
-      }
-    }
-    for (const t of v.themes) {
-      out.push({ kind: "theme", theme: t.id, label: `theme: ${t.name}`, definition: t.definition });
-    }
-    return out;
-  }
-  const same = (a, b) => a.kind === b.kind && a.domain === b.domain &&
-    a.construct === b.construct && a.theme === b.theme;
-  const label = (t) => t.kind === "construct" ? `${t.domain} › ${t.construct}` : t.label;
-
-  function toItems(tags) {
-    const items = [];
-    if (!tags) return items;
-    for (const t of tags.tdf) {
-      items.push(state.terms.find((x) => x.kind === "domain" && x.domain === t.domain) ||
-                 { kind: "domain", domain: t.domain, label: t.domain });
-      for (const c of t.constructs || []) {
-        items.push({ kind: "construct", domain: t.domain, construct: c, label: c });
-      }
-    }
-    for (const id of tags.themes) {
-      items.push(state.terms.find((x) => x.kind === "theme" && x.theme === id) ||
-                 { kind: "theme", theme: id, label: `theme: ${id}` });
-    }
-    return items;
-  }
-
-  function toTags(items) {
-    const tdf = new Map();
-    const themes = [];
-    for (const t of items) {
-      if (t.kind === "theme") { if (!themes.includes(t.theme)) themes.push(t.theme); continue; }
-      if (!tdf.has(t.domain)) tdf.set(t.domain, []);
-      if (t.kind === "construct" && !tdf.get(t.domain).includes(t.construct)) {
-        tdf.get(t.domain).push(t.construct);
-      }
-    }
-    return { tdf: [...tdf].map(([domain, constructs]) => ({ domain, constructs })), themes };
-  }
-
-  function chips(list, items, remove) {
-    list.replaceChildren();
-    items.forEach((t, i) => {
-      const li = el("li", label(t), `chip ${t.kind}`);
-      if (remove) {
-        const x = el("button", "×");
-        x.type = "button";
-        x.setAttribute("aria-label", `remove ${label(t)}`);
-        x.addEventListener("click", () => remove(i));
-        li.appendChild(x);
-      }
-      list.appendChild(li);
-    });
   }
 
   function drawDraft() {
