@@ -48,11 +48,13 @@ def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
 
 
 def _record_rows(review: ReviewFolder, only: list[str] | None = None) -> list[dict[str, Any]]:
-    dbs = {s.id: s.database for s in review.searches()}
-    recs = {r["id"]: r for r in review.record_dicts()}
-    ids = list(recs) if only is None else [i for i in only if i in recs]
-    return [{**{k: recs[i].get(k) for k in RECORD_FIELDS},
-             "database": dbs.get(recs[i].get("search", ""), "")} for i in ids]
+    """The records (``records_frame``: the fields and the database), all or ``only`` those."""
+    from ..records.export import records_frame
+
+    df = records_frame(review)
+    if only is not None:
+        df = df.loc[[i for i in only if i in df.index]]
+    return list(df.to_dict("records"))
 
 
 def _dedupe_status(review: ReviewFolder) -> dict[str, dict[str, str]]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,20 +108,27 @@ def latest_valid(
 ) -> dict[str, dict[str, Any]]:
     """The latest line (by ``time``, see :func:`implmap.jsonl.in_time_order`) per record of an
     append-only log (resolutions, retrieval) whose ``key`` is one of ``allowed``; any other
-    line warns with file and line and is skipped."""
-    out: dict[str, dict[str, Any]] = {}
-    for n, entry in in_time_order(read_log(path)):
-        rid = entry.get("record")
-        if isinstance(rid, str) and entry.get(key) in allowed:
-            out[rid] = entry
-        else:
-            warnings.warn(f"{path}, line {n}: skipped {what} without a record ID or a valid "
-                          f"{key} (a check of the review lists every such line: 'implmap "
-                          "check' or Review.check())", stacklevel=3)
-    return out
+    line warns with file and line (when the file is read) and is skipped. Cached like
+    :func:`latest`; the caller gets its own copies."""
+    def parse(p: Path) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for n, entry in in_time_order(read_log(p)):
+            rid = entry.get("record")
+            if isinstance(rid, str) and entry.get(key) in allowed:
+                out[rid] = entry
+            else:
+                warnings.warn(f"{p}, line {n}: skipped {what} without a record ID or a valid "
+                              f"{key} (a check of the review lists every such line)",
+                              stacklevel=4)
+        return out
+
+    found = _cached(path, (key, *sorted(allowed)), parse)
+    return {rid: dict(e) for rid, e in found.items()}
 
 
-_LATEST: dict[str, tuple[tuple[int, int, int, int], dict[str, dict[str, Any]]]] = {}
+#: Parsed logs by (path, how parsed): (stat signature, entry in force per record).
+_LATEST: dict[tuple[str, tuple[str, ...]], tuple[tuple[int, int, int, int],
+                                                  dict[str, dict[str, Any]]]] = {}
 
 
 def latest(path: Path) -> dict[str, dict[str, Any]]:
@@ -131,25 +138,28 @@ def latest(path: Path) -> dict[str, dict[str, Any]]:
     Parsed logs are cached until the file changes (device, inode, size, mtime), so reading an
     unchanged log again costs a ``stat``; the caller gets its own copies.
     """
-    return {rid: dict(e) for rid, e in _cached_latest(path).items()}
+    return {rid: dict(e) for rid, e in _cached(path, ("decision",), _parse_latest).items()}
 
 
 def decided(path: Path) -> Collection[str]:
     """The records with a decision in force in one log (no copies: for membership tests)."""
-    return _cached_latest(path).keys()
+    return _cached(path, ("decision",), _parse_latest).keys()
 
 
-def _cached_latest(path: Path) -> dict[str, dict[str, Any]]:
+def _cached(path: Path, how: tuple[str, ...],
+            parse: Callable[[Path], dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """``parse(path)``, again only when the file changed."""
+    key = (str(path), how)
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        _LATEST.pop(str(path), None)
+        _LATEST.pop(key, None)
         return {}
     sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
-    hit = _LATEST.get(str(path))
+    hit = _LATEST.get(key)
     if hit is None or hit[0] != sig:
-        hit = (sig, _parse_latest(path))
-        _LATEST[str(path)] = hit
+        hit = (sig, parse(path))
+        _LATEST[key] = hit
     return hit[1]
 
 
