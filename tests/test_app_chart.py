@@ -71,6 +71,14 @@ def test_studies_findings_and_the_picker_terms(rev):
     vocab = c.get("/api/chart/vocabulary").json()
     assert len(vocab["domains"]) == 14 and all(d["definition"] for d in vocab["domains"])
     assert "Procedural knowledge" in vocab["domains"][0]["constructs"]
+    # every construct has its own definition, not its domain's; one that recurs under two
+    # domains is described for each
+    for d in vocab["domains"]:
+        assert set(d["construct_definitions"]) == set(d["constructs"])
+        assert all(text and text != d["definition"] for text in d["construct_definitions"].values())
+    conf = [d["construct_definitions"]["Professional confidence"] for d in vocab["domains"]
+            if "Professional confidence" in d["constructs"]]
+    assert len(conf) == 2 and conf[0] != conf[1]
     assert {t["id"] for t in vocab["themes"]} >= {"time", "teamwork"}
     s = c.get("/api/chart/suggestions", params={"study": "study-a", "finding": "f3"})
     assert s.status_code == 200 and set(s.json()) >= {"study", "finding"}

@@ -83,10 +83,14 @@ def test_read_doors_give_what_the_packages_give(bundled: Review, door: str) -> N
     _same(mine(), theirs())
 
 
-def test_suggest_and_ranker_doors(bundled: Review) -> None:
+def test_suggest_and_ranker_doors(bundled: Review, tmp_path: Path) -> None:
     folder = ReviewFolder(bundled.root)
-    first = [s.to_dict() for s in bundled.suggest(top=2)]
-    assert first == [s.to_dict() for s in suggest(folder, top=2)]
+    copy = Review(shutil.copytree(bundled.root, tmp_path / "copy"))
+    study = copy.studies()[0].id
+    copy.chart("ana").add_finding(study, "GPs had no time in a short consultation to explain "
+                                  "exercise therapy.", "barrier")  # untagged: to suggest for
+    first = [s.to_dict() for s in copy.suggest(top=2)]
+    assert first and first == [s.to_dict() for s in suggest(ReviewFolder(copy.root), top=2)]
     a, b = bundled.ranker("ana"), Ranker(folder, "ana", "title_abstract")
     try:
         assert a.order() == b.order()

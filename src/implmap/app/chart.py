@@ -104,10 +104,12 @@ class ChartSession:
         return {"studies": out, "progress": self.progress()}
 
     def vocabulary(self) -> dict[str, Any]:
-        """The picker's terms: TDF v2 domains (number, name, definition, constructs) and the
-        review's themes."""
+        """The picker's terms: TDF v2 domains (number, name, definition, constructs, each
+        construct's definition) and the review's themes."""
         return {"domains": [{"number": d.number, "name": d.name, "definition": d.description,
-                             "constructs": list(d.constructs)} for d in self.vocab.domains],
+                             "constructs": list(d.constructs),
+                             "construct_definitions": {c: d.describe(c) for c in d.constructs}}
+                            for d in self.vocab.domains],
                 "themes": [{"id": t.id, "name": t.name, "definition": t.description}
                            for t in self.vocab.themes],
                 "types": list(TYPES), "levels": list(LEVELS)}

@@ -12,6 +12,7 @@ file; keys given there replace the defaults) and defines its own theme codebook 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -38,12 +39,18 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Domain:
-    """A TDF v2 domain: its number, name, a short description and its constructs."""
+    """A TDF v2 domain: its number, name, a short description, its constructs and a short
+    description of each (implmap's own words; see ``data/tdf_v2.yaml``)."""
 
     number: int
     name: str
     description: str
     constructs: tuple[str, ...]
+    construct_descriptions: Mapping[str, str] = field(default_factory=dict)
+
+    def describe(self, construct: str) -> str:
+        """The short description of ``construct`` in this domain (the domain's when none)."""
+        return self.construct_descriptions.get(construct) or self.description
 
 
 @dataclass(frozen=True)
@@ -203,7 +210,8 @@ def load_vocabulary(review: ReviewFolder | str | Path | None = None) -> Vocabula
     """
     d = _defaults()
     domains = [
-        Domain(x["number"], x["name"], x["description"], tuple(x["constructs"]))
+        Domain(x["number"], x["name"], x["description"], tuple(x["constructs"]),
+               dict(x.get("construct_descriptions") or {}))
         for x in d["tdf"]["domains"]
     ]
     maps = d["maps"]

@@ -15,7 +15,8 @@ window.implmapTerms = (() => {
       out.push({ kind: "domain", domain: d.name, label: d.name, definition: d.definition });
       for (const c of d.constructs) {
         out.push({ kind: "construct", domain: d.name, construct: c,
-                   label: `${c} (${d.name})`, definition: d.definition });
+                   label: `${c} (${d.name})`,
+                   definition: (d.construct_definitions || {})[c] || d.definition });
       }
     }
     for (const t of v.themes) {
