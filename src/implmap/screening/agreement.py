@@ -32,8 +32,10 @@ same category to every record.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +81,7 @@ def _agrees(reasons_required: bool, last_stage: bool) -> Callable[[str, str], bo
     """Whether two categories agree, exactly as :func:`conflicts.assess` judges the pair."""
     from .conflicts import assess
 
+    @cache  # a handful of categories, judged once per pair of them, not once per record
     def agree(x: str, y: str) -> bool:
         o = assess({"a": _entry(x), "b": _entry(y)}, required=2,
                    reasons_required=reasons_required, last_stage=last_stage)
@@ -98,8 +101,8 @@ def weighted_kappa(
         return None
     n = len(a)
     po = sum(agree(x, y) for x, y in zip(a, b, strict=True)) / n
-    share_a = {c: list(a).count(c) / n for c in set(a)}
-    share_b = {c: list(b).count(c) / n for c in set(b)}
+    share_a = {c: k / n for c, k in Counter(a).items()}
+    share_b = {c: k / n for c, k in Counter(b).items()}
     pe = sum(pa * pb for x, pa in share_a.items() for y, pb in share_b.items() if agree(x, y))
     if pe >= 1.0:
         return None
