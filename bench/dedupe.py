@@ -249,6 +249,13 @@ def miss_reasons(records: list[dict], truth: list[str], result) -> Counter[str]:
     return reasons
 
 
+def _apart_sens(m: dict[str, float], reasons: Counter[str]) -> float:
+    """Sensitivity counting only the copies that no stay-apart rule keeps apart."""
+    tp = m["TP"]
+    fn = m["FN"] - sum(n for k, n in reasons.items() if k.startswith("stay-apart"))
+    return tp / (tp + fn) if tp + fn else 1.0
+
+
 def _print_reasons(m: dict[str, float], reasons: Counter[str]) -> None:
     apart = {k.split(": ", 1)[1]: n for k, n in reasons.items() if k.startswith("stay-apart")}
     other = {k.split(": ", 1)[1]: n for k, n in reasons.items() if k.startswith("other")}
@@ -291,6 +298,15 @@ def run_sets(show_errors: bool) -> None:
               f"{len(result.uncertain):>6}{after['sens']:>11.4f}{after['spec']:>8.4f} | "
               f"{bs:>8.3f}{bsp:>8.4f}{bt:>7.1f}")
         _print_reasons(m, miss_reasons(records, truth, result))
+        after_result = dedupe_records(records, decisions)
+        a_sens = _apart_sens(after, miss_reasons(records, truth, after_result))
+        share = len(result.uncertain) / len(records)
+        print(f"    after people decide, counting the same way: {a_sens:.4f}; pairs left "
+              f"{len(result.uncertain)} = {100 * share:.2f} % of records; vs bib-dedupe "
+              f"{bs:.3f}: before {'>=' if round(m['sens'], 3) >= bs else '<'}, after "
+              f"{'>=' if round(after['sens'], 3) >= bs else '<'}, after (not kept apart) "
+              f"{'>=' if round(a_sens, 3) >= bs else '<'}; false merges {m['FP']} / "
+              f"{after['FP']}")
         if show_errors:
             errors(records, truth, result)
 

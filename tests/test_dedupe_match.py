@@ -179,7 +179,10 @@ def test_generic_titles_by_the_same_editor_stay_apart():
 def test_different_dois_stay_apart_even_with_equal_titles():
     a = rec("a", TITLE, doi="10.1000/one", **BASE)
     b = rec("b", TITLE, doi="10.1000/two", **BASE)
-    v = verdict(a, b)
+    v = verdict(a, b)  # one publisher's two DOIs at one locator: a person decides
+    assert v.decision == UNCERTAIN and v.hard
+    c = rec("c", TITLE, doi="10.1000/three", **{**BASE, "journal": "Pain"})
+    v = verdict(a, c)
     assert v.decision == DISTINCT and v.hard
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from .keys import Keys
+from .keys import Keys, preprint_by_doi
 from .text import journal_compatible
 
 __all__ = [
@@ -20,6 +20,8 @@ __all__ = [
     "one_page_notice",
     "opposed_words",
     "page_span",
+    "pages_agree",
+    "preprint_doi_only",
     "same_notice",
     "shifted_numbers",
     "single_page",
@@ -27,6 +29,7 @@ __all__ = [
     "swapped",
     "title_similarity",
     "tri",
+    "volumes_agree",
 ]
 
 # Words that make two otherwise alike titles about different populations or conditions: a word
@@ -82,9 +85,11 @@ def _grams(s: str) -> set[str]:
 
 
 def authors_agree(a: Keys, b: Keys) -> tuple[bool | None, float]:
-    """(first authors agree, overlap of surnames) — (None, 0) when either has no authors."""
-    if not a.surnames or not b.surnames:
-        return None, 0.0
+    """(first authors agree, overlap of surnames) — (None, 0) when either has no authors, or
+    when one record's first author is a group and the other's a person (an export lists the
+    study group, another the writing author)."""
+    if not a.surnames or not b.surnames or a.group_author != b.group_author:
+        return None, 0.0  # a group and a person are not comparable
     fa = a.surnames[0] == b.surnames[0] or close_name(a.surnames[0], b.surnames[0]) \
         or swapped(a, b) or swapped(b, a)
     sa, sb = set(a.surnames), set(b.surnames)
@@ -149,6 +154,17 @@ def page_span(k: Keys) -> bool:
     return bool(k.page and k.last_page) and int(k.last_page) > int(k.page)
 
 
+def preprint_doi_only(a: Keys, b: Keys) -> bool:
+    """One record is a preprint only by its DOI (an SSRN, Research Square... DOI, its venue
+    not a preprint server) and gives the other's title, authors, year, venue and page range."""
+    return (any(preprint_by_doi(x) and y.kind in ("article", "conference")
+                for x, y in ((a, b), (b, a)))
+            and a.compact == b.compact and bool(a.surnames) and a.surnames == b.surnames
+            and bool(a.year) and a.year == b.year
+            and journal_compatible(a.journal, b.journal) is True
+            and page_span(a) and a.page == b.page and a.last_page == b.last_page)
+
+
 def same_notice(a: Keys, b: Keys, tsim: float) -> bool:
     """An erratum record and an unmarked record of the same one-page item: journal, volume,
     issue and the single page are all given and equal, and the titles (markers removed) match."""
@@ -186,6 +202,31 @@ def one_page_notice(a: Keys, b: Keys) -> bool:
                 int(y.page) <= int(x.page) <= int(y.last_page)):
             return True
     return False
+
+
+def pages_agree(a: Keys, b: Keys) -> bool | None:
+    """Whether the first pages agree (None when one is missing). In one journal's volume, an
+    article number (``e12724``, ``c1804``) and a printed page are not comparable (None); nor
+    are two first pages of one range's typo (``2297-2108`` vs ``2097-2108``: the same last page
+    of three digits or more). (An abstract's page ``A186`` in another journal is a page.)"""
+    page = agree(a.page, b.page)
+    if page is False and ((a.elocator != b.elocator and bool(a.volume) and a.volume == b.volume
+                           and journal_compatible(a.journal, b.journal) is True)
+                          or (a.last_page and a.last_page == b.last_page
+                              and len(a.last_page) > 2)):
+        return None
+    return page
+
+
+def volumes_agree(a: Keys, b: Keys) -> bool | None:
+    """Whether the volumes agree (None when one is missing). A volume that differs from the
+    other's and is the record's own year (``v2016`` for a 2016 magazine article that the other
+    export gives as ``v94``) is an export's stand-in for a missing volume: it counts as missing.
+    """
+    v = agree(a.volume, b.volume)
+    if v is False and any(x.year and x.volume == str(x.year) for x in (a, b)):
+        return None
+    return v
 
 
 def agree(x: str, y: str) -> bool | None:

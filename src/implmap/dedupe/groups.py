@@ -42,7 +42,7 @@ from ..jsonl import in_time_order, read_jsonl
 from . import state
 from .blocking import candidate_pairs
 from .keys import make_keys
-from .match import DISTINCT, DUPLICATE, UNCERTAIN, Verdict, compare
+from .match import DUPLICATE, UNCERTAIN, Verdict, compare
 from .score import rescore
 
 if TYPE_CHECKING:
@@ -223,7 +223,7 @@ def dedupe_records(
     verdicts: list[tuple[int, int, Verdict]] = []
     for i, j in sorted(pairs):
         v = rescore(keys[i], keys[j], compare(keys[i], keys[j]))
-        if v.decision == DISTINCT and v.hard:
+        if v.hard and v.decision != DUPLICATE:
             clusters.forbid(i, j)
         verdicts.append((i, j, v))
     uncertain: list[dict[str, Any]] = []

@@ -31,6 +31,7 @@ __all__ = [
     "is_placeholder",
     "make_keys",
     "part_number",
+    "preprint_by_doi",
     "record_kind",
     "strip_erratum_markers",
     "title_language",
@@ -105,6 +106,13 @@ def record_kind(title: str, rtype: str, journal: str, doi: str) -> str:
     return "article"
 
 
+def preprint_by_doi(k: Keys) -> bool:
+    """A preprint by its DOI alone: its journal names no preprint server (an SSRN DOI given to
+    a conference paper's record)."""
+    return k.kind == "preprint" and k.doi.startswith(_PREPRINT_DOI) and \
+        _source_kind(" ".join(k.journal)) != "preprint"
+
+
 @lru_cache(maxsize=50_000)
 def _source_kind(journal: str) -> str:
     if not journal:
@@ -157,6 +165,14 @@ def _page_range(pages: str) -> tuple[str, str]:
     return (first, last)
 
 
+# an electronic article number: one letter, digits, no range ("e12724", "c1804"; "S33" is a
+# supplement's page)
+_ELOCATOR = re.compile(r"^\s*(?:pp?\.?\s*)?[a-rt-z]\d+\s*$", re.I)
+# a group as author: "ASCUS-LSIL Triage Study (ALTS) Group", "The EPIC Investigators"
+_GROUP = re.compile(r"\b(group|study|trial|consortium|collaborat\w*|investigators|committee|"
+                    r"network|society|association|working party|team)\b", re.I)
+
+
 def _number(text: str) -> str:
     m = _FIRST_NUMBER.search(text or "")
     return m.group(0).lstrip("0") or "0" if m else ""
@@ -189,6 +205,8 @@ class Keys:
     main_title: str = ""  # normalised title before its subtitle (":"), when it has one
     language: str = ""  # the title's language when its small words tell (title_language)
     first_given: str = ""  # first author's first given name, written out (not an initial)
+    elocator: bool = False  # the page is an article number ("e12724", "c1804"), not a page
+    group_author: bool = False  # the first author is a group ("ALTS Study Group")
 
 
 _COMPLETE = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
@@ -262,6 +280,8 @@ def make_keys(rec: dict[str, Any], order: int = 0) -> Keys:
         main_title=_main_title(raw_title, title),
         language=title_language(raw_title),
         first_given=_first_given((names or [""])[0]),
+        elocator=bool(first and not last and _ELOCATOR.match(given(rec, "pages"))),
+        group_author=bool(names and _GROUP.search(str(names[0]))),
     )
 
 
@@ -286,14 +306,22 @@ _LANGUAGE_OF = {w: lang for lang, small in _LANGUAGE_WORDS.items() for w in smal
 def title_language(title: str) -> str:
     """The language of ``title`` as its small words tell it (``"en"``, ``"de"``, ``"fr"``,
     ``"es"``, ``"nl"``, ``"da"`` for the Scandinavian ones), or ``""`` when they do not tell:
-    at least two such words, and at least twice as many as of any other language."""
+    at least two such words, and at least twice as many as of any other language; or, in a
+    title of four words or more, one word of a language other than English and no other."""
     counts = dict.fromkeys(_LANGUAGE_WORDS, 0)
-    for w in re.findall(r"[^\W\d_]+", strip_title_notes(title).lower()):
+    words = re.findall(r"[^\W\d_]+", strip_title_notes(title).lower())
+    for w in words:
         lang = _LANGUAGE_OF.get(w)
         if lang:
             counts[lang] += 1
     (best, lang), (second, _) = sorted(((n, x) for x, n in counts.items()), reverse=True)[:2]
-    return lang if best >= 2 and best >= 2 * second else ""
+    if best >= 2 and best >= 2 * second:
+        return lang
+    # one small word of another language and none of English in a title of four words or more
+    # ("Review-Artikel: Zum aktuellen Stand des Plattformkapitalismus")
+    if best == 1 and second == 0 and lang != "en" and len(words) >= 4:
+        return lang
+    return ""
 
 
 def _main_title(raw_title: str, title: str) -> str:

@@ -35,11 +35,14 @@ from .evidence import (
     one_page_notice,
     opposed_words,
     page_span,
+    pages_agree,
+    preprint_doi_only,
     same_notice,
     shifted_numbers,
     subtitle_dropped,
     title_similarity,
     tri,
+    volumes_agree,
 )
 from .keys import Keys
 from .text import journal_compatible
@@ -74,7 +77,7 @@ class Verdict:
     rule: str  # a short rule name, e.g. "same-doi"
     reason: str  # one sentence for people
     score: float  # title similarity (0-1) when titles were compared, else 1.0 or 0.0
-    hard: bool = False  # for DISTINCT: the records must never end up in one group
+    hard: bool = False  # the records must not end up in one group unless a person merges them
     details: dict[str, Any] = field(default_factory=dict)
 
     def evidence(self, a: str, b: str) -> dict[str, Any]:
@@ -97,6 +100,10 @@ def compare(a: Keys, b: Keys) -> Verdict:
                     return Verdict(DUPLICATE, "same-notice", "one erratum notice: one record "
                                    "is marked as an erratum, the other not, at the same journal, "
                                    "volume, issue and page", tsim)
+            if preprint_doi_only(a, b):
+                return Verdict(UNCERTAIN, "preprint-doi", "one record is a preprint only by its "
+                               "DOI; its title, authors, year, venue and pages are the other's: "
+                               "the preprint, or the paper given its preprint's DOI?", 1.0)
             return Verdict(DISTINCT, "different-kinds", f"a {a.kind} and a {b.kind} are "
                            "different items", 0.0, hard=True)
     if a.part is not None and b.part is not None and a.part != b.part:
@@ -104,8 +111,7 @@ def compare(a: Keys, b: Keys) -> Verdict:
                        hard=True)
     # 2. identifiers (cheap tests first: most compared pairs end here)
     if a.doi and b.doi and a.doi != b.doi:
-        return Verdict(DISTINCT, "different-doi", f"DOIs differ ({a.doi} vs {b.doi})", 0.0,
-                       hard=True)
+        return _different_dois(a, b)
     if a.pmid and b.pmid and a.pmid != b.pmid:
         return Verdict(DISTINCT, "different-pmid", f"PMIDs differ ({a.pmid} vs {b.pmid})",
                        0.0, hard=True)
@@ -127,7 +133,7 @@ def compare(a: Keys, b: Keys) -> Verdict:
                            "conditions", tsim, hard=True)
     if a.retracted != b.retracted:
         return Verdict(UNCERTAIN, "retracted", "one record is marked retracted", tsim)
-    if (a.part is None) != (b.part is None) and tsim < 1.0:
+    if (a.part is None) != (b.part is None) and 0.5 <= tsim < 1.0:
         return Verdict(UNCERTAIN, "part-missing", "only one title names a part", tsim)
     for ident, name in (("doi", "DOI"), ("pmid", "PMID")):
         va, vb = getattr(a, ident), getattr(b, ident)
@@ -143,10 +149,8 @@ def compare(a: Keys, b: Keys) -> Verdict:
                        hard=True)
     fa, overlap = authors_agree(a, b)
     authors_ok = None if fa is None else (fa or overlap >= 0.5)
-    page = agree(a.page, b.page)
-    if page is False and a.last_page and a.last_page == b.last_page and len(a.last_page) > 2:
-        page = None  # a typo in the first page (2297-2108 vs 2097-2108)
-    volume = agree(a.volume, b.volume)
+    page = pages_agree(a, b)
+    volume = volumes_agree(a, b)
     journal = journal_compatible(a.journal, b.journal)
     details = {"title": round(tsim, 3), "authors": tri(authors_ok), "year": tri(
         None if ydiff is None else ydiff == 0), "journal": tri(journal), "volume": tri(volume),
@@ -227,6 +231,11 @@ def compare(a: Keys, b: Keys) -> Verdict:
                                "single page in another issue, outside the other's pages (an "
                                "erratum, comment or abstract)", tsim, hard=True,
                                details=details)
+            if issue is False and details["volume"] == "agree" and journal and not (
+                    a.page and b.page):
+                return Verdict(DISTINCT, "different-issue", "same title, but another issue of "
+                               "the volume and no pages to say otherwise: a recurring column "
+                               "(Editor's comments)", tsim, details=details)
             if ydiff == 0 and authors_ok and journal is not False:
                 return Verdict(UNCERTAIN, "source-differs", "same title, authors and year, but "
                                "volume, issue or pages differ (an abstract and its article? a "
@@ -269,3 +278,31 @@ def compare(a: Keys, b: Keys) -> Verdict:
                        details=details)
     return Verdict(DISTINCT, "different-titles", f"titles differ ({tsim:.2f})", tsim,
                    details=details)
+
+
+def _different_dois(a: Keys, b: Keys) -> Verdict:
+    """Different DOIs mean different works, unless all else says one work and one DOI is wrong.
+
+    With the same long title, the same authors in the same order and the same journal: at the
+    same year, volume, issue and page range, DOIs of two different registrants (publishers) are
+    one work with a wrong DOI; DOIs of one registrant there, or a year, volume or pages apart
+    (a republished paper?), are left to a person and kept apart until a person merges them.
+    """
+    if not (a.surnames and a.surnames == b.surnames and a.year and b.year
+            and abs(a.year - b.year) <= 1 and a.compact == b.compact and len(a.words) >= 5
+            and journal_compatible(a.journal, b.journal) is True) or one_page_notice(a, b):
+        return Verdict(DISTINCT, "different-doi", f"DOIs differ ({a.doi} vs {b.doi})", 0.0,
+                       hard=True)
+    if a.year == b.year and a.volume and a.volume == b.volume and page_span(a) \
+            and a.page == b.page and a.last_page == b.last_page and agree(a.issue, b.issue) \
+            is not False:
+        if a.doi.partition("/")[0] != b.doi.partition("/")[0]:
+            return Verdict(DUPLICATE, "wrong-doi", f"DOIs of two publishers ({a.doi} vs "
+                           f"{b.doi}), but the same title, authors, journal, year, volume and "
+                           "page range: one DOI is wrong", 1.0)
+        return Verdict(UNCERTAIN, "doi-differs-same-source", f"DOIs differ ({a.doi} vs "
+                       f"{b.doi}), but the title, authors, journal, year, volume and page range "
+                       "are the same", 1.0, hard=True)
+    return Verdict(UNCERTAIN, "doi-differs-same-title", f"DOIs differ ({a.doi} vs {b.doi}), "
+                   "but the same title, authors and journal: a republished paper, or a wrong "
+                   "DOI?", 1.0, hard=True)

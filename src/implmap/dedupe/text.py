@@ -186,17 +186,20 @@ def normalise_journal(journal: str) -> tuple[str, ...]:
     return tuple(w for w in text.split() if w not in _JOURNAL_STOP)
 
 
-# an edition that databases add to a journal's name: "BMJ (Clinical research ed.)", "BMJ
-# (Online)", "PLoS ONE [Electronic Resource]"; other brackets ("Medicine (Baltimore)") stay
+# an edition or ISSN that databases add to a journal's name: "BMJ (Clinical research ed.)",
+# "BMJ (Online)", "PLoS ONE [Electronic Resource]", "Decision (0304-0941)"; other brackets
+# ("Medicine (Baltimore)") stay
 _EDITION = re.compile(r"[(\[]\s*(?:online|print|internet|electronic(?: resource)?|"
-                      r"clinical research ed(?:ition|\.)?)\s*[)\]]", re.I)
+                      r"clinical research ed(?:ition|\.)?|\d{4}-?\d{3}[\dx])\s*[)\]]", re.I)
 
 
 def journal_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
     """Whether two normalised journal names can be the same journal (None when one is empty).
 
     Equal names match; so does an abbreviation whose words each begin the matching word of the
-    full name, in order.
+    full name, in order, and a name that begins with the other's acronym of three letters or
+    more (``BMJ``, ``JAMA``, ``ICIS: Transforming Society …`` for *International Conference on
+    Information Systems*).
     """
     if not a or not b:
         return None
@@ -204,11 +207,20 @@ def journal_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool | None:
         return True
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) == len(long_):
-        return all(y.startswith(x) or x.startswith(y) for x, y in zip(short, long_, strict=True))
-    # the abbreviation may drop words of the full name ("J Clin Oncol" ~ "Journal of Clinical
-    # Oncology" is already equal length; "Cancer" vs "Cancer Cytopathology" is not a match)
-    i = 0
-    for w in long_:
-        if i < len(short) and w.startswith(short[i]):
-            i += 1
-    return i == len(short) and len(short) >= 2 and short[0][:1] == long_[0][:1]
+        if all(y.startswith(x) or x.startswith(y) for x, y in zip(short, long_, strict=True)):
+            return True
+    else:
+        # the abbreviation may drop words of the full name ("J Clin Oncol" ~ "Journal of
+        # Clinical Oncology" is already equal length; "Cancer" vs "Cancer Cytopathology" is not)
+        i = 0
+        for w in long_:
+            if i < len(short) and w.startswith(short[i]):
+                i += 1
+        if i == len(short) and len(short) >= 2 and short[0][:1] == long_[0][:1]:
+            return True
+    return _acronym_of(a, b) or _acronym_of(b, a)
+
+
+def _acronym_of(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+    """``x`` begins with the acronym of the whole of ``y`` (three words or more)."""
+    return len(y) >= 3 and len(x[0]) == len(y) and x[0] == "".join(w[0] for w in y)
