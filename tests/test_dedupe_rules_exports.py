@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from implmap.dedupe.groups import dedupe_records
+from implmap.dedupe.groups import Decision, dedupe_records
 from implmap.dedupe.keys import make_keys, title_language
 from implmap.dedupe.match import DISTINCT, DUPLICATE, UNCERTAIN, compare
 from support.builders import rec
@@ -68,6 +68,10 @@ def test_same_title_and_authors_a_year_and_volume_apart_with_two_dois_go_to_a_pe
     result = dedupe_records([a, b, bridge])
     assert all(not {"a", "b"} <= set(g.members) for g in result.groups)
     assert any({"a", "b"} == set(e["pair"]) for e in result.uncertain)
+    # a person who says "the same work" is followed, and the record without a DOI joins them
+    merged = dedupe_records([a, b, bridge], [Decision("merge", ("a", "b"), by="ana")])
+    assert [set(g.members) for g in merged.groups] == [{"a", "b", "c"}]
+    assert not merged.uncertain
 
 
 # ---------------------------------------------------------------------- volume, journal
