@@ -83,7 +83,7 @@ def test_pairs_listed_with_their_fields_and_rule(rev, apps):
     c = client(apps, rev)
     assert groups.load_uncertain(rev)  # the app ran dedupe; people have pairs to decide
     listing = c.get("/api/dedupe/pairs").json()
-    assert listing["progress"] == {"done": 0, "mine": 0, "total": 4}
+    assert listing["progress"] == {"done": 0, "settled": 0, "mine": 0, "total": 4}
     assert listing["start"] == 0
     assert {p["rule"] for p in listing["pairs"]} >= {"same-title-little-else", "year-apart"}
     titles = {}
@@ -115,7 +115,7 @@ def test_a_decision_is_one_line_by_the_reviewer_and_survives_reruns(rev, apps):
     assert answer.status_code == 200 and answer.json()["saved"] is True
     pair = answer.json()["pair"]
     assert pair["mine"] == "merge" and pair["in_force"] == "merge"
-    assert pair["progress"] == {"done": 1, "mine": 1, "total": 4}
+    assert pair["progress"] == {"done": 1, "settled": 0, "mine": 1, "total": 4}
     [line] = log(rev)
     assert line["action"] == "merge" and line["by"] == "ana" and line["note"] == "same study"
     assert sorted(line["records"]) == sorted([first["a"], first["b"]])
@@ -126,7 +126,7 @@ def test_a_decision_is_one_line_by_the_reviewer_and_survives_reruns(rev, apps):
     assert len(log(rev)) == 1
     # a new app after the re-run still lists the pair, decided
     again = client(apps, rev).get("/api/dedupe/pairs").json()
-    assert again["progress"] == {"done": 1, "mine": 1, "total": 4}
+    assert again["progress"] == {"done": 1, "settled": 0, "mine": 1, "total": 4}
     assert again["pairs"][0]["in_force"] == "merge" and again["start"] == 1
     assert c.post("/api/dedupe/decide", json={"a": first["a"], "b": first["b"],
                                               "action": "maybe"}).status_code == 400
@@ -169,8 +169,66 @@ def test_two_people_see_each_others_decisions_and_disagreements(rev, apps):
         assert {(d["by"], d["action"]) for d in pair["decisions"]} == {
             ("ana", "merge"), ("ben", "keep_apart")}
         assert c.get("/api/dedupe/pairs").json()["pairs"][p["n"]]["disagree"] is True
-    assert ana.get("/api/dedupe/pairs").json()["progress"] == {"done": 1, "mine": 1,
-                                                               "total": 4}
+    assert ana.get("/api/dedupe/pairs").json()["progress"] == {"done": 1, "settled": 0,
+                                                               "mine": 1, "total": 4}
+
+
+def clique_review(root: Path) -> Review:
+    """Three copies of one work that dedupe leaves to a person pair by pair (three pairs),
+    then one more pair."""
+    review = make_review(root, title="Clique review")
+    add_search(review, [{"title": "Referral barriers in physiotherapy", "year": "2019"}] * 3
+               + [{"title": "Exercise on prescription", "year": "2018", "authors": ["Lee, A"]},
+                  {"title": "Exercise on prescription", "year": "2019", "authors": ["Lee, A"]}],
+               database="MEDLINE")
+    return Review(review.root)
+
+
+def test_a_pair_joined_through_other_decisions_is_settled(tmp_path, apps):
+    review = clique_review(tmp_path / "clique")
+    c = client(apps, review)
+    listing = c.get("/api/dedupe/pairs").json()
+    assert listing["progress"]["total"] == 4 and listing["start"] == 0
+    ab, ac, bc, _ = listing["pairs"]
+    assert {ab["a"], ab["b"], ac["b"]} == {bc["a"], bc["b"], ac["a"]}  # a clique of three
+    c.post("/api/dedupe/decide", json={"a": ab["a"], "b": ab["b"], "action": "merge"})
+    pair = c.post("/api/dedupe/decide", json={"a": ac["a"], "b": ac["b"],
+                                              "action": "merge"}).json()["pair"]
+    # at once, before the background re-run: b-c is one group through a
+    assert pair["settled_pairs"] == [2]
+    assert pair["progress"] == {"done": 3, "settled": 1, "mine": 2, "total": 4}
+    listing = c.get("/api/dedupe/pairs").json()
+    assert [p["settled"] for p in listing["pairs"]] == [False, False, True, False]
+    assert listing["start"] == 3  # the first pair that still needs a decision
+    assert len(log(review)) == 2  # settling writes nothing
+    # a keep-apart in force on the settled pair is its own decision again
+    c.post("/api/dedupe/decide", json={"a": bc["a"], "b": bc["b"], "action": "keep_apart"})
+    assert c.get("/api/dedupe/pairs").json()["pairs"][2]["settled"] is False
+
+
+@pytest.mark.browser
+def test_the_page_skips_a_settled_pair(tmp_path, apps, browser):
+    from playwright.sync_api import expect
+
+    review = clique_review(tmp_path / "clique")
+    app = create_app(review, "ana", mode="dedupe", token=TOKEN)
+    apps.append(app)
+    context, page = _page(browser)
+    try:
+        with running(app) as base:
+            page.goto(f"{base}/?token={TOKEN}")
+            page.wait_for_selector("body[data-ready='1']")
+            page.keyboard.press("s")
+            expect(page.locator("#position")).to_have_text("Pair 2 of 4")
+            page.keyboard.press("s")  # pair 3 is now settled: on to pair 4
+            expect(page.locator("#position")).to_have_text("Pair 4 of 4")
+            expect(page.locator("#progress-text")).to_have_text(
+                "3 of 4 pairs decided (2 by you; 1 settled by other pairs' decisions)")
+            page.keyboard.press("ArrowLeft")
+            expect(page.locator("#in-force")).to_have_text(
+                "settled: one group through other pairs' decisions")
+    finally:
+        context.close()
 
 
 def test_the_command_needs_a_reviewer(rev):

@@ -11,6 +11,10 @@ trip only appends a line. Deduplication re-runs in a background thread shortly a
 when asked (:meth:`DedupeSession.rerun`) and when the app stops; every reader of the groups
 re-runs it anyway when the log is newer than the groups (:func:`implmap.dedupe.groups.refresh`).
 
+A pair whose two records are already one group through other pairs' decisions (``a`` merged
+with ``b``, ``b`` with ``c``: ``a``–``c`` is *settled*) needs no decision of its own: it counts
+as done in the progress, and the page skips it when moving on. It may still be decided.
+
 This mode is not blinded: it shows every person's decision on a pair, and marks a pair as a
 disagreement when two people's standing decisions differ (one ``merge``, one ``keep_apart``).
 The decision in force is the latest line on the pair, as for every dedupe run.
@@ -71,6 +75,8 @@ class DedupeSession:
             Reviewer(id=reviewer)
         self.rerun_delay = rerun_delay
         self._lock = threading.RLock()
+        self._run_groups: list[list[str]] = []
+        self._root: dict[str, str] = {}
         self._undo: list[tuple[Pair, groups.Decision | None]] = []
         self._wake = threading.Event()
         self._worker: threading.Thread | None = None
@@ -80,6 +86,7 @@ class DedupeSession:
         if not self.review.deduplicated():
             self.last_run = self._summary(groups.find_duplicates(self.review))
         uncertain = groups.load_uncertain(self.review)
+        self._run_groups = [g.members for g in groups.load_groups(self.review)]
         self.records = {r["id"]: r for r in self.review.record_dicts()}
         self.databases = {s.id: s.database for s in self.review.searches()}
         self._reload()
@@ -110,6 +117,39 @@ class DedupeSession:
                 in_force[k] = d
         self.people, self.in_force = people, in_force
         self._log_size = self._size()
+        self._settle()
+
+    def _settle(self) -> None:
+        """Which record is in which group: the latest run's groups joined by the merges in
+        force (a merge counts at once, before the background re-run)."""
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            root = x
+            while parent.get(root, root) != root:
+                root = parent[root]
+            while x != root:  # every node on the way now points at the root
+                parent[x], x = root, parent[x]
+            return root
+
+        def union(x: str, y: str) -> None:
+            rx, ry = find(x), find(y)
+            parent.setdefault(ry, ry)
+            if rx != ry:
+                parent[rx] = ry
+
+        for members in self._run_groups:
+            for m in members[1:]:
+                union(members[0], m)
+        for k, d in self.in_force.items():
+            if d is not None and d.action == "merge":
+                union(*k)
+        self._root = {x: find(x) for x in list(parent)}
+
+    def _settled(self, k: Pair) -> bool:
+        """No decision in force on the pair, but its records are one group through others."""
+        root = self._root
+        return self.in_force.get(k) is None and k[0] in root and root[k[0]] == root.get(k[1])
 
     def _size(self) -> int:
         try:
@@ -165,9 +205,13 @@ class DedupeSession:
 
     # ------------------------------------------------------------------------- reading
     def progress(self) -> dict[str, int]:
-        """Pairs with a decision in force, pairs this reviewer decided, and all pairs."""
+        """Pairs done (a decision in force, or settled by others), pairs settled by other
+        pairs' decisions, pairs this reviewer decided, and all pairs."""
         me = self.reviewer.id
-        return {"done": sum(1 for k in self.pairs if self.in_force.get(k) is not None),
+        settled = sum(1 for k in self.pairs if self._settled(k))
+        return {"done": settled + sum(1 for k in self.pairs
+                                      if self.in_force.get(k) is not None),
+                "settled": settled,
                 "mine": sum(1 for k in self.pairs if me in self.people.get(k, {})),
                 "total": len(self.pairs)}
 
@@ -183,7 +227,8 @@ class DedupeSession:
         force = self.in_force.get(k)
         return {"in_force": force.action if force else None,
                 "mine": people[self.reviewer.id].action if self.reviewer.id in people else None,
-                "disagree": len({d.action for d in people.values()}) > 1}
+                "disagree": len({d.action for d in people.values()}) > 1,
+                "settled": self._settled(k)}
 
     def listing(self) -> dict[str, Any]:
         """Every pair in brief, the progress, and where to start (the first pair this
@@ -192,7 +237,7 @@ class DedupeSession:
         with self._lock:
             pairs = [{"n": n, "a": k[0], "b": k[1], "rule": self._evidence(k).get("rule"),
                       **self._state(k)} for n, k in enumerate(self.pairs)]
-            start = next((p["n"] for p in pairs if p["mine"] is None), 0)
+            start = next((p["n"] for p in pairs if p["mine"] is None and not p["settled"]), 0)
             return {"pairs": pairs, "progress": self.progress(), "start": start}
 
     def _evidence(self, k: Pair) -> dict[str, Any]:
@@ -233,7 +278,8 @@ class DedupeSession:
                          for d in sorted(self.people.get(k, {}).values(), key=lambda d: d.time)]
             return {"n": n, "a": k[0], "b": k[1], "rule": ev.get("rule"),
                     "reason": ev.get("reason"), "score": ev.get("score"), "fields": fields,
-                    "decisions": decisions, **self._state(k), "progress": self.progress()}
+                    "decisions": decisions, **self._state(k), "progress": self.progress(),
+                    "settled_pairs": [i for i, q in enumerate(self.pairs) if self._settled(q)]}
 
     # ------------------------------------------------------------------------- re-running
     @staticmethod
@@ -245,6 +291,9 @@ class DedupeSession:
     def rerun(self) -> dict[str, Any]:
         """Re-run deduplication now (every decision counts) and return its summary."""
         result = groups.find_duplicates(ReviewFolder(self.review.root))
+        with self._lock:
+            self._run_groups = [g.members for g in result.groups]
+            self._settle()
         self.last_run = self._summary(result)
         return self.last_run
 

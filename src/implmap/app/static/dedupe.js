@@ -7,7 +7,7 @@
   const { $, api, setStatus: status, showMessage: message } = window.implmapCommon;
   const state = {
     session: null,
-    pairs: [],          // brief: {n, a, b, rule, in_force, mine, disagree}
+    pairs: [],          // brief: {n, a, b, rule, in_force, mine, disagree, settled}
     pos: 0,
     cache: new Map(),   // pair number -> full pair
     chain: Promise.resolve(),
@@ -19,7 +19,8 @@
     bar.max = Math.max(p.total, 1);
     bar.value = p.done;
     $("progress-text").textContent =
-      `${p.done} of ${p.total} pairs decided (${p.mine} by you)`;
+      `${p.done} of ${p.total} pairs decided (${p.mine} by you` +
+      (p.settled ? `; ${p.settled} settled by other pairs' decisions)` : ")");
   }
 
   // Put text into el; with `other`, wrap the words that the other value lacks in <mark>.
@@ -47,8 +48,9 @@
     $("actions").hidden = false;
     $("position").textContent = `Pair ${p.n + 1} of ${state.pairs.length}`;
     const force = $("in-force");
-    force.textContent = p.in_force ? `in force: ${LABELS[p.in_force]}` : "no decision in force";
-    force.className = `badge ${p.in_force || ""}`;
+    force.textContent = p.in_force ? `in force: ${LABELS[p.in_force]}` :
+      p.settled ? "settled: one group through other pairs' decisions" : "no decision in force";
+    force.className = `badge ${p.in_force || (p.settled ? "settled" : "")}`;
     $("disagree").hidden = !p.disagree;
     $("rule").textContent = p.rule || "";
     $("reason").textContent = p.reason || "";
@@ -105,7 +107,21 @@
   function remember(p) {
     state.cache.set(p.n, p);
     state.pairs[p.n] = { n: p.n, a: p.a, b: p.b, rule: p.rule, in_force: p.in_force,
-                         mine: p.mine, disagree: p.disagree };
+                         mine: p.mine, disagree: p.disagree, settled: p.settled };
+    if (p.settled_pairs) {
+      const settled = new Set(p.settled_pairs);
+      for (const b of state.pairs) if (b) b.settled = settled.has(b.n);
+    }
+  }
+
+  // the next pair after `from` that still needs this reviewer (not decided by them, not
+  // settled by others' decisions); `from` + 1 when there is none
+  function nextOpen(from) {
+    for (let n = from + 1; n < state.pairs.length; n++) {
+      const b = state.pairs[n];
+      if (b && b.mine == null && !b.settled) return n;
+    }
+    return Math.min(from + 1, state.pairs.length - 1);
   }
 
   function queue(work) {
@@ -126,7 +142,7 @@
       message("");
       status("saved ✓", "saved");
       if (state.pos === data.pair.n && state.pos < state.pairs.length - 1) {
-        await show(state.pos + 1);
+        await show(nextOpen(state.pos));
       } else {
         render(state.cache.get(state.pos) || data.pair);
         progress(data.pair.progress);
