@@ -24,7 +24,8 @@ Part 2 builds a synthetic review of N records (default 100,000) from the corpora
 work is copied 0-3 times with the variations real exports show (case, trailing period, HTML
 entities, British spellings, author formats, abbreviated journals, missing DOI/pages/volume,
 years one apart), and distinct "sibling" works that share words, authors or journals with others
-are added to make blocking work hard. It reports wall time, peak memory (the child process's
+are added to make blocking work hard (a sibling has the other work's abstract: two works do not
+share one). It reports wall time, peak memory (the child process's
 maximum resident set size), quality on the synthetic truth, and the pairs compared against the
 all-pairs baseline. (The screening sets themselves hold a few records twice, which the synthetic
 truth counts as two works: most of its "false positives" are such real duplicates.)
@@ -390,6 +391,7 @@ def synthetic(n: int, seed: int = 7) -> tuple[list[dict], list[str]]:
             other = rnd.choice(base)
             r.update(title=" ".join(ws), authors=list(other["authors"]),
                      year=other["year"] or r["year"], pages=other["pages"],
+                     abstract=other.get("abstract", ""), sibling=True,
                      volume=other["volume"], doi=f"10.9999/syn.{len(works)}" if r["doi"] else "",
                      pmid="")
         else:
@@ -441,6 +443,14 @@ def scale_child(n: int) -> None:
           f"(ratio 1:{all_pairs / max(1, result.pairs_compared):,.0f})")
     print(f"  quality on the synthetic truth: TP {m['TP']} FP {m['FP']} FN {m['FN']} TN "
           f"{m['TN']} sensitivity {m['sens']:.4f} specificity {m['spec']:.4f}")
+    work = {r["id"]: t for r, t in zip(records, truth, strict=True)}
+    made = {r["id"] for r in records if r.get("sibling")}
+    joins = [(a, b) for g in result.groups for e in g.evidence for a, b in [e["pair"]]
+             if work[a] != work[b]]
+    by_builder = sum(1 for a, b in joins if a in made or b in made)
+    print(f"  false joins (merges of two works' records): {len(joins)}; {by_builder} involve a "
+          f"distinct work the builder made (a sibling), {len(joins) - by_builder} join two of "
+          "the corpora's own records (some of them the same paper, listed twice by a set)")
     print(json.dumps({"n": n, "seconds": round(dt, 2), "cpu_seconds": round(cpu, 2),
                       "max_rss_mib": round(rss / 1024),
                       "pairs": result.pairs_compared}))

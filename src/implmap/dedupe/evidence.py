@@ -5,13 +5,16 @@ whether authors, pages and numbers agree, whether the titles are opposed. The ru
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .keys import Keys, preprint_by_doi
 from .text import journal_compatible
 
 __all__ = [
     "OPPOSED_WORDS",
+    "abstract_overlap",
     "agree",
     "authors_agree",
     "close_name",
@@ -237,3 +240,27 @@ def agree(x: str, y: str) -> bool | None:
 
 def tri(v: bool | None) -> str:
     return "missing" if v is None else ("agree" if v else "differ")
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+#: abstracts shorter than this (letters and digits) are not compared ("No abstract available")
+MIN_ABSTRACT = 200
+
+
+@lru_cache(maxsize=256)  # a record's abstract is met again in its other open pairs
+def _abstract_grams(text: str) -> frozenset[str]:
+    t = _NOT_ALNUM.sub("", text.lower())
+    return frozenset(t[i:i + 4] for i in range(len(t) - 3)) if len(t) >= MIN_ABSTRACT \
+        else frozenset()
+
+
+def abstract_overlap(a: Keys, b: Keys) -> float | None:
+    """How much of the shorter abstract the other holds (letter 4-grams, case, spaces and
+    punctuation ignored; a truncated copy scores near 1), or None when either abstract is
+    missing or shorter than :data:`MIN_ABSTRACT` letters."""
+    if not a.abstract or not b.abstract:
+        return None
+    ga, gb = _abstract_grams(a.abstract), _abstract_grams(b.abstract)
+    if not ga or not gb:
+        return None
+    return len(ga & gb) / min(len(ga), len(gb))

@@ -207,6 +207,7 @@ class Keys:
     first_given: str = ""  # first author's first given name, written out (not an initial)
     elocator: bool = False  # the page is an article number ("e12724", "c1804"), not a page
     group_author: bool = False  # the first author is a group ("ALTS Study Group")
+    abstract: str = ""  # the abstract as given (compared only when the rules leave a pair open)
 
 
 _COMPLETE = ("title", "authors", "year", "journal", "volume", "issue", "pages", "doi", "pmid",
@@ -282,6 +283,7 @@ def make_keys(rec: dict[str, Any], order: int = 0) -> Keys:
         first_given=_first_given((names or [""])[0]),
         elocator=bool(first and not last and _ELOCATOR.match(given(rec, "pages"))),
         group_author=bool(names and _GROUP.search(str(names[0]))),
+        abstract=abstract if isinstance(abstract := rec.get("abstract"), str) else "",
     )
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from .evidence import (
     OPPOSED_WORDS,
+    abstract_overlap,
     agree,
     authors_agree,
     content_share,
@@ -86,8 +87,41 @@ class Verdict:
                                                   if self.details else {})}
 
 
+#: pairs left open for want of evidence, which the same abstract decides as one work
+_SAME_TEXT_DECIDES = frozenset({"year-apart", "same-title-little-else", "similar-title",
+                                "changed-title", "no-title-same-source", "generic-title"})
+#: pairs left open that a person should see even when their abstracts differ
+_PERSON_DECIDES = frozenset({"retracted", "preprint-doi", "abstract-or-article"})
+
+
 def compare(a: Keys, b: Keys) -> Verdict:
-    """Compare two prepared records (see the module docstring for the rules)."""
+    """Compare two prepared records (see the module docstring for the rules), then, for a pair
+    the rules leave open, their abstracts: the same text (90 % of the shorter one's letter
+    4-grams, of 200 letters or more) decides a pair open for want of evidence as one work
+    (``same-abstract-text``), provided no journal, volume or page says otherwise; quite
+    different texts (under half) decide an open pair as different works (``different-abstracts``,
+    a soft verdict)."""
+    v = _rules(a, b)
+    if v.decision != UNCERTAIN or v.hard or v.rule in _PERSON_DECIDES:
+        return v
+    overlap = abstract_overlap(a, b)
+    if overlap is None:
+        return v
+    details = {**v.details, "uncertain-rule": v.rule, "abstracts": round(overlap, 2)}
+    if overlap >= 0.9 and v.rule in _SAME_TEXT_DECIDES and "differ" not in (
+            v.details.get("journal"), v.details.get("volume"), v.details.get("page")):
+        return Verdict(DUPLICATE, "same-abstract-text", f"{v.reason}; but the abstracts are "
+                       f"the same text ({overlap:.0%} of the shorter one)", v.score,
+                       details=details)
+    if overlap < 0.5:
+        return Verdict(DISTINCT, "different-abstracts", f"{v.reason}; but the abstracts are "
+                       f"different texts (only {overlap:.0%} of the shorter one)", v.score,
+                       details=details)
+    return v
+
+
+def _rules(a: Keys, b: Keys) -> Verdict:
+    """The rules of the module docstring, in order."""
     # 1. different kinds of item, different parts
     soft_kinds = False
     if a.kind != b.kind:
