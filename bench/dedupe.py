@@ -51,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from implmap.dedupe.groups import Decision, dedupe_records  # noqa: E402
+from implmap.records.normalise import normalise  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "corpora"
 DEDUP = SHARED / "dedup"
@@ -80,8 +81,6 @@ def load_set(path: Path) -> tuple[list[dict], list[str]]:
     an export would carry and goes through the import normaliser
     (:func:`implmap.records.normalise.normalise`), the path users' records take. Placeholder
     values ("NA") are passed on as the exports hold them."""
-    from implmap.records.normalise import normalise
-
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     records, truth = [], []
     for row in df.to_dict("records"):
@@ -312,6 +311,35 @@ def run_sets(show_errors: bool) -> None:
             errors(records, truth, result)
 
 
+def run_screening_sets() -> None:
+    """The screening sets read as records (title, abstract, year, authors where given): how
+    many pairs a person is left, and (Kitchenham 2010 labels some) the labelled copies grouped."""
+    print("\nPart 1b: screening sets (../shared/corpora/screening) as records: pairs left to a "
+          "person")
+    print(f"{'set':<28}{'records':>8}{'groups':>8}{'set aside':>10}{'pending':>9}   labelled "
+          "copies grouped")
+    for f in sorted((SHARED / "screening").glob("*.csv")):
+        df = pd.read_csv(f, dtype=str, keep_default_na=False)
+        records = []
+        for row in df.to_dict("records"):
+            tags = {"TY": ["JOUR"], "TI": [row.get("title", "")], "AB": [row.get("abstract", "")],
+                    "PY": [row.get("year", "")],
+                    "AU": [a.strip() for a in row.get("authors", "").split(";") if a.strip()]}
+            rec = normalise({k: v for k, v in tags.items() if v and any(v)})
+            rec["id"] = row["record_id"]
+            records.append(rec)
+        result = dedupe_records(records)
+        labelled = ""
+        if "duplicate_record_id" in df.columns:
+            group = {m: i for i, g in enumerate(result.groups) for m in g.members}
+            pairs = [(r["record_id"], r["duplicate_record_id"]) for r in df.to_dict("records")
+                     if r["duplicate_record_id"]]
+            hit = sum(1 for a, b in pairs if a in group and group[a] == group.get(b))
+            labelled = f"{hit} of {len(pairs)}"
+        print(f"{f.stem:<28}{len(records):>8}{len(result.groups):>8}"
+              f"{result.duplicates_removed:>10}{len(result.uncertain):>9}   {labelled}")
+
+
 # ------------------------------------------------------------------------------------- scale
 _JOURNAL_ABBR = {"journal": "J", "international": "Int", "clinical": "Clin", "american": "Am",
                  "medicine": "Med", "medical": "Med", "research": "Res", "review": "Rev",
@@ -469,6 +497,7 @@ def main() -> None:
     if not DEDUP.exists():
         sys.exit(f"{DEDUP} is absent: the benchmark needs ../shared/corpora")
     run_sets(args.errors)
+    run_screening_sets()
     if not args.sets:
         run_scale(args.scale)
 
