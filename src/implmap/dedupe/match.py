@@ -6,16 +6,23 @@ comes first: anything that says "different item" wins over similarity —
 
 1. different kinds (an erratum, a comment, a reply, a retraction notice, a protocol, a preprint
    or a conference abstract is not the article it is about; but an erratum notice exported once
-   with and once without its marker, at the same one-page locator, is one notice); different
-   part numbers;
-2. different DOIs, different PMIDs; publication years more than one year apart; titles that
-   differ in opposed words (*adult* / *adolescent*, *sensitive* / *resistant*);
+   with and once without its marker, at the same one-page locator, is one notice; a record
+   that is a preprint only by its DOI, at the other's venue and pages, goes to a person);
+   different part numbers;
+2. different DOIs (unless all else agrees: DOIs of two publishers at one full locator are a
+   wrong DOI; one publisher's two DOIs, or the same title a year or volume apart, go to a
+   person and stay apart until a person merges them), different PMIDs; publication years more
+   than one year apart; titles that differ in opposed words (*adult* / *adolescent*,
+   *sensitive* / *resistant*);
 3. the same DOI or PMID (with titles that do not contradict it) is the same work;
 4. otherwise the title must match, and the authors, year and source (journal, volume, first
    page) must agree; a near match with nothing against it is *uncertain* and left to a person.
    A changed (translated) title merges only when the whole page range agrees; volume, issue and
    page numbers shifted by an export are recognised; a one-page item in another issue under an
-   article's title, or the same title in another journal, is another item.
+   article's title, the same title in another journal, or in another issue without pages (a
+   recurring column), is another item;
+5. a pair still open is decided by its abstracts where they tell: the same text is one work
+   (only for pairs open for want of evidence), quite different texts are two.
 
 :data:`STAY_APART_RULES` names the rules that encode the issue's "precision first" list (items
 that look like duplicates but must stay apart).
