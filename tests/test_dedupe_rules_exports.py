@@ -88,6 +88,8 @@ def test_an_article_number_and_a_printed_page_of_one_volume_are_not_compared():
     a = rec("a", TITLE, pages="1014", **bmj)
     b = rec("b", TITLE, pages="c1804", **{**bmj, "journal": "BMJ (Clinical research ed.)"})
     assert verdict(a, b).decision == DUPLICATE
+    assert [make_keys(rec("x", TITLE, pages=p)).elocator for p in (
+        "e12724", "c1804", "p123", "S33", "1014", "12-19")] == [True, True] + [False] * 4
     # an abstract's page in another journal is a page: the same title there is another item
     c = rec("c", TITLE, pages="A186", authors=AUTHORS, year="2010",
             journal="Sexually Transmitted Infections")

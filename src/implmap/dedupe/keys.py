@@ -166,8 +166,8 @@ def _page_range(pages: str) -> tuple[str, str]:
 
 
 # an electronic article number: one letter, digits, no range ("e12724", "c1804"; "S33" is a
-# supplement's page)
-_ELOCATOR = re.compile(r"^\s*(?:pp?\.?\s*)?[a-rt-z]\d+\s*$", re.I)
+# supplement's page, "p33" a page)
+_ELOCATOR = re.compile(r"^\s*[a-oq-rt-z]\d+\s*$", re.I)
 # a group as author: "ASCUS-LSIL Triage Study (ALTS) Group", "The EPIC Investigators"
 _GROUP = re.compile(r"\b(group|study|trial|consortium|collaborat\w*|investigators|committee|"
                     r"network|society|association|working party|team)\b", re.I)
