@@ -174,8 +174,8 @@ def test_two_people_see_each_others_decisions_and_disagreements(rev, apps):
 
 
 def clique_review(root: Path) -> Review:
-    """Three copies of one work that dedupe leaves to a person pair by pair (three pairs),
-    then one more pair."""
+    """Three copies of one work that dedupe leaves to a person pair by pair (it lists two of
+    the three pairs), then one more pair."""
     review = make_review(root, title="Clique review")
     add_search(review, [{"title": "Referral barriers in physiotherapy", "year": "2019"}] * 3
                + [{"title": "Exercise on prescription", "year": "2018", "authors": ["Lee, A"]},
@@ -184,47 +184,64 @@ def clique_review(root: Path) -> Review:
     return Review(review.root)
 
 
-def test_a_pair_joined_through_other_decisions_is_settled(tmp_path, apps):
+def test_a_pair_brought_up_by_a_rerun_joins_the_end_and_one_joined_by_others_is_settled(
+        tmp_path, apps):
     review = clique_review(tmp_path / "clique")
     c = client(apps, review)
     listing = c.get("/api/dedupe/pairs").json()
-    assert listing["progress"]["total"] == 4 and listing["start"] == 0
-    ab, ac, bc, _ = listing["pairs"]
-    assert {ab["a"], ab["b"], ac["b"]} == {bc["a"], bc["b"], ac["a"]}  # a clique of three
+    ab, ac, other = listing["pairs"]  # b-c is not listed: a-b and a-c would join it anyway
+    assert ab["a"] == ac["a"] and listing["progress"]["total"] == 3
+    c.post("/api/dedupe/decide", json={"a": ab["a"], "b": ab["b"], "action": "keep_apart"})
+    c.post("/api/dedupe/rerun")  # now b-c is needed: it joins the end of the list
+    listing = c.get("/api/dedupe/pairs").json()
+    assert [(p["a"], p["b"]) for p in listing["pairs"][:3]] == [
+        (p["a"], p["b"]) for p in (ab, ac, other)]
+    bc = listing["pairs"][3]
+    assert {bc["a"], bc["b"]} == {ab["b"], ac["b"]} and listing["start"] == 1
+    # ana changes her mind: a-b and a-c are one work; b-c is then settled, at once
     c.post("/api/dedupe/decide", json={"a": ab["a"], "b": ab["b"], "action": "merge"})
     pair = c.post("/api/dedupe/decide", json={"a": ac["a"], "b": ac["b"],
                                               "action": "merge"}).json()["pair"]
-    # at once, before the background re-run: b-c is one group through a
-    assert pair["settled_pairs"] == [2]
+    assert pair["settled_pairs"] == [3]
     assert pair["progress"] == {"done": 3, "settled": 1, "mine": 2, "total": 4}
     listing = c.get("/api/dedupe/pairs").json()
-    assert [p["settled"] for p in listing["pairs"]] == [False, False, True, False]
-    assert listing["start"] == 3  # the first pair that still needs a decision
-    assert len(log(review)) == 2  # settling writes nothing
+    assert [p["settled"] for p in listing["pairs"]] == [False, False, False, True]
+    assert listing["start"] == 2  # the first pair that still needs a decision
+    assert len(log(review)) == 3  # settling writes nothing
     # a keep-apart in force on the settled pair is its own decision again
     c.post("/api/dedupe/decide", json={"a": bc["a"], "b": bc["b"], "action": "keep_apart"})
-    assert c.get("/api/dedupe/pairs").json()["pairs"][2]["settled"] is False
+    assert c.get("/api/dedupe/pairs").json()["pairs"][3]["settled"] is False
 
 
 @pytest.mark.browser
-def test_the_page_skips_a_settled_pair(tmp_path, apps, browser):
+def test_the_page_shows_a_pair_a_rerun_brought_up_and_skips_a_settled_one(tmp_path, apps,
+                                                                          browser):
     from playwright.sync_api import expect
 
     review = clique_review(tmp_path / "clique")
     app = create_app(review, "ana", mode="dedupe", token=TOKEN)
     apps.append(app)
+    session = app.state.session
     context, page = _page(browser)
     try:
         with running(app) as base:
             page.goto(f"{base}/?token={TOKEN}")
             page.wait_for_selector("body[data-ready='1']")
-            page.keyboard.press("s")
-            expect(page.locator("#position")).to_have_text("Pair 2 of 4")
-            page.keyboard.press("s")  # pair 3 is now settled: on to pair 4
-            expect(page.locator("#position")).to_have_text("Pair 4 of 4")
+            position = page.locator("#position")
+            page.keyboard.press("a")  # a-b kept apart: the background re-run brings up b-c
+            expect(position).to_have_text("Pair 2 of 3")
+            assert wait_until(lambda: len(session.pairs) == 4, timeout=20)
+            page.keyboard.press("s")  # a-c merged; on to the other work's pair
+            expect(position).to_have_text("Pair 3 of 4")
+            page.keyboard.press("ArrowLeft")
+            page.keyboard.press("ArrowLeft")
+            expect(position).to_have_text("Pair 1 of 4")
+            page.keyboard.press("s")  # a-b merged after all: b-c is settled and skipped
+            expect(position).to_have_text("Pair 3 of 4")
             expect(page.locator("#progress-text")).to_have_text(
                 "3 of 4 pairs decided (2 by you; 1 settled by other pairs' decisions)")
-            page.keyboard.press("ArrowLeft")
+            page.keyboard.press("ArrowRight")
+            expect(position).to_have_text("Pair 4 of 4")
             expect(page.locator("#in-force")).to_have_text(
                 "settled: one group through other pairs' decisions")
     finally:

@@ -225,3 +225,19 @@ def test_groups_do_not_depend_on_the_order_of_the_records():
         shuffled = records[:]
         random.Random(seed).shuffle(shuffled)
         assert {frozenset(g.members) for g in dedupe_records(shuffled).groups} == expected
+
+
+def test_only_the_pairs_needed_are_left_to_a_person():
+    """Three copies that no rule can decide: two pairs are listed, not three; when a person
+    keeps a listed pair apart, the next run lists the pair then needed."""
+    from implmap.dedupe.groups import Decision
+
+    copies = [rec(x, "Referral barriers in physiotherapy", year="2019") for x in "abc"]
+    listed = [tuple(u["pair"]) for u in dedupe_records(copies).uncertain]
+    assert listed == [("a", "b"), ("a", "c")]
+    apart = [Decision("keep_apart", ("a", "b"))]
+    assert [tuple(u["pair"]) for u in dedupe_records(copies, apart).uncertain] == [
+        ("a", "c"), ("b", "c")]
+    merged = apart + [Decision("merge", ("a", "c")), Decision("keep_apart", ("b", "c"))]
+    result = dedupe_records(copies, merged)
+    assert [set(g.members) for g in result.groups] == [{"a", "c"}] and not result.uncertain

@@ -2,8 +2,8 @@
 
 A :class:`DedupeSession` holds the pairs of one app: those that people have decided (read from
 ``dedupe/decisions.jsonl``) and the uncertain ones (:func:`implmap.dedupe.groups.load_uncertain`;
-dedupe runs first when it never has). The list is fixed when the app starts, so a pair stays
-where it was after it is decided.
+dedupe runs first when it never has). A pair stays where it was after it is decided; a pair
+that a re-run brings up (a listed pair was kept apart, so another is needed) joins the end.
 
 A decision goes to the same append-only log as ``implmap dedupe merge`` / ``keep-apart``
 (:func:`implmap.dedupe.groups.decide` with ``by`` = the reviewer and ``rerun=False``): the round
@@ -294,6 +294,12 @@ class DedupeSession:
         with self._lock:
             self._run_groups = [g.members for g in result.groups]
             self._settle()
+            for u in result.uncertain:  # a pair that a keep-apart brought up: at the end
+                k = _key(*u["pair"])
+                if k not in self.index and k[0] in self.records and k[1] in self.records:
+                    self.index[k] = len(self.pairs)
+                    self.pairs.append(k)
+                    self.evidence[k] = u
         self.last_run = self._summary(result)
         return self.last_run
 

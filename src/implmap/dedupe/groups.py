@@ -9,7 +9,10 @@ Files in the review folder:
 * ``dedupe/groups.jsonl`` — one line per group, ``{"primary", "members", "evidence"}``,
   rewritten atomically by every run, in a deterministic order.
 * ``dedupe/uncertain.jsonl`` — pairs that look alike but that no rule can decide; a person
-  decides them (:func:`load_uncertain`, then :func:`decide`). Rewritten by every run.
+  decides them (:func:`load_uncertain`, then :func:`decide`). Rewritten by every run. Only
+  the pairs needed are listed: none whose records the listed pairs would join anyway (of three
+  copies of one work, two pairs); if a person keeps a listed pair apart, the next run lists
+  the pair that is then needed.
 * ``dedupe/run.txt`` — written by the first run: dedupe has run on this review.
 
 The two regenerated files are not kept in git (the review's ``.gitignore`` lists them), so a
@@ -242,10 +245,16 @@ def dedupe_records(
             continue
         edges[i].append(v.evidence(keys[i].id, keys[j].id))
         clusters.union(i, j)
+    # one open pair per two groups that it would join, and none that other listed pairs would
+    # join anyway (three copies of one work: two pairs, not three); a pair left out comes back
+    # at the next run if a person keeps the listed ones apart
+    linked = _Clusters(len(keys))
     for i, j, v in verdicts:
-        if v.decision == UNCERTAIN and clusters.find(i) != clusters.find(j) and \
-                (i, j) not in aparts and (j, i) not in aparts:
-            uncertain.append(v.evidence(keys[i].id, keys[j].id))
+        if v.decision == UNCERTAIN and (i, j) not in aparts and (j, i) not in aparts:
+            ri, rj = clusters.find(i), clusters.find(j)
+            if ri != rj and linked.find(ri) != linked.find(rj):
+                linked.union(ri, rj)
+                uncertain.append(v.evidence(keys[i].id, keys[j].id))
     groups: list[Group] = []
     for members in clusters.members.values():
         if len(members) < 2:

@@ -100,6 +100,9 @@
     state.pos = Math.max(0, Math.min(n, state.pairs.length - 1));
     // always asked afresh: another person may have decided the pair meanwhile
     const p = await api(`/api/dedupe/pairs/${state.pos}`);
+    if (p.progress.total > state.pairs.length) {  // a re-run brought up pairs: at the end
+      state.pairs = (await api("/api/dedupe/pairs")).pairs;
+    }
     remember(p);
     if (p.n === state.pos) render(p);
   }
