@@ -238,6 +238,6 @@ def test_only_the_pairs_needed_are_left_to_a_person():
     apart = [Decision("keep_apart", ("a", "b"))]
     assert [tuple(u["pair"]) for u in dedupe_records(copies, apart).uncertain] == [
         ("a", "c"), ("b", "c")]
-    merged = apart + [Decision("merge", ("a", "c")), Decision("keep_apart", ("b", "c"))]
+    merged = [*apart, Decision("merge", ("a", "c")), Decision("keep_apart", ("b", "c"))]
     result = dedupe_records(copies, merged)
     assert [set(g.members) for g in result.groups] == [{"a", "c"}] and not result.uncertain
