@@ -287,6 +287,18 @@ def test_opposed_words_need_one_on_each_side():
     assert verdict(d, e).decision == DUPLICATE
 
 
+@pytest.mark.parametrize(("x", "y"), [
+    ("resectable", "unresectable"), ("controlled", "uncontrolled"),
+    ("relevant", "irrelevant"), ("compliant", "noncompliant"),
+])
+def test_a_word_and_its_negation_stay_apart(x, y):
+    a = rec("a", f"Outcomes of {x} disease in general practice", **ARTICLE)
+    b = rec("b", f"Outcomes of {y} disease in general practice", **ARTICLE)
+    v = verdict(a, b)
+    assert v.decision == DISTINCT and v.rule == "contrasting-titles" and v.hard
+    assert {x, y} <= set(v.reason.replace("(", " ").replace(")", " ").split())
+
+
 def test_one_page_item_in_another_issue_is_a_notice():
     article = rec("a", TITLE, **ARTICLE)
     notice = rec("n", TITLE, **NOTICE)  # same title, a single page, four issues later

@@ -20,6 +20,7 @@ __all__ = [
     "close_name",
     "content_share",
     "last_page_only",
+    "negated_words",
     "one_page_notice",
     "opposed_words",
     "page_span",
@@ -115,6 +116,23 @@ def close_name(x: str, y: str) -> bool:
     if x in y or y in x:
         return True
     return SequenceMatcher(None, x, y).ratio() >= 0.85
+
+
+_NEGATIONS = ("un", "in", "im", "ir", "il", "non")
+
+
+def negated_words(a: Keys, b: Keys) -> tuple[str, str] | None:
+    """A word of one title whose negation only the other holds (``("resectable",
+    "unresectable")``, ``("relevant", "irrelevant")``), or None."""
+    only_a, only_b = a.words - b.words, b.words - a.words
+    if not only_a or not only_b or len(only_a) > 3 or len(only_b) > 3:
+        return None
+    for x, ys in ((only_a, only_b), (only_b, only_a)):
+        for y in ys:
+            for neg in _NEGATIONS:
+                if y.startswith(neg) and len(y) > len(neg) + 3 and y[len(neg):] in x:
+                    return (y[len(neg):], y) if x is only_a else (y, y[len(neg):])
+    return None
 
 
 def opposed_words(a: Keys, b: Keys) -> tuple[str, str] | None:

@@ -40,6 +40,7 @@ from .evidence import (
     authors_agree,
     content_share,
     last_page_only,
+    negated_words,
     one_page_notice,
     opposed_words,
     page_span,
@@ -166,8 +167,9 @@ def _rules(a: Keys, b: Keys) -> Verdict:
         return Verdict(DISTINCT, "different-numbers", "the titles hold different numbers ("
                        f"{' '.join(a.numbers) or 'none'} vs {' '.join(b.numbers) or 'none'})",
                        tsim, hard=True)
-    if not same_id and (a.words & OPPOSED_WORDS or b.words & OPPOSED_WORDS):
-        opposed = opposed_words(a, b)
+    if not same_id and tsim < 1.0 and (
+            a.words & OPPOSED_WORDS or b.words & OPPOSED_WORDS or tsim >= 0.6):
+        opposed = opposed_words(a, b) or negated_words(a, b)
         if opposed is not None:
             return Verdict(DISTINCT, "contrasting-titles", f"the titles differ in opposed words "
                            f"({opposed[0]} vs {opposed[1]}): different populations or "
