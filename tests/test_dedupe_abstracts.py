@@ -64,6 +64,17 @@ def test_different_abstracts_make_an_open_pair_two_works_softly():
     assert not result.groups and not result.uncertain
 
 
+def test_an_abstract_in_another_language_is_no_evidence():
+    german = ("Wir beschreiben ein Anzeigesystem für Leitstände aus handelsüblichen Teilen. Der "
+              "Entwurf trennt die Darstellung von der Erfassung, so dass beide für sich wachsen "
+              "können. Auf einem Prüfstand mit sechzehn Bildschirmen hielt das System unter "
+              "voller Last seine Bildrate und erholte sich binnen zwei Sekunden von einem "
+              "ausgefallenen Knoten.")
+    a, b = pair(german)
+    v = verdict(a, b)
+    assert (v.decision, v.rule) == (UNCERTAIN, "year-apart")
+
+
 @pytest.mark.parametrize("change", [
     {"abstract": "No abstract available."},  # too short to compare
     {"abstract": ABSTRACT[:150]},

@@ -53,7 +53,7 @@ from .evidence import (
     tri,
     volumes_agree,
 )
-from .keys import Keys
+from .keys import Keys, title_language
 from .text import journal_compatible
 
 __all__ = ["DISTINCT", "DUPLICATE", "STAY_APART_RULES", "UNCERTAIN", "Verdict", "compare"]
@@ -107,8 +107,8 @@ def compare(a: Keys, b: Keys) -> Verdict:
     the rules leave open, their abstracts: the same text (90 % of the shorter one's letter
     4-grams, of 200 letters or more) decides a pair open for want of evidence as one work
     (``same-abstract-text``), provided no journal, volume or page says otherwise; quite
-    different texts (under half) decide an open pair as different works (``different-abstracts``,
-    a soft verdict)."""
+    different texts (under half) in one language decide an open pair as different works
+    (``different-abstracts``, a soft verdict; an abstract in another language is no evidence)."""
     v = _rules(a, b)
     if v.decision != UNCERTAIN or v.hard or v.rule in _PERSON_DECIDES:
         return v
@@ -121,7 +121,7 @@ def compare(a: Keys, b: Keys) -> Verdict:
         return Verdict(DUPLICATE, "same-abstract-text", f"{v.reason}; but the abstracts are "
                        f"the same text ({overlap:.0%} of the shorter one)", v.score,
                        details=details)
-    if overlap < 0.5:
+    if overlap < 0.5 and title_language(a.abstract) == title_language(b.abstract):
         return Verdict(DISTINCT, "different-abstracts", f"{v.reason}; but the abstracts are "
                        f"different texts (only {overlap:.0%} of the shorter one)", v.score,
                        details=details)
