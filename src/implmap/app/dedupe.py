@@ -76,7 +76,6 @@ class DedupeSession:
         self.rerun_delay = rerun_delay
         self._lock = threading.RLock()
         self._run_groups: list[list[str]] = []
-        self._root: dict[str, str] = {}
         self._undo: list[tuple[Pair, groups.Decision | None]] = []
         self._wake = threading.Event()
         self._worker: threading.Thread | None = None
@@ -122,34 +121,25 @@ class DedupeSession:
     def _settle(self) -> None:
         """Which record is in which group: the latest run's groups joined by the merges in
         force (a merge counts at once, before the background re-run)."""
-        parent: dict[str, str] = {}
+        from scipy.cluster.hierarchy import DisjointSet
 
-        def find(x: str) -> str:
-            root = x
-            while parent.get(root, root) != root:
-                root = parent[root]
-            while x != root:  # every node on the way now points at the root
-                parent[x], x = root, parent[x]
-            return root
-
-        def union(x: str, y: str) -> None:
-            rx, ry = find(x), find(y)
-            parent.setdefault(ry, ry)
-            if rx != ry:
-                parent[rx] = ry
-
+        sets = DisjointSet()
         for members in self._run_groups:
-            for m in members[1:]:
-                union(members[0], m)
+            for m in members:
+                sets.add(m)
+                sets.merge(members[0], m)
         for k, d in self.in_force.items():
             if d is not None and d.action == "merge":
-                union(*k)
-        self._root = {x: find(x) for x in list(parent)}
+                sets.add(k[0])
+                sets.add(k[1])
+                sets.merge(*k)
+        self._sets = sets
 
     def _settled(self, k: Pair) -> bool:
         """No decision in force on the pair, but its records are one group through others."""
-        root = self._root
-        return self.in_force.get(k) is None and k[0] in root and root[k[0]] == root.get(k[1])
+        sets = self._sets
+        return self.in_force.get(k) is None and k[0] in sets and k[1] in sets \
+            and sets.connected(*k)
 
     def _size(self) -> int:
         try:
