@@ -251,7 +251,8 @@ def make_keys(rec: dict[str, Any], order: int = 0) -> Keys:
     if doi:  # a DOI is "10." and more; anything else ("NA", "none given") is no DOI
         doi = normalise_doi(doi) or (doi.lower() if doi.lower().startswith("10.") else "")
     pmid = given(rec, "pmid")
-    first, last = _page_range(given(rec, "pages"))
+    pages = given(rec, "pages")
+    first, last = _page_range(pages)
     kind = record_kind(raw_title, rec.get("type") or "", journal_raw, doi)
     if kind == "erratum":
         title = normalise_title(strip_erratum_markers(raw_title))
@@ -281,9 +282,9 @@ def make_keys(rec: dict[str, Any], order: int = 0) -> Keys:
         main_title=_main_title(raw_title, title),
         language=title_language(raw_title),
         first_given=_first_given((names or [""])[0]),
-        elocator=bool(first and not last and _ELOCATOR.match(given(rec, "pages"))),
+        elocator=bool(first and not last and _ELOCATOR.match(pages)),
         group_author=bool(names and _GROUP.search(str(names[0]))),
-        abstract=abstract if isinstance(abstract := rec.get("abstract"), str) else "",
+        abstract=str(rec.get("abstract") or ""),
     )
 
 
