@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -69,10 +70,15 @@ def apps() -> Iterator[list]:
         app.state.session.close()
 
 
-def client(apps: list, review: Review, reviewer: str = "ana") -> TestClient:
+def make_app(apps: list, review: Review, reviewer: str = "ana"):
+    """A dedupe app (its background re-runs stop when the test ends)."""
     app = create_app(review, reviewer, mode="dedupe", token=TOKEN)
     apps.append(app)
-    return TestClient(app, headers={"X-Implmap-Token": TOKEN})
+    return app
+
+
+def client(apps: list, review: Review, reviewer: str = "ana") -> TestClient:
+    return TestClient(make_app(apps, review, reviewer), headers={"X-Implmap-Token": TOKEN})
 
 
 def log(review: Review) -> list[dict]:
@@ -219,33 +225,26 @@ def test_the_page_shows_a_pair_a_rerun_brought_up_and_skips_a_settled_one(tmp_pa
     from playwright.sync_api import expect
 
     review = clique_review(tmp_path / "clique")
-    app = create_app(review, "ana", mode="dedupe", token=TOKEN)
-    apps.append(app)
+    app = make_app(apps, review)
     session = app.state.session
-    context, page = _page(browser)
-    try:
-        with running(app) as base:
-            page.goto(f"{base}/?token={TOKEN}")
-            page.wait_for_selector("body[data-ready='1']")
-            position = page.locator("#position")
-            page.keyboard.press("a")  # a-b kept apart: the background re-run brings up b-c
-            expect(position).to_have_text("Pair 2 of 3")
-            assert wait_until(lambda: len(session.pairs) == 4, timeout=20)
-            page.keyboard.press("s")  # a-c merged; on to the other work's pair
-            expect(position).to_have_text("Pair 3 of 4")
-            page.keyboard.press("ArrowLeft")
-            page.keyboard.press("ArrowLeft")
-            expect(position).to_have_text("Pair 1 of 4")
-            page.keyboard.press("s")  # a-b merged after all: b-c is settled and skipped
-            expect(position).to_have_text("Pair 3 of 4")
-            expect(page.locator("#progress-text")).to_have_text(
-                "3 of 4 pairs decided (2 by you; 1 settled by other pairs' decisions)")
-            page.keyboard.press("ArrowRight")
-            expect(position).to_have_text("Pair 4 of 4")
-            expect(page.locator("#in-force")).to_have_text(
-                "settled: one group through other pairs' decisions")
-    finally:
-        context.close()
+    with opened(app, browser) as page:
+        position = page.locator("#position")
+        page.keyboard.press("a")  # a-b kept apart: the background re-run brings up b-c
+        expect(position).to_have_text("Pair 2 of 3")
+        assert wait_until(lambda: len(session.pairs) == 4, timeout=20)
+        page.keyboard.press("s")  # a-c merged; on to the other work's pair
+        expect(position).to_have_text("Pair 3 of 4")
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("ArrowLeft")
+        expect(position).to_have_text("Pair 1 of 4")
+        page.keyboard.press("s")  # a-b merged after all: b-c is settled and skipped
+        expect(position).to_have_text("Pair 3 of 4")
+        expect(page.locator("#progress-text")).to_have_text(
+            "3 of 4 pairs decided (2 by you; 1 settled by other pairs' decisions)")
+        page.keyboard.press("ArrowRight")
+        expect(position).to_have_text("Pair 4 of 4")
+        expect(page.locator("#in-force")).to_have_text(
+            "settled: one group through other pairs' decisions")
 
 
 def test_the_command_needs_a_reviewer(rev):
@@ -254,47 +253,48 @@ def test_the_command_needs_a_reviewer(rev):
 
 
 # --------------------------------------------------------------------------- the page
-def _page(browser):
+@contextmanager
+def opened(app, browser) -> Iterator:
+    """The app served, and a page on it in a fresh browser context, ready for keys."""
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(10_000)
-    return context, page
+    try:
+        with running(app) as base:
+            page.goto(f"{base}/?token={TOKEN}")
+            page.wait_for_selector("body[data-ready='1']")
+            yield page
+    finally:
+        context.close()
 
 
 @pytest.mark.browser
 def test_decide_pairs_with_the_keyboard(rev, apps, browser):
     from playwright.sync_api import expect
 
-    app = create_app(rev, "ana", mode="dedupe", token=TOKEN)
-    apps.append(app)
+    app = make_app(apps, rev)
     pairs = app.state.session.pairs
-    context, page = _page(browser)
-    try:
-        with running(app) as base:
-            page.goto(f"{base}/?token={TOKEN}")
-            page.wait_for_selector("body[data-ready='1']")
-            text = page.locator("#progress-text")
-            expect(text).to_have_text("0 of 4 pairs decided (0 by you)")
-            assert page.locator("#field-rows tr").count() == len(FIELDS)
-            assert page.locator("#field-rows tr.differ").count() > 0
-            expect(page.locator("#rule")).not_to_be_empty()
-            page.keyboard.press("s")
-            expect(text).to_have_text("1 of 4 pairs decided (1 by you)")
-            expect(page.locator("#position")).to_have_text("Pair 2 of 4")
-            page.keyboard.press("a")
-            expect(text).to_have_text("2 of 4 pairs decided (2 by you)")
-            page.keyboard.press("k")
-            expect(page.locator("#position")).to_have_text("Pair 4 of 4")
-            page.keyboard.press("ArrowLeft")
-            expect(page.locator("#position")).to_have_text("Pair 3 of 4")
-            page.keyboard.press("u")  # withdraws the keep-apart, back on pair 2
-            expect(text).to_have_text("1 of 4 pairs decided (1 by you)")
-            expect(page.locator("#position")).to_have_text("Pair 2 of 4")
-            expect(page.locator("#in-force")).to_have_text("no decision in force")
-            page.keyboard.press("Space")
-            expect(page.locator("#position")).to_have_text("Pair 3 of 4")
-    finally:
-        context.close()
+    with opened(app, browser) as page:
+        text = page.locator("#progress-text")
+        expect(text).to_have_text("0 of 4 pairs decided (0 by you)")
+        assert page.locator("#field-rows tr").count() == len(FIELDS)
+        assert page.locator("#field-rows tr.differ").count() > 0
+        expect(page.locator("#rule")).not_to_be_empty()
+        page.keyboard.press("s")
+        expect(text).to_have_text("1 of 4 pairs decided (1 by you)")
+        expect(page.locator("#position")).to_have_text("Pair 2 of 4")
+        page.keyboard.press("a")
+        expect(text).to_have_text("2 of 4 pairs decided (2 by you)")
+        page.keyboard.press("k")
+        expect(page.locator("#position")).to_have_text("Pair 4 of 4")
+        page.keyboard.press("ArrowLeft")
+        expect(page.locator("#position")).to_have_text("Pair 3 of 4")
+        page.keyboard.press("u")  # withdraws the keep-apart, back on pair 2
+        expect(text).to_have_text("1 of 4 pairs decided (1 by you)")
+        expect(page.locator("#position")).to_have_text("Pair 2 of 4")
+        expect(page.locator("#in-force")).to_have_text("no decision in force")
+        page.keyboard.press("Space")
+        expect(page.locator("#position")).to_have_text("Pair 3 of 4")
     got = [(d["action"], tuple(sorted(d["records"])), d["by"]) for d in log(rev)]
     assert got == [("merge", pairs[0], "ana"), ("keep_apart", pairs[1], "ana"),
                    ("undo", pairs[1], "ana")]
@@ -304,25 +304,18 @@ def test_decide_pairs_with_the_keyboard(rev, apps, browser):
 def test_a_hostile_title_stays_text(rev, apps, browser):
     from playwright.sync_api import expect
 
-    app = create_app(rev, "ana", mode="dedupe", token=TOKEN)
-    apps.append(app)
+    app = make_app(apps, rev)
     session = app.state.session
     n = next(i for i, (a, _) in enumerate(session.pairs) if session.records[a]["title"] == EVIL)
-    context, page = _page(browser)
-    try:
-        with running(app) as base:
-            page.goto(f"{base}/?token={TOKEN}")
-            page.wait_for_selector("body[data-ready='1']")
-            for _ in range(n):
-                page.keyboard.press("ArrowRight")
-            expect(page.locator("#position")).to_have_text(f"Pair {n + 1} of 4")
-            title = page.locator("#field-rows tr[data-field='title'] td")
-            expect(title.first).to_have_text(EVIL)
-            expect(title.last).to_have_text(EVIL)
-            assert page.locator("#fields img, #fields script").count() == 0
-            assert page.evaluate("typeof window.__pwned") == "undefined"
-    finally:
-        context.close()
+    with opened(app, browser) as page:
+        for _ in range(n):
+            page.keyboard.press("ArrowRight")
+        expect(page.locator("#position")).to_have_text(f"Pair {n + 1} of 4")
+        title = page.locator("#field-rows tr[data-field='title'] td")
+        expect(title.first).to_have_text(EVIL)
+        expect(title.last).to_have_text(EVIL)
+        assert page.locator("#fields img, #fields script").count() == 0
+        assert page.evaluate("typeof window.__pwned") == "undefined"
 
 
 def test_the_reviewer_must_be_listed_when_the_manifest_lists_reviewers(rev):
