@@ -76,6 +76,13 @@ _RIS_TYPE = {"article": "JOUR", "inproceedings": "CPAPER", "conference": "CONF",
              "incollection": "CHAP", "inbook": "CHAP", "phdthesis": "THES", "misc": "GEN"}
 
 
+def as_imported(tags: dict[str, list[str]], rid: str) -> dict:
+    """The record dict that ``implmap import`` makes of these RIS tags (empty tags left out)."""
+    rec = normalise({k: v for k, v in tags.items() if v and any(v)})
+    rec["id"] = rid
+    return rec
+
+
 def load_set(path: Path) -> tuple[list[dict], list[str]]:
     """Record dicts and the true work of each record: each CSV row is turned into the RIS tags
     an export would carry and goes through the import normaliser
@@ -96,9 +103,7 @@ def load_set(path: Path) -> tuple[list[dict], list[str]]:
             "SP": [start.strip()], "EP": [end.strip()],
             "DO": [_s(row.get("doi"))], "AB": [_s(row.get("abstract"))],
         }
-        rec = normalise({k: v for k, v in tags.items() if v and any(v)})
-        rec["id"] = row["ID"]
-        records.append(rec)
+        records.append(as_imported(tags, row["ID"]))
         g = _s(row.get("dup_group"))
         truth.append(f"g{g}" if g else f"r{row['ID']}")
     return records, truth
@@ -334,9 +339,7 @@ def run_screening_sets() -> None:
             tags = {"TY": ["JOUR"], "TI": [row.get("title", "")], "AB": [row.get("abstract", "")],
                     "PY": [row.get("year", "")],
                     "AU": [a.strip() for a in row.get("authors", "").split(";") if a.strip()]}
-            rec = normalise({k: v for k, v in tags.items() if v and any(v)})
-            rec["id"] = row["record_id"]
-            records.append(rec)
+            records.append(as_imported(tags, row["record_id"]))
         result = dedupe_records(records)
         labelled = ""
         if "duplicate_record_id" in df.columns:
