@@ -198,12 +198,15 @@ def check_merge_damage(review: ReviewFolder, report: Report) -> None:
 
 def _check_repeats(report: Report, rel: Path, data: bytes,
                    key: Callable[[dict[str, Any]], Any]) -> None:
+    texts = [raw.strip() for raw in data.split(b"\n")]
+    nonblank = [t for t in texts if t]
+    if len(set(nonblank)) == len(nonblank):
+        return  # no line repeats another (the usual case): nothing to parse
     first: dict[bytes, int] = {}
     repeats: list[tuple[int, int]] = []  # (line, the line it repeats)
     lines: list[tuple[int, dict[str, Any]]] = []
     kept: list[tuple[int, dict[str, Any]]] = []
-    for n, raw in enumerate(data.split(b"\n"), start=1):
-        text = raw.strip()
+    for n, text in enumerate(texts, start=1):
         if not text:
             continue
         try:

@@ -33,8 +33,8 @@ class BadLine(NamedTuple):
     cut: bool
 
 
-def _problem(raw: bytes) -> str:
-    """Why ``raw`` (a line that orjson refused) is unreadable, in words."""
+def _problem(raw: bytes, msg: str) -> str:
+    """Why ``raw`` (a line that orjson refused with ``msg``) is unreadable, in words."""
     if raw.startswith((b"<<<<<<<", b"=======", b">>>>>>>")):
         return ("a git conflict marker left by a merge: keep the lines of both sides and "
                 "delete the markers")
@@ -44,17 +44,7 @@ def _problem(raw: bytes) -> str:
         what = "cut inside a character" if exc.reason == "unexpected end of data" else \
             "an invalid byte"
         return f"not valid UTF-8 ({what} at byte {exc.start + 1} of the line)"
-    try:
-        _loads(raw)
-    except json.JSONDecodeError as exc:
-        return f"not valid JSON ({exc.msg})"
-    return "not valid JSON"  # pragma: no cover - only called for lines orjson refused
-
-
-def _bad_line(n: int, raw: bytes) -> BadLine:
-    body = raw.strip()
-    cut = not raw.endswith(b"\n") or (body.startswith(b"{") and not body.endswith(b"}"))
-    return BadLine(n, _problem(raw), cut)
+    return f"not valid JSON ({msg})"
 
 
 def scan_jsonl(path: str | Path) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
@@ -114,11 +104,15 @@ def _read(path: Path, bad: Callable[[int, bytes], None]) -> Iterator[tuple[int, 
 
 
 def _bad(n: int, raw: bytes) -> BadLine:
-    """The :class:`BadLine` for line ``n`` (its bytes ``raw``)."""
+    """The :class:`BadLine` for line ``n`` (its bytes ``raw``): it is cut short when it looks
+    like a write that stopped (an object that does not end, or the last line without its
+    newline)."""
     try:
         _loads(raw)
-    except json.JSONDecodeError:
-        return _bad_line(n, raw)
+    except json.JSONDecodeError as exc:
+        body = raw.strip()
+        cut = not raw.endswith(b"\n") or (body.startswith(b"{") and not body.endswith(b"}"))
+        return BadLine(n, _problem(raw, exc.msg), cut)
     return BadLine(n, "not a JSON object", False)
 
 

@@ -48,16 +48,29 @@ def _starts(total: int) -> list[int]:
     return sorted({(j * total) // STARTS for j in range(STARTS)})
 
 
-def _log_falling(x: Any, m: int) -> Any:
-    """log(x (x-1) … (x-m+1)), -inf where x < m."""
+def _log_falling(x: Any, m: Any) -> Any:
+    """log(x (x-1) … (x-m+1)) elementwise (``x`` and ``m`` broadcast), -inf where x < m."""
     import numpy as np
     from scipy.special import gammaln
 
-    x = np.asarray(x, dtype=np.float64)
+    x, m = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(m, dtype=np.float64))
     out = np.full(x.shape, -np.inf)
     ok = x >= m
-    out[ok] = gammaln(x[ok] + 1) - gammaln(x[ok] - m + 1)
+    out[ok] = gammaln(x[ok] + 1) - gammaln(x[ok] - m[ok] + 1)
     return out
+
+
+def _log_prior(n_urn: int, s: int, r_s: int) -> Any:
+    """log of the beta-binomial prior on the relevant records ``j = 0 … n_urn`` of the urn of
+    the tail that starts after ``s`` records, ``r_s`` of them relevant (mean: the Laplace
+    estimate of the share relevant before the tail; uniform at the very start)."""
+    import numpy as np
+    from scipy.special import betaln, gammaln
+
+    b = (s + 2) / (r_s + 1) - 1.0
+    j = np.arange(n_urn + 1, dtype=np.float64)
+    return (gammaln(n_urn + 1) - gammaln(j + 1) - gammaln(n_urn - j + 1)
+            + betaln(j + 1.0, n_urn - j + b) - betaln(1.0, b))
 
 
 def log_evidence(labels: np.ndarray, total: int, k_totals: np.ndarray) -> np.ndarray:
@@ -68,7 +81,7 @@ def log_evidence(labels: np.ndarray, total: int, k_totals: np.ndarray) -> np.nda
     ``inf``.
     """
     import numpy as np
-    from scipy.special import betaln, gammaln, logsumexp
+    from scipy.special import logsumexp
 
     t = labels.size
     cum = np.concatenate(([0], np.cumsum(labels)))
@@ -80,11 +93,8 @@ def log_evidence(labels: np.ndarray, total: int, k_totals: np.ndarray) -> np.nda
         r_s = int(cum[s])
         n, k = t - s, int(cum[t]) - r_s
         n_urn = total - s
-        a = 1.0
-        b = (s + 2) / (r_s + 1) - 1.0
         j = np.arange(n_urn + 1, dtype=np.float64)  # relevant records the urn might hold
-        log_prior = (gammaln(n_urn + 1) - gammaln(j + 1) - gammaln(n_urn - j + 1)
-                     + betaln(j + a, n_urn - j + b) - betaln(a, b))
+        log_prior = _log_prior(n_urn, s, r_s)
         # the chance of this tail's sequence given j relevant in the urn, up to a constant
         log_lik = _log_falling(j, k) + _log_falling(n_urn - j, n - k)
         # one-sided: the alternatives to a total are the smaller ones, weighed by the prior
@@ -151,7 +161,7 @@ def first_claim(
     prefixes at once (for simulations).
     """
     import numpy as np
-    from scipy.special import betaln, gammaln, logsumexp
+    from scipy.special import logsumexp
 
     labels = np.asarray(labels, dtype=np.int64)
     t_all = labels.size
@@ -165,13 +175,11 @@ def first_claim(
             continue
         r_s = int(cum[s])
         n_urn = total - s
-        b = (s + 2) / (r_s + 1) - 1.0
         j = np.arange(n_urn + 1, dtype=np.float64)
-        log_prior = (gammaln(n_urn + 1) - gammaln(j + 1) - gammaln(n_urn - j + 1)
-                     + betaln(j + 1.0, n_urn - j + b) - betaln(1.0, b))
+        log_prior = _log_prior(n_urn, s, r_s)
         n = np.arange(1, t_all - s + 1)[:, None].astype(np.float64)
         k = (cum[s + 1:t_all + 1] - r_s)[:, None].astype(np.float64)
-        log_lik = _log_falling2(j[None, :], k) + _log_falling2(n_urn - j[None, :], n - k)
+        log_lik = _log_falling(j[None, :], k) + _log_falling(n_urn - j[None, :], n - k)
         joint = np.logaddexp.accumulate(log_prior[None, :] + log_lik, axis=1)
         mass = np.logaddexp.accumulate(log_prior)
         k_urn = ks - r_s
@@ -195,15 +203,3 @@ def first_claim(
         if k0 > k_max or ev[t - 1, k0:k_max + 1].min() >= threshold:
             return t
     return None
-
-
-def _log_falling2(x: Any, m: Any) -> Any:
-    """log(x (x-1) … (x-m+1)) elementwise (broadcast), -inf where x < m."""
-    import numpy as np
-    from scipy.special import gammaln
-
-    x, m = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(m, dtype=np.float64))
-    out = np.full(x.shape, -np.inf)
-    ok = x >= m
-    out[ok] = gammaln(x[ok] + 1) - gammaln(x[ok] - m[ok] + 1)
-    return out

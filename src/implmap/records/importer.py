@@ -17,7 +17,6 @@ import shutil
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import yaml
 
@@ -25,9 +24,6 @@ from ..errors import DuplicateImportError, InputFormatError, ReviewFolderError, 
 from ..folder import SCRATCH, ReviewFolder
 from ..fsio import BackgroundWriter, fsync_dir, json_line_encoder, make_temp_dir
 from .model import Search
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["ImportResult", "import_file", "import_files"]
 
@@ -43,11 +39,10 @@ class ImportResult:
     empty when nothing was added.
     """
 
-    def __init__(self, search: Search, added: bool, warnings: list[str] | None = None):
+    def __init__(self, search: Search, added: bool):
         self.search = search
         self.added = added
-        self.warnings = list(search.warnings if added else []) if warnings is None \
-            else warnings
+        self.warnings = list(search.warnings) if added else []
 
     def __repr__(self) -> str:
         state = "added" if self.added else "already imported"

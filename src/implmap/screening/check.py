@@ -84,29 +84,32 @@ def check_screening(review: ReviewFolder, report: Report) -> None:
                 _check_entry(review, report, rel, n, obj, stage, todo, all_ids,
                              None if resolution else path.stem)
     if "full_text" in stages and review.retrieval_path.exists():
-        _check_not_retrieved(review, report)
-        _check_attachments(review, report)
+        import warnings
+
+        from .retrieval import retrieval
+
+        with warnings.catch_warnings():  # bad lines are reported on their own
+            warnings.simplefilter("ignore")
+            status = retrieval(review)
+            _check_not_retrieved(review, report, status)
+        _check_attachments(review, report, status)
 
 
-def _check_attachments(review: ReviewFolder, report: Report) -> None:
-    """Each full-text file in force is inside the review folder (or the full-text library)
-    and still there."""
-    import warnings
+def _check_attachments(review: ReviewFolder, report: Report,
+                       status: dict[str, dict[str, Any]]) -> None:
+    """Each full-text file in force (``status``: the retrieval entries in force) is inside the
+    review folder (or the full-text library) and still there."""
+    from .retrieval import locate_full_text
 
-    from .retrieval import full_text_file, full_text_roots, retrieval
-
-    with warnings.catch_warnings():  # bad lines are reported on their own
-        warnings.simplefilter("ignore")
-        status = retrieval(review)
-    roots = full_text_roots(review)
     rel = review.rel(review.retrieval_path)
     for rid, entry in sorted(status.items()):
         name = entry.get("file")
-        if not name or full_text_file(review, entry) is not None:
+        if not name:
             continue
-        inside = any((r / Path(str(name)).expanduser()).resolve().is_relative_to(r)
-                     for r in roots)
-        if inside:
+        where = locate_full_text(review, str(name))
+        if where is not None and where[1].is_file():
+            continue
+        if where is not None:
             report.add(rel, f"record {rid}: its full-text file {name!r} is missing; restore it, "
                        "or record the retrieval again with the file's new place", record=rid,
                        field="file", code="full-text-missing")
@@ -116,24 +119,20 @@ def _check_attachments(review: ReviewFolder, report: Report) -> None:
                        "again", record=rid, field="file", code="full-text-outside")
 
 
-def _check_not_retrieved(review: ReviewFolder, report: Report) -> None:
-    """A report marked not retrieved that carries a full-text decision or resolution (written
-    by a version that did not refuse it, or merged from two machines)."""
-    import warnings
-
+def _check_not_retrieved(review: ReviewFolder, report: Report,
+                         status: dict[str, dict[str, Any]]) -> None:
+    """A report marked not retrieved in ``status`` (the retrieval entries in force) that
+    carries a full-text decision or resolution (written by a version that did not refuse it,
+    or merged from two machines)."""
     from .conflicts import resolutions
     from .log import decisions
-    from .retrieval import retrieval
 
-    with warnings.catch_warnings():  # bad lines are reported on their own
-        warnings.simplefilter("ignore")
-        status = retrieval(review)
-        gone = {r for r, e in status.items() if e.get("status") == "not_retrieved"}
-        if not gone:
-            return
-        decided = {r: who for who, mine in decisions(review, "full_text").items()
-                   for r in mine if r in gone}
-        resolved = set(resolutions(review, "full_text")) & gone
+    gone = {r for r, e in status.items() if e.get("status") == "not_retrieved"}
+    if not gone:
+        return
+    decided = {r: who for who, mine in decisions(review, "full_text").items()
+               for r in mine if r in gone}
+    resolved = set(resolutions(review, "full_text")) & gone
     for rid in sorted(set(decided) | resolved):
         by = "a resolution" if rid in resolved else f"{decided[rid]}'s decision"
         report.add(review.rel(review.retrieval_path), f"record {rid} is marked not retrieved "

@@ -212,8 +212,7 @@ def included_records(review: ReviewFolder) -> list[str]:
     return [r for r in records_to_screen(review, last) if finals.get(r) == "include"]
 
 
-def _check_authority(review: ReviewFolder, stage: str, record: str, people: list[str],
-                     method: str, what: str) -> None:
+def _check_authority(review: ReviewFolder, people: list[str], method: str, what: str) -> None:
     """Only the arbiter (role ``third``) resolves alone; a consensus takes every screener (role
     ``reviewer``; an arbiter may join them), and nobody else."""
     from .queue import screeners
@@ -276,7 +275,7 @@ def resolve(
     if method == "third_reviewer" and len(people) != 1:
         raise DecisionError("resolve: a third-reviewer resolution is made by one reviewer")
     what = f"resolving record {record} at {stage}"
-    _check_authority(review, stage, record, people, method, what)
+    _check_authority(review, people, method, what)
     reason = check_reason(review, st, decision, reason, what=what)
     if decision == "maybe" and review.manifest.stages[-1].id == stage:
         raise DecisionError(f"{what}: the final decision at the last stage is include or "

@@ -26,6 +26,7 @@ __all__ = [
     "STATUSES",
     "full_text_file",
     "full_text_roots",
+    "locate_full_text",
     "mark_retrieval",
     "needs_full_text",
     "retrieval",
@@ -94,7 +95,7 @@ def full_text_roots(review: ReviewFolder) -> list[Path]:
     return roots
 
 
-def _locate(review: ReviewFolder, name: str) -> tuple[Path, Path] | None:
+def locate_full_text(review: ReviewFolder, name: str) -> tuple[Path, Path] | None:
     """``(root, resolved path)`` of ``name`` inside one of the roots (links resolved), or None
     when it leaves all of them. The first root where the file exists wins."""
     found: list[tuple[Path, Path]] = []
@@ -106,7 +107,7 @@ def _locate(review: ReviewFolder, name: str) -> tuple[Path, Path] | None:
 
 
 def _stored_name(review: ReviewFolder, name: str) -> str:
-    where = _locate(review, str(name))
+    where = locate_full_text(review, str(name))
     roots = " or ".join(str(r) for r in full_text_roots(review))
     if where is None:
         raise UsageError(f"full-text file {name!r} is outside {roots}; copy it into the review "
@@ -125,7 +126,7 @@ def full_text_file(review: ReviewFolder, entry: dict[str, Any] | None) -> Path |
     name = (entry or {}).get("file")
     if not name:
         return None
-    where = _locate(review, str(name))
+    where = locate_full_text(review, str(name))
     return where[1] if where is not None and where[1].is_file() else None
 
 
