@@ -13,14 +13,13 @@ from pydantic import ValidationError
 from ..errors import InputFormatError, Report, UsageError, ValidationFailed
 from .model import Study
 from .vocab import term_names
-from .yamlio import Marks, load_yaml
+from .yamlio import SAFE_LOADER, Marks, load_yaml
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
 
 __all__ = ["load_studies", "load_studies_cached", "loc_field", "read_study", "study_path"]
 
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~20x faster
 
 
 def loc_field(loc: tuple) -> str:
@@ -121,7 +120,7 @@ def load_studies(review: ReviewFolder, *, fast: bool = False) -> list[Study]:
                 if split.search(text):  # a name with a comma, perhaps in a flow list
                     data, _ = load_yaml(path, text, names=term_names())
                 else:
-                    data = yaml.load(text, Loader=_FAST_LOADER)
+                    data = yaml.load(text, Loader=SAFE_LOADER)
                 out.append(Study.model_validate(data))
             except (yaml.YAMLError, UnicodeDecodeError, ValidationError, InputFormatError):
                 break

@@ -15,9 +15,10 @@ from typing import Any
 
 import yaml
 
+from .yamlio import SAFE_LOADER
+
 __all__ = ["append_finding", "dump_block", "edit_finding", "remove_finding"]
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def dump_block(data: Mapping[str, Any], indent: int) -> list[str]:
@@ -47,7 +48,7 @@ def edit_finding(text: str, index: int, set_: Mapping[str, Any] = {},
     """The study file ``text`` with finding ``index``'s keys ``set_`` (replaced where present,
     else added after the key ``after`` or at the finding's end) and ``remove`` taken out."""
     remove = [k for k in remove if k not in set_]
-    data = yaml.load(text, Loader=_Loader)
+    data = yaml.load(text, Loader=SAFE_LOADER)
     return _checked(text, lambda: _edit_lines(text, index, set_, remove, after),
                     _expected(data, index, set_, remove))
 
@@ -95,7 +96,7 @@ def _checked(text: str, out_lines: Any, want: Any) -> str:
     """``out_lines`` joined, when it parses to ``want``; else ``want`` dumped whole."""
     try:
         out = "\n".join(out_lines()) + "\n"
-        if yaml.load(out, Loader=_Loader) == want:
+        if yaml.load(out, Loader=SAFE_LOADER) == want:
             return out
     except (yaml.YAMLError, LookupError, TypeError, ValueError, AttributeError):
         pass
@@ -103,7 +104,7 @@ def _checked(text: str, out_lines: Any, want: Any) -> str:
 
 
 def _findings_node(text: str) -> Any:
-    root = yaml.compose(text, Loader=_Loader)
+    root = yaml.compose(text, Loader=SAFE_LOADER)
     if not isinstance(root, yaml.MappingNode):
         raise ValueError("not a mapping")
     node = dict((k.value, v) for k, v in root.value)["findings"]
@@ -128,7 +129,7 @@ def _item_end(text: str, root: Any, node: Any, index: int) -> int:
 
 def append_finding(text: str, finding: Mapping[str, Any]) -> str:
     """The study file ``text`` with ``finding`` added as its last finding."""
-    data = yaml.load(text, Loader=_Loader)
+    data = yaml.load(text, Loader=SAFE_LOADER)
     want = {**data, "findings": [*(data.get("findings") or []), dict(finding)]}
 
     def lines() -> list[str]:
@@ -149,7 +150,7 @@ def append_finding(text: str, finding: Mapping[str, Any]) -> str:
 
 def remove_finding(text: str, index: int) -> str:
     """The study file ``text`` without finding ``index`` (its lines taken out)."""
-    data = yaml.load(text, Loader=_Loader)
+    data = yaml.load(text, Loader=SAFE_LOADER)
     findings = list(data["findings"])
     del findings[index]
     want = {**data, "findings": findings}
