@@ -258,9 +258,9 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
     except Exception:  # the searches checker reports broken record files
         known = set()
     try:
-        inc: set[str] | None = set(included_records(review))
+        inc = set(included_records(review))
     except Exception:  # the screening checker reports broken decision logs
-        inc = None
+        inc = set()
     charted: dict[str, str] = {}
     seen_ids: dict[str, str] = {}
     for path in files:
@@ -305,7 +305,7 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
             charted.setdefault(rid, rel)
         _check_terms(sid, findings, marks, rel, vocab, themes, themes_file, reviewers, report)
     studies_dir = str(review.rel(review.studies_dir))
-    for rid in sorted((inc or set()) - set(charted)):
+    for rid in sorted(inc - set(charted)):
         report.add(studies_dir, f"record {rid} is included at full text but no study "
                    f"charts it; add it to a study's records (or create "
                    f"{studies_dir}/<study-id>.yaml)", record=rid, code="included-not-charted",
