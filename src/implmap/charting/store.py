@@ -18,7 +18,14 @@ from .yamlio import SAFE_LOADER, Marks, load_yaml
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
 
-__all__ = ["load_studies", "load_studies_cached", "loc_field", "read_study", "study_path"]
+__all__ = [
+    "load_studies",
+    "load_studies_cached",
+    "loc_field",
+    "read_study",
+    "report_duplicate_keys",
+    "study_path",
+]
 
 
 
@@ -28,6 +35,14 @@ def loc_field(loc: tuple) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def report_duplicate_keys(report: Report, rel: str, marks: Marks) -> None:
+    """A ``duplicate-key`` problem for each key that ``marks`` saw given twice in file ``rel``."""
+    for loc, line, first in marks.duplicates:
+        report.add(rel, f"key {loc[-1]!r} is given twice (first on line {first}); YAML keeps "
+                   "only the last value: remove one", line=line, field=loc_field(loc),
+                   code="duplicate-key")
 
 
 def read_study(path: Path, report: Report, rel: str | None = None
@@ -43,10 +58,7 @@ def read_study(path: Path, report: Report, rel: str | None = None
     except InputFormatError as exc:
         report.add(rel, exc.reason, line=exc.line, code="yaml-syntax")
         return None, None, None
-    for loc, line, first in marks.duplicates:
-        report.add(rel, f"key {loc[-1]!r} is given twice (first on line {first}); YAML keeps "
-                   "only the last value: remove one", line=line, field=loc_field(loc),
-                   code="duplicate-key")
+    report_duplicate_keys(report, rel, marks)
     if not isinstance(data, dict):
         report.add(rel, "a study file must be a mapping (id, records, citation, findings, …)",
                    line=1, code="invalid-study")

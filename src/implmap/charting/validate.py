@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from ..errors import InputFormatError, Report
 from ..screening import included_records
 from .model import Finding, Theme
-from .store import loc_field, read_study
+from .store import loc_field, read_study, report_duplicate_keys
 from .vocab import Vocabulary, load_vocabulary, term_names
 from .yamlio import Marks, load_yaml
 
@@ -128,10 +128,7 @@ def _check_mappings(review: ReviewFolder, vocab: Vocabulary, report: Report) -> 
     except InputFormatError as exc:
         report.add(rel, exc.reason, line=exc.line, code="yaml-syntax")
         return
-    for loc, line, first in marks.duplicates:
-        report.add(rel, f"key {loc[-1]!r} is given twice (first on line {first}); "
-                   "YAML keeps only the last value: remove one", line=line,
-                   field=loc_field(loc), code="duplicate-key")
+    report_duplicate_keys(report, rel, marks)
     if data is None:
         return
     if not isinstance(data, dict):
