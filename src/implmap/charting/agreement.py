@@ -118,15 +118,15 @@ def agreement_from_studies(studies: list[Study], vocab: Vocabulary,
         for fkey, entry in logged.items():
             per.setdefault(fkey, {})[coder] = as_coding(entry)
     findings = [_Coded(f, per.get((s.id, f.id), {})) for s in studies for f in s.findings]
-    coded = [f for f in findings if f.coding and len(f.coding) >= 2]
-    coders = sorted({c for f in coded for c in (f.coding or {})})
+    coded = [f for f in findings if len(f.coding) >= 2]
+    coders = sorted({c for f in coded for c in f.coding})
     drows: list[dict[str, Any]] = []
     trows: list[dict[str, Any]] = []
     pooled: dict[str, dict[str, float]] = {}
-    theme_labels = vocab.theme_ids or sorted({t for f in coded for c in (f.coding or {}).values()
+    theme_labels = vocab.theme_ids or sorted({t for f in coded for c in f.coding.values()
                                               for t in c.themes})
     for ca, cb in combinations(coders, 2):
-        both = [f for f in coded if ca in (f.coding or {}) and cb in (f.coding or {})]
+        both = [f for f in coded if ca in f.coding and cb in f.coding]
         if not both:
             continue
         pair = f"{ca}~{cb}"
@@ -150,9 +150,7 @@ def agreement_from_studies(studies: list[Study], vocab: Vocabulary,
             pooled[pair][kind] = cohen_kappa(all_a, all_b)
     consensus: dict[str, dict[str, float]] = {}
     for c in coders:
-        mine = [f for f in coded if c in (f.coding or {})]
-        if not mine:
-            continue
+        mine = [f for f in coded if c in f.coding]  # never empty: c coded one of them
         consensus[c] = {
             "domains": sum(set(f.coding[c].domains) == set(f.domains)
                            for f in mine) / len(mine),

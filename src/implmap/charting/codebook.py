@@ -38,6 +38,7 @@ from .model import ID_PATTERN, Theme
 from .store import read_study
 from .vocab import load_themes
 from .yamledit import edit_finding
+from .yamlio import SAFE_LOADER
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
@@ -52,7 +53,6 @@ __all__ = [
     "rename_theme",
 ]
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _WIDTH = 96
 
 
@@ -89,7 +89,7 @@ def _theme_lines(theme: Theme) -> list[str]:
     lines = head + ["  description: >-"] + [
         "    " + line for line in textwrap.wrap(desc, _WIDTH - 4, break_long_words=False,
                                                 break_on_hyphens=False)]
-    if _norm((yaml.load("\n".join(lines), Loader=_Loader) or [None])[0]) == theme.model_dump():
+    if _norm((yaml.load("\n".join(lines), Loader=SAFE_LOADER) or [None])[0]) == theme.model_dump():
         return lines
     plain = yaml.safe_dump({"description": desc}, allow_unicode=True, width=_WIDTH)
     return head + ["  " + line for line in plain.splitlines()]
@@ -99,7 +99,7 @@ def _item_spans(text: str) -> list[tuple[int, int]] | None:
     """The (first, end) line of each item of a block-list codebook (None for another layout).
 
     An item runs to the next item (comments between two items go with the first)."""
-    root = yaml.compose(text, Loader=_Loader)
+    root = yaml.compose(text, Loader=SAFE_LOADER)
     if not isinstance(root, yaml.SequenceNode) or root.flow_style:
         return None
     starts = [item.start_mark.line for item in root.value]
@@ -117,7 +117,7 @@ def codebook_text(text: str, themes: Sequence[Theme]) -> str:
     lines = text.splitlines()
     try:
         spans = _item_spans(text) if text.strip() else []
-        data = yaml.load(text, Loader=_Loader) if text.strip() else []
+        data = yaml.load(text, Loader=SAFE_LOADER) if text.strip() else []
     except yaml.YAMLError:
         spans, data = None, None
     if spans is not None and isinstance(data, list):
@@ -133,7 +133,7 @@ def codebook_text(text: str, themes: Sequence[Theme]) -> str:
             body += have[1] if have is not None and have[0] == t.model_dump() else _theme_lines(t)
         out = "\n".join(header + body) + "\n"
         try:
-            if [_norm(x) for x in yaml.load(out, Loader=_Loader) or []] == want:
+            if [_norm(x) for x in yaml.load(out, Loader=SAFE_LOADER) or []] == want:
                 return out
         except yaml.YAMLError:
             pass

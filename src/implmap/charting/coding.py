@@ -215,8 +215,9 @@ def codings(review: ReviewFolder, coder: str, *, legacy: bool = True
             ) -> dict[Key, dict[str, Any]]:
     """``coder``'s own codings in force, by (study, finding): the blinded read, which never
     holds another coder's tags. ``legacy``: also their tags inside study files (older layout;
-    a log line wins)."""
-    out = legacy_codings(load_studies(review)).get(coder, {}) if legacy else {}
+    a log line wins), read through :func:`~implmap.charting.store.load_studies_cached`: the
+    app asks on every page, and the study files seldom change between two asks."""
+    out = legacy_codings(load_studies_cached(review)).get(coder, {}) if legacy else {}
     out.update(read_coding_log(review.coding_log(coder)))
     return out
 

@@ -79,16 +79,20 @@ def _brief(finding: Any) -> dict[str, Any]:
 
 
 def _write(review: ReviewFolder, coder: str, study: str, action: str,
-           change: Any, note: str) -> dict[str, Any]:
+           change: Any, note: str, finding: str | None = None) -> dict[str, Any]:
     """Apply ``change(text, study) -> (new text, finding ID, before, after)`` to the study
-    file and log it, under the charting lock; nothing is written when the result is invalid."""
+    file and log it, under the charting lock; nothing is written when the result is invalid.
+    ``finding``: the finding the change needs (a :class:`UsageError` when there is none)."""
     review.manifest.reviewer(coder, UsageError)
     with review.lock("charting"):
         studies = load_studies(review)
-        s = next((x for x in studies if x.id == study), None)
-        if s is None:
-            raise UsageError(f"no study {study!r} (studies: "
-                             f"{', '.join(x.id for x in studies) or 'none'})")
+        if finding is None:
+            s = next((x for x in studies if x.id == study), None)
+            if s is None:
+                raise UsageError(f"no study {study!r} (studies: "
+                                 f"{', '.join(x.id for x in studies) or 'none'})")
+        else:
+            s, _ = find_finding(review, study, finding, studies)
         path = study_path(review, s.id)
         old = path.read_text("utf-8")
         new, fid, before, after = change(old, s)
@@ -139,7 +143,6 @@ def change_finding(review: ReviewFolder, coder: str, study: str, finding: str,
     values = _clean(changes)
     if not values:
         raise UsageError(f"say what to change in {study}/{finding} ({', '.join(FIELDS)})")
-    find_finding(review, study, finding)
 
     def change(text: str, s: Study) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
         index = next(i for i, f in enumerate(s.findings) if f.id == finding)
@@ -149,20 +152,19 @@ def change_finding(review: ReviewFolder, coder: str, study: str, finding: str,
         after = _brief({**before, **set_, **dict.fromkeys(gone)})
         return edit_finding(text, index, set_, gone), finding, before, after
 
-    return _write(review, coder, study, "edit", change, note)
+    return _write(review, coder, study, "edit", change, note, finding)
 
 
 def delete_finding(review: ReviewFolder, coder: str, study: str, finding: str,
                    note: str = "") -> dict[str, Any]:
     """Take a finding out of its study file; the log keeps it (``before``). Coders' tags for
     it stay in their logs."""
-    find_finding(review, study, finding)
 
     def change(text: str, s: Study) -> tuple[str, str, dict[str, Any], None]:
         index = next(i for i, f in enumerate(s.findings) if f.id == finding)
         return remove_finding(text, index), finding, _brief(s.findings[index]), None
 
-    return _write(review, coder, study, "delete", change, note)
+    return _write(review, coder, study, "delete", change, note, finding)
 
 
 def extraction_history(review: ReviewFolder, study: str | None = None,

@@ -242,24 +242,24 @@ def _group(df: pd.DataFrame, every: pd.DataFrame, vocab: Vocabulary, dom: str | 
                 if th and t != th:
                     continue
                 g = groups.setdefault((d, t, r.type), {"studies": {}, "statements": [],
-                                                        "tdf": []})
+                                                        "tdf": [], "per_finding": []})
                 g["studies"].setdefault(r.study, _evidence(r))
                 g["statements"].append((r.study, r.finding, r.statement))
                 g["tdf"].extend(p for p in r.tdf if p not in g["tdf"])
-                g.setdefault("per_finding", []).append([cd for cd, _ in r.tdf])
+                g["per_finding"].append([cd for cd, _ in r.tdf])
     rows = []
     for (d, t, ty), g in groups.items():
         coded = g["tdf"]
         if coded:
             comb = vocab.comb([cd for cd, _ in coded])
             source = "constructs"
+            per_finding = [vocab.comb(ds) for ds in g["per_finding"]]
+            counts = {c: sum(c in fc for fc in per_finding) for c in comb}
         else:
             comb = vocab.comb(d) if d else []
             source = "domain" if d else ""
-        constructs = list(dict.fromkeys(c for _, c in coded))
-        counts = {c: sum(c in vocab.comb(ds) for ds in g["per_finding"]) for c in comb}
-        if source == "domain":
             counts = dict.fromkeys(comb, len(g["statements"]))
+        constructs = list(dict.fromkeys(c for _, c in coded))
         rows.append({
             "domain": d, "theme": t, "theme_name": vocab.theme_name(t) if t else "",
             "type": ty, "n_studies": len(g["studies"]), "n_findings": len(g["statements"]),

@@ -16,7 +16,7 @@ from ..errors import Report, UsageError
 from ..fsio import append_line, dump_json_line, write_atomic
 from ..gitfiles import update_git_files
 from ..screening.log import now
-from .coding import TagsIn, check_tags, find_finding, read_coding_log
+from .coding import Key, TagsIn, check_tags, find_finding, read_coding_log
 from .model import Finding
 from .store import load_studies, read_study, study_path
 from .vocab import load_vocabulary
@@ -74,6 +74,7 @@ def migrate_coding(review: ReviewFolder) -> int:
     """
     written = 0
     update_git_files(review.root)  # the logs merge as unions
+    logs: dict[str, dict[Key, dict[str, Any]]] = {}  # each coder's log, read once
     with review.lock("charting"):
         for s in load_studies(review):
             path = study_path(review, s.id)
@@ -84,12 +85,16 @@ def migrate_coding(review: ReviewFolder) -> int:
                     continue
                 for coder, c in f.coding.items():
                     tdf = [{"domain": d, "constructs": []} for d in c.domains]
-                    have = read_coding_log(review.coding_log(coder)).get((s.id, f.id))
+                    if coder not in logs:
+                        logs[coder] = read_coding_log(review.coding_log(coder))
+                    have = logs[coder].get((s.id, f.id))
                     if have is not None and _same(have, c.domains, c.themes):
                         continue
-                    append_line(review.coding_log(coder), dump_json_line({
-                        "study": s.id, "finding": f.id, "tdf": tdf, "themes": list(c.themes),
-                        "coder": coder, "time": now(), "note": _NOTE}))
+                    entry = {"study": s.id, "finding": f.id, "tdf": tdf,
+                             "themes": list(c.themes), "coder": coder, "time": now(),
+                             "note": _NOTE}
+                    append_line(review.coding_log(coder), dump_json_line(entry))
+                    logs[coder][(s.id, f.id)] = entry
                     written += 1
                 remove = ["coding"]
                 if set(f.coded_by) <= set(f.coding):

@@ -13,14 +13,20 @@ from pydantic import ValidationError
 from ..errors import InputFormatError, Report, UsageError, ValidationFailed
 from .model import Study
 from .vocab import term_names
-from .yamlio import Marks, load_yaml
+from .yamlio import SAFE_LOADER, Marks, load_yaml
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
 
-__all__ = ["load_studies", "load_studies_cached", "loc_field", "read_study", "study_path"]
+__all__ = [
+    "load_studies",
+    "load_studies_cached",
+    "loc_field",
+    "read_study",
+    "report_duplicate_keys",
+    "study_path",
+]
 
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~20x faster
 
 
 def loc_field(loc: tuple) -> str:
@@ -29,6 +35,14 @@ def loc_field(loc: tuple) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def report_duplicate_keys(report: Report, rel: str, marks: Marks) -> None:
+    """A ``duplicate-key`` problem for each key that ``marks`` saw given twice in file ``rel``."""
+    for loc, line, first in marks.duplicates:
+        report.add(rel, f"key {loc[-1]!r} is given twice (first on line {first}); YAML keeps "
+                   "only the last value: remove one", line=line, field=loc_field(loc),
+                   code="duplicate-key")
 
 
 def read_study(path: Path, report: Report, rel: str | None = None
@@ -44,10 +58,7 @@ def read_study(path: Path, report: Report, rel: str | None = None
     except InputFormatError as exc:
         report.add(rel, exc.reason, line=exc.line, code="yaml-syntax")
         return None, None, None
-    for loc, line, first in marks.duplicates:
-        report.add(rel, f"key {loc[-1]!r} is given twice (first on line {first}); YAML keeps "
-                   "only the last value: remove one", line=line, field=loc_field(loc),
-                   code="duplicate-key")
+    report_duplicate_keys(report, rel, marks)
     if not isinstance(data, dict):
         report.add(rel, "a study file must be a mapping (id, records, citation, findings, …)",
                    line=1, code="invalid-study")
@@ -121,7 +132,7 @@ def load_studies(review: ReviewFolder, *, fast: bool = False) -> list[Study]:
                 if split.search(text):  # a name with a comma, perhaps in a flow list
                     data, _ = load_yaml(path, text, names=term_names())
                 else:
-                    data = yaml.load(text, Loader=_FAST_LOADER)
+                    data = yaml.load(text, Loader=SAFE_LOADER)
                 out.append(Study.model_validate(data))
             except (yaml.YAMLError, UnicodeDecodeError, ValidationError, InputFormatError):
                 break

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from ..errors import InputFormatError, Report
 from ..screening import included_records
 from .model import Finding, Theme
-from .store import loc_field, read_study
+from .store import loc_field, read_study, report_duplicate_keys
 from .vocab import Vocabulary, load_vocabulary, term_names
 from .yamlio import Marks, load_yaml
 
@@ -128,10 +128,7 @@ def _check_mappings(review: ReviewFolder, vocab: Vocabulary, report: Report) -> 
     except InputFormatError as exc:
         report.add(rel, exc.reason, line=exc.line, code="yaml-syntax")
         return
-    for loc, line, first in marks.duplicates:
-        report.add(rel, f"key {loc[-1]!r} is given twice (first on line {first}); "
-                   "YAML keeps only the last value: remove one", line=line,
-                   field=loc_field(loc), code="duplicate-key")
+    report_duplicate_keys(report, rel, marks)
     if data is None:
         return
     if not isinstance(data, dict):
@@ -258,9 +255,9 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
     except Exception:  # the searches checker reports broken record files
         known = set()
     try:
-        inc: set[str] | None = set(included_records(review))
+        inc = set(included_records(review))
     except Exception:  # the screening checker reports broken decision logs
-        inc = None
+        inc = set()
     charted: dict[str, str] = {}
     seen_ids: dict[str, str] = {}
     for path in files:
@@ -305,7 +302,7 @@ def check_charting(review: ReviewFolder, report: Report) -> None:
             charted.setdefault(rid, rel)
         _check_terms(sid, findings, marks, rel, vocab, themes, themes_file, reviewers, report)
     studies_dir = str(review.rel(review.studies_dir))
-    for rid in sorted((inc or set()) - set(charted)):
+    for rid in sorted(inc - set(charted)):
         report.add(studies_dir, f"record {rid} is included at full text but no study "
                    f"charts it; add it to a study's records (or create "
                    f"{studies_dir}/<study-id>.yaml)", record=rid, code="included-not-charted",

@@ -15,9 +15,10 @@ from typing import Any
 
 import yaml
 
+from .yamlio import SAFE_LOADER
+
 __all__ = ["append_finding", "dump_block", "edit_finding", "remove_finding"]
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def dump_block(data: Mapping[str, Any], indent: int) -> list[str]:
@@ -47,38 +48,19 @@ def edit_finding(text: str, index: int, set_: Mapping[str, Any] = {},
     """The study file ``text`` with finding ``index``'s keys ``set_`` (replaced where present,
     else added after the key ``after`` or at the finding's end) and ``remove`` taken out."""
     remove = [k for k in remove if k not in set_]
-    data = yaml.load(text, Loader=_Loader)
-    want = _expected(data, index, set_, remove)
-    try:
-        out = _edit_lines(text, index, set_, remove, after)
-        if yaml.load(out, Loader=_Loader) == want:
-            return out
-    except (yaml.YAMLError, LookupError, TypeError, ValueError):
-        pass
-    return yaml.safe_dump(want, sort_keys=False, allow_unicode=True, width=96)
+    data = yaml.load(text, Loader=SAFE_LOADER)
+    return _checked(text, lambda: _edit_lines(text, index, set_, remove, after),
+                    _expected(data, index, set_, remove))
 
 
 def _edit_lines(text: str, index: int, set_: Mapping[str, Any], remove: list[str],
-                after: str | None) -> str:
+                after: str | None) -> list[str]:
     lines = text.splitlines()
-    root = yaml.compose(text, Loader=_Loader)
-    if not isinstance(root, yaml.MappingNode):
-        raise ValueError("not a mapping")
-    keys = [k.value for k, _ in root.value]
-    fnode = root.value[keys.index("findings")][1]
-    if not isinstance(fnode, yaml.SequenceNode) or fnode.flow_style:
-        raise ValueError("findings is not a block list")
+    root, fnode = _findings_node(text)
     node = fnode.value[index]
     if not isinstance(node, yaml.MappingNode) or node.flow_style:
         raise ValueError("the finding is not a block mapping")
-    # the finding ends where the next finding starts, or the next top-level key, or the file
-    if index + 1 < len(fnode.value):
-        end = fnode.value[index + 1].start_mark.line
-    else:
-        later = [k.start_mark.line for k, _ in root.value
-                 if k.start_mark.line > node.start_mark.line]
-        end = min(later) if later else len(lines)
-    starts = [k.start_mark.line for k, _ in node.value] + [end]
+    starts = [k.start_mark.line for k, _ in node.value] + [_item_end(text, root, fnode, index)]
     spans: dict[str, tuple[int, int]] = {}
     for i, (k, _) in enumerate(node.value):
         stop = starts[i + 1]
@@ -107,14 +89,14 @@ def _edit_lines(text: str, index: int, set_: Mapping[str, Any], remove: list[str
         edits.append((at, at, added))
     for start, stop, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         lines[start:stop] = new
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _checked(text: str, out_lines: Any, want: Any) -> str:
     """``out_lines`` joined, when it parses to ``want``; else ``want`` dumped whole."""
     try:
         out = "\n".join(out_lines()) + "\n"
-        if yaml.load(out, Loader=_Loader) == want:
+        if yaml.load(out, Loader=SAFE_LOADER) == want:
             return out
     except (yaml.YAMLError, LookupError, TypeError, ValueError, AttributeError):
         pass
@@ -122,7 +104,7 @@ def _checked(text: str, out_lines: Any, want: Any) -> str:
 
 
 def _findings_node(text: str) -> Any:
-    root = yaml.compose(text, Loader=_Loader)
+    root = yaml.compose(text, Loader=SAFE_LOADER)
     if not isinstance(root, yaml.MappingNode):
         raise ValueError("not a mapping")
     node = dict((k.value, v) for k, v in root.value)["findings"]
@@ -147,7 +129,7 @@ def _item_end(text: str, root: Any, node: Any, index: int) -> int:
 
 def append_finding(text: str, finding: Mapping[str, Any]) -> str:
     """The study file ``text`` with ``finding`` added as its last finding."""
-    data = yaml.load(text, Loader=_Loader)
+    data = yaml.load(text, Loader=SAFE_LOADER)
     want = {**data, "findings": [*(data.get("findings") or []), dict(finding)]}
 
     def lines() -> list[str]:
@@ -168,7 +150,7 @@ def append_finding(text: str, finding: Mapping[str, Any]) -> str:
 
 def remove_finding(text: str, index: int) -> str:
     """The study file ``text`` without finding ``index`` (its lines taken out)."""
-    data = yaml.load(text, Loader=_Loader)
+    data = yaml.load(text, Loader=SAFE_LOADER)
     findings = list(data["findings"])
     del findings[index]
     want = {**data, "findings": findings}

@@ -16,10 +16,11 @@ import yaml
 
 from ..errors import InputFormatError
 
-__all__ = ["Marks", "join_split_names", "load_yaml"]
+__all__ = ["SAFE_LOADER", "Marks", "join_split_names", "load_yaml"]
 
 Loc = tuple[Any, ...]
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+#: The safe YAML loader, libyaml's (about 20 times faster) when present.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Marks:
@@ -160,7 +161,7 @@ def load_yaml(path: str | Path, text: str | None = None, *,
                                    path) from None
     marks = Marks()
     try:
-        loader = _Loader(text)  # parse once: the nodes give the lines, then the data
+        loader = SAFE_LOADER(text)  # parse once: the nodes give the lines, then the data
         try:
             node = loader.get_single_node()
             if node is not None and names:
