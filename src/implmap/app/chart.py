@@ -20,7 +20,7 @@ from typing import Any
 
 from ..charting import coding as coding_
 from ..charting import extract
-from ..charting.model import LEVELS, TYPES
+from ..charting.model import LEVELS, TYPES, Study
 from ..charting.reconcile import reconcile
 from ..charting.store import load_studies
 from ..charting.suggest import suggest_texts
@@ -73,10 +73,12 @@ class ChartSession:
         return self.arbiter in (None, self.reviewer.id)
 
     # ------------------------------------------------------------------------- reading
-    def progress(self) -> dict[str, int]:
-        """Findings this coder coded, findings agreed, and all findings."""
-        studies = load_studies(self.review)
-        mine = coding_.codings(self.review, self.reviewer.id)
+    def progress(self, studies: list[Study] | None = None,
+                 mine: dict[coding_.Key, dict[str, Any]] | None = None) -> dict[str, int]:
+        """Findings this coder coded, findings agreed, and all findings (``studies`` and
+        ``mine``: what the caller already read, so that one request reads them once)."""
+        studies = load_studies(self.review) if studies is None else studies
+        mine = coding_.codings(self.review, self.reviewer.id) if mine is None else mine
         keys = [(s.id, f.id) for s in studies for f in s.findings]
         agreed = sum(1 for s in studies for f in s.findings if f.agreed_by)
         return {"done": sum(1 for k in keys if k in mine), "agreed": agreed,
@@ -93,15 +95,16 @@ class ChartSession:
         """Every study with its findings: the extracted fields, this coder's own tags
         (``mine``) and, once reconciled, the agreed tags (``agreed``)."""
         mine = coding_.codings(self.review, self.reviewer.id)
+        studies = load_studies(self.review)
         out = []
-        for s in load_studies(self.review):
+        for s in studies:
             findings = [{"id": f.id, "statement": f.statement, "type": f.type,
                          "perspective": list(f.perspective), "level": f.level,
                          "source": f.source, "mine": _tags(mine.get((s.id, f.id))),
                          "agreed": _agreed(f)} for f in s.findings]
             out.append({"id": s.id, "citation": s.citation, "year": s.year,
                         "findings": findings})
-        return {"studies": out, "progress": self.progress()}
+        return {"studies": out, "progress": self.progress(studies, mine)}
 
     def vocabulary(self) -> dict[str, Any]:
         """The picker's terms: TDF v2 domains (number, name, definition, constructs, each

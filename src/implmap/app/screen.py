@@ -43,19 +43,18 @@ class ScreenMode(SessionState):
                     self._load()  # the pilot is over: the other records are released now
                     self._undo.clear()
                 else:
-                    self.mine = dict(view.decisions)
-                    self.resolutions = dict(view.resolutions)
-                    self._log_size = self._own_log_size()
-                    self._recount()
+                    self._take(view)
             return
-        size = self._own_log_size()
-        if size != self._log_size:
+        if self._own_log_size() != self._log_size:
             with self._lock:
-                view = core.reviewer_view(self.review, self.reviewer.id, self.stage.id)
-                self.mine = dict(view.decisions)
-                self.resolutions = dict(view.resolutions)
-                self._log_size = self._own_log_size()
-                self._recount()
+                self._take(core.reviewer_view(self.review, self.reviewer.id, self.stage.id))
+
+    def _take(self, view: core.ReviewerView) -> None:
+        """Adopt this reviewer's decisions and the resolutions from a fresh ``view``."""
+        self.mine = dict(view.decisions)
+        self.resolutions = dict(view.resolutions)
+        self._log_size = self._own_log_size()
+        self._recount()
 
     def decide(self, rid: str, decision: str, reason: str | None = None,
                note: str = "") -> dict[str, Any]:

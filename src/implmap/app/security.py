@@ -52,11 +52,11 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def cookie_name(token: str, port: int | None = None) -> str:
+def cookie_name(token: str, port: int) -> str:
     """The name of a session's cookie on ``port``: cookies ignore ports, so each server's
     cookie gets its own name (two apps, one browser). The name reveals nothing of the token."""
     digest = hashlib.sha256(b"implmap-cookie-name\0" + token.encode()).hexdigest()[:12]
-    return f"implmap-{port if port is not None else 0}-{digest}"
+    return f"implmap-{port}-{digest}"
 
 
 def _same(given: str, expected: str) -> bool:
@@ -77,15 +77,12 @@ class TokenGuard:
     """ASGI middleware: refuse requests without the session token; add security headers.
 
     ``key`` signs this server's cookie (random when omitted, so that each guard, that is each
-    server, accepts only the cookies it issued); ``port`` names the cookie (by default the port
-    the request arrived on).
+    server, accepts only the cookies it issued); the port the request arrived on names it.
     """
 
-    def __init__(self, app: ASGIApp, token: str, key: bytes | None = None,
-                 port: int | None = None):
+    def __init__(self, app: ASGIApp, token: str, key: bytes | None = None):
         self.app = app
         self.token = token
-        self.port = port
         self._cookie_value = hmac.new(key or secrets.token_bytes(32), token.encode(),
                                       hashlib.sha256).hexdigest()
 
@@ -94,10 +91,8 @@ class TokenGuard:
 
     def cookie_for(self, scope: Scope) -> tuple[str, str]:
         """This server's session cookie, ``(name, value)``, for a request's ``scope``."""
-        port = self.port
-        if port is None:
-            server = scope.get("server")
-            port = int(server[1]) if server and server[1] is not None else 0
+        server = scope.get("server")
+        port = int(server[1]) if server and server[1] is not None else 0
         return cookie_name(self.token, port), self._cookie_value
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -218,7 +218,7 @@ def _launch_page(review: ReviewFolder, url: str) -> Path:
     browser on to ``url``: the browser is started with this file's path, so the token in ``url``
     never shows in the list of processes. The caller removes it."""
     target = html.escape(url, quote=True)
-    page = (
+    text = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="refresh" content="0;url={target}">'
         "<title>implmap</title></head>\n"
@@ -226,7 +226,7 @@ def _launch_page(review: ReviewFolder, url: str) -> Path:
     )
     fd, name = tempfile.mkstemp(prefix="open-app-", suffix=".html", dir=review.scratch)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:  # mkstemp: mode 0600
-        fh.write(page)
+        fh.write(text)
     return Path(name)
 
 
@@ -274,14 +274,14 @@ def serve(
     sys.setswitchinterval(0.0005)
     launch = _launch_page(s.review, url) if open_browser else None
     if launch is not None:
-        page = launch.as_uri()
+        launch_uri = launch.as_uri()
 
         def _open() -> None:
             for _ in range(100):
                 if server.started:
                     break
                 threading.Event().wait(0.05)
-            webbrowser.open(page)
+            webbrowser.open(launch_uri)
 
         threading.Thread(target=_open, daemon=True).start()
     # uvicorn shuts down cleanly on Ctrl+C and SIGTERM, then raises the signal again: make

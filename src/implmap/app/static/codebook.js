@@ -5,13 +5,8 @@
 
 (() => {
   const { $, api, setStatus: status } = window.implmapCommon;
+  const { el } = window.implmapTerms;
   let themes = [];
-
-  function el(tag, text) {
-    const e = document.createElement(tag);
-    if (text != null) e.textContent = String(text);
-    return e;
-  }
 
   function say(text) {
     $("cb-message").textContent = text || "";
