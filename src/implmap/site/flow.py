@@ -42,6 +42,12 @@ class Box:
     lines: list[str]
     kind: str = "main"  # main | side | phase | header
 
+    def text_rows(self) -> list[tuple[int, int, str, bool]]:
+        """``(x, baseline y, text, bold)`` of each line: the label bold, a header all bold (the
+        phase boxes' rotated label is drawn apart)."""
+        return [(self.x + PAD, self.y + PAD + LINE * (i + 1) - 4, t,
+                 i == 0 or self.kind == "header") for i, t in enumerate(self.lines)]
+
 
 @dataclass
 class Arrow:
