@@ -214,10 +214,12 @@ def layout(main: PrismaCounts, other: PrismaCounts | None, total: PrismaCounts,
     return d
 
 
-def prisma_diagram(review: ReviewFolder) -> Diagram:
+def prisma_diagram(review: ReviewFolder, total: PrismaCounts | None = None) -> Diagram:
     """The PRISMA 2020 flow diagram of ``review``, from its checked counts (raises
-    :class:`~implmap.errors.PrismaError` when they do not add up)."""
+    :class:`~implmap.errors.PrismaError` when they do not add up); ``total``: the review's
+    :func:`~implmap.screening.prisma.prisma_counts` when the caller has them already."""
     from ..screening.prisma import prisma_branches, prisma_counts, registers
 
     main, other = prisma_branches(review)
-    return layout(main, other, prisma_counts(review), set(registers(review)))
+    return layout(main, other, total if total is not None else prisma_counts(review),
+                  set(registers(review)))
