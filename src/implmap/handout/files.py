@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from ..errors import UsageError
-from ..records.export import records_to_ris
 from .tables import findings_table, included_table, records_table
 
 if TYPE_CHECKING:
@@ -93,6 +92,8 @@ def export(review: ReviewFolder, table: str, fmt: str | None = None) -> str | by
     if table == "workbook":
         return workbook(review)
     if fmt == "ris":
+        from ..records.export import records_to_ris
+
         if table == "records":
             return records_to_ris(review.record_dicts())
         from ..screening import included_records

@@ -24,7 +24,7 @@ from ..dedupe.groups import duplicates_removed
 from ..errors import ImplmapError
 from ..folder import ReviewFolder
 from ..records.model import Search
-from ..screening import agreement, conflicts, prisma_counts, records_to_screen
+from ..screening import PrismaCounts, agreement, conflicts, prisma_counts, records_to_screen
 from .flow import Diagram, prisma_diagram
 
 __all__ = [
@@ -206,8 +206,10 @@ def load_map(review: ReviewFolder | str | Path) -> MapData:
         vocabulary_sources=sources,
     )
     data.searches = review.searches()
-    data.prisma, data.prisma_problem = _prisma(review)
-    data.flow = prisma_diagram(review) if data.prisma else None
+    counts, data.prisma_problem = _prisma(review)
+    if counts is not None:
+        data.prisma = counts.to_dict()
+        data.flow = prisma_diagram(review, counts)
     data.duplicates_removed = duplicates_removed(review)
     data.stages = _stages(review)
     data.coding = _coding(models, vocab, all_codings(review, models))
@@ -316,15 +318,14 @@ def _vocabulary(
     return domains, comb, sources
 
 
-def _prisma(review: ReviewFolder) -> tuple[dict[str, Any] | None, str]:
+def _prisma(review: ReviewFolder) -> tuple[PrismaCounts | None, str]:
     """The PRISMA counts (``implmap.screening.prisma_counts``), or why there are none."""
     if not review.searches():
         return None, "the review has no imported searches yet"
     try:
-        counts = prisma_counts(review)
+        return prisma_counts(review), ""
     except ImplmapError as exc:
         return None, str(exc)
-    return counts.to_dict(), ""
 
 
 def _stages(review: ReviewFolder) -> list[Stage]:

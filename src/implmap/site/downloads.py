@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from ..folder import ReviewFolder
+from ..handout.files import neutralise
 from .data import MapData
 
 __all__ = ["find_data_js", "findings_csv", "findings_json", "studies_ris"]
@@ -16,13 +17,6 @@ CSV_COLUMNS = [
     "study", "finding", "type", "statement", "tdf_domains", "tdf_constructs", "comb",
     "themes", "perspective", "level", "source", "citation", "doi",
 ]
-
-
-def _cell(value: str) -> str:
-    """Keep spreadsheets from running a cell as a formula (=, +, -, @ at the start)."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
 
 
 def _rows(data: MapData) -> list[dict[str, Any]]:
@@ -57,7 +51,7 @@ def findings_csv(data: MapData) -> str:
     w.writerow(CSV_COLUMNS)
     for r in _rows(data):
         w.writerow(
-            [_cell("; ".join(v) if isinstance(v, list) else str(v or "")) for v in
+            [neutralise("; ".join(v) if isinstance(v, list) else str(v or "")) for v in
              (r[c] for c in CSV_COLUMNS)]
         )
     return buf.getvalue()

@@ -7,7 +7,7 @@ import io
 from typing import TYPE_CHECKING, Literal
 
 from ..errors import UsageError
-from .flow import LINE, PAD, Diagram, prisma_diagram
+from .flow import Diagram, prisma_diagram
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
@@ -41,10 +41,9 @@ def diagram_figure(d: Diagram, fmt: Literal["png", "pdf"] = "png", dpi: int = 20
             ax.text(b.x + b.w / 2, b.y + b.h / 2, b.label, rotation=90, ha="center",
                     va="center", fontsize=size, fontweight="bold")
             continue
-        for i, t in enumerate(b.lines):
-            bold = i == 0 or b.kind == "header"
-            ax.text(b.x + PAD, b.y + PAD + LINE * (i + 1) - 4, t, fontsize=size,
-                    fontweight="bold" if bold else "normal", va="baseline")
+        for x, y, t, bold in b.text_rows():
+            ax.text(x, y, t, fontsize=size, fontweight="bold" if bold else "normal",
+                    va="baseline")
     for a in d.arrows:
         for (x1, y1), (x2, y2) in zip(a.points, a.points[1:], strict=False):
             last = (x2, y2) == a.points[-1]

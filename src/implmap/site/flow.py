@@ -42,6 +42,12 @@ class Box:
     lines: list[str]
     kind: str = "main"  # main | side | phase | header
 
+    def text_rows(self) -> list[tuple[int, int, str, bool]]:
+        """``(x, baseline y, text, bold)`` of each line: the label bold, a header all bold (the
+        phase boxes' rotated label is drawn apart)."""
+        return [(self.x + PAD, self.y + PAD + LINE * (i + 1) - 4, t,
+                 i == 0 or self.kind == "header") for i, t in enumerate(self.lines)]
+
 
 @dataclass
 class Arrow:
@@ -208,10 +214,12 @@ def layout(main: PrismaCounts, other: PrismaCounts | None, total: PrismaCounts,
     return d
 
 
-def prisma_diagram(review: ReviewFolder) -> Diagram:
+def prisma_diagram(review: ReviewFolder, total: PrismaCounts | None = None) -> Diagram:
     """The PRISMA 2020 flow diagram of ``review``, from its checked counts (raises
-    :class:`~implmap.errors.PrismaError` when they do not add up)."""
+    :class:`~implmap.errors.PrismaError` when they do not add up); ``total``: the review's
+    :func:`~implmap.screening.prisma.prisma_counts` when the caller has them already."""
     from ..screening.prisma import prisma_branches, prisma_counts, registers
 
     main, other = prisma_branches(review)
-    return layout(main, other, prisma_counts(review), set(registers(review)))
+    return layout(main, other, total if total is not None else prisma_counts(review),
+                  set(registers(review)))

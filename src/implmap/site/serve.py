@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,12 +63,6 @@ def site_config(
     return path
 
 
-@contextmanager
-def _config(review: ReviewFolder, **kw: Any) -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="implmap-site-") as tmp:
-        yield site_config(review, Path(tmp), **kw)
-
-
 class _Errors(logging.Handler):
     """The messages MkDocs logs while it builds (it logs a plugin's error, then aborts)."""
 
@@ -103,9 +95,9 @@ def build_site(review: ReviewFolder | str | Path, out: str | Path, *, strict: bo
     logger = logging.getLogger("mkdocs")
     logger.addHandler(errors)
     try:
-        with _config(review) as cfg:
-            config = load_config(str(cfg), site_dir=str(out), strict=strict)
-            build(config)
+        with tempfile.TemporaryDirectory(prefix="implmap-site-") as tmp:
+            cfg = site_config(review, Path(tmp))
+            build(load_config(str(cfg), site_dir=str(out), strict=strict))
     except Abort as exc:
         raise ImplmapError("; ".join(dict.fromkeys(errors.messages)) or str(exc)) from None
     finally:

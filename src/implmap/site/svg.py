@@ -4,7 +4,7 @@ diagram, the one drawing the evidence map and ``implmap prisma --format svg`` bo
 from __future__ import annotations
 
 from .escape import esc
-from .flow import LINE, PAD, Diagram
+from .flow import Diagram
 
 __all__ = ["diagram_svg"]
 
@@ -37,10 +37,9 @@ def diagram_svg(d: Diagram, standalone: bool = False) -> str:
             parts.append(f'<text x="{cx}" y="{cy}" text-anchor="middle" font-weight="bold" '
                          f'transform="rotate(-90 {cx} {cy})">{esc(b.label)}</text>')
         else:
-            for i, t in enumerate(b.lines):
-                ty = b.y + PAD + LINE * (i + 1) - 4
-                bold = ' font-weight="bold"' if i == 0 or b.kind == "header" else ""
-                parts.append(f'<text x="{b.x + PAD}" y="{ty}"{bold}>{esc(t)}</text>')
+            for x, y, t, bold in b.text_rows():
+                weight = ' font-weight="bold"' if bold else ""
+                parts.append(f'<text x="{x}" y="{y}"{weight}>{esc(t)}</text>')
         parts.append("</g>")
     for a in d.arrows:
         pts = " ".join(f"{x},{y}" for x, y in a.points)
