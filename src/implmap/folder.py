@@ -37,7 +37,7 @@ from typing import Any, overload
 import yaml
 
 from .errors import ReviewFolderError, UnknownRecordError
-from .fsio import locked, write_atomic
+from .fsio import locked, stat_signature, write_atomic
 from .gitfiles import update_git_files
 from .jsonl import read_jsonl
 from .manifest import MANIFEST_NAME, Manifest, Reviewer
@@ -206,13 +206,7 @@ class ReviewFolder:
 
     def _parsed_records(self) -> list[dict[str, Any]]:
         paths = [self.records_path(s.id) for s in self.searches()]
-        sig = []
-        for path in paths:
-            try:
-                st = path.stat()
-            except FileNotFoundError:
-                continue
-            sig.append((str(path), st.st_ino, st.st_size, st.st_mtime_ns))
+        sig = [(str(path), stat_signature(path)) for path in paths]
         cached = self.__dict__.get("_records_cache")
         if cached is not None and cached[0] == sig:
             return cached[1]

@@ -34,6 +34,7 @@ __all__ = [
     "json_line_encoder",
     "locked",
     "make_temp_dir",
+    "stat_signature",
     "umask",
     "write_atomic",
 ]
@@ -260,3 +261,17 @@ def json_line_encoder() -> Callable[[Any], bytes]:
     import orjson
 
     return partial(orjson.dumps, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
+
+
+Signature = tuple[int, int, int, int]
+
+
+def stat_signature(path: Path | str) -> Signature | None:
+    """``(device, inode, size, modification time in ns)`` of ``path``, None when it is
+    missing. A file counts as unchanged while its signature stays the same: every cache of a
+    parsed file keys on it (an atomic rewrite gives the file a new inode)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import InputFormatError, Report, UsageError, ValidationFailed
+from ..fsio import stat_signature
 from .model import Study
 from .vocab import term_names
 from .yamlio import SAFE_LOADER, Marks, load_yaml
@@ -163,12 +163,11 @@ def load_studies_cached(review: ReviewFolder) -> list[Study]:
     """
     out = []
     for path in review.study_files():
-        st = os.stat(path)
-        sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        sig = stat_signature(path)
         hit = _PARSED.get(str(path))
         if hit is None or hit[0] != sig:
             study, _, _ = read_study(path, Report(), str(review.rel(path)))
-            if study is None:
+            if study is None or sig is None:
                 _PARSED.pop(str(path), None)
                 return load_studies(review)  # raises the report of every file
             hit = (sig, study)

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..fsio import write_atomic
+from ..fsio import stat_signature, write_atomic
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
@@ -24,15 +24,9 @@ STATE = "dedupe-state.json"
 
 
 def _signature(review: ReviewFolder, paths: list[Path]) -> list[list[Any]]:
-    out: list[list[Any]] = []
-    for p in paths:
-        try:
-            st = p.stat()
-        except FileNotFoundError:
-            out.append([str(review.rel(p)), None])
-            continue
-        out.append([str(review.rel(p)), st.st_ino, st.st_size, st.st_mtime_ns])
-    return out
+    """Each path (relative) with its stat signature, as JSON keeps it (lists, not tuples)."""
+    return [[str(review.rel(p)), list(sig) if (sig := stat_signature(p)) else None]
+            for p in paths]
 
 
 def inputs(review: ReviewFolder) -> list[list[Any]]:

@@ -17,7 +17,6 @@ merges their work cleanly. Every append is fsynced before it returns
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DecisionError
-from ..fsio import append_line, dump_json_line
+from ..fsio import append_line, dump_json_line, stat_signature
 from ..jsonl import in_time_order, read_jsonl
 
 if TYPE_CHECKING:
@@ -150,12 +149,10 @@ def _cached(path: Path, how: tuple[str, ...],
             parse: Callable[[Path], dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
     """``parse(path)``, again only when the file changed."""
     key = (str(path), how)
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
+    sig = stat_signature(path)
+    if sig is None:
         _LATEST.pop(key, None)
         return {}
-    sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
     hit = _LATEST.get(key)
     if hit is None or hit[0] != sig:
         hit = (sig, parse(path))

@@ -13,12 +13,12 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DecisionError
+from ..fsio import stat_signature
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder
@@ -36,15 +36,7 @@ _CACHE: dict[tuple[str, str], tuple[Any, list[str], frozenset[str]]] = {}
 
 
 def _signature(paths: list[Path]) -> tuple[Any, ...]:
-    out: list[tuple[Any, ...]] = []
-    for p in paths:
-        try:
-            st = os.stat(p)
-        except FileNotFoundError:
-            out.append((str(p), None))
-            continue
-        out.append((str(p), st.st_ino, st.st_mtime_ns, st.st_size))
-    return tuple(out)
+    return tuple((str(p), stat_signature(p)) for p in paths)
 
 
 def _inputs(review: ReviewFolder, stage: str) -> list[Path]:
