@@ -166,8 +166,9 @@ def load_studies_cached(review: ReviewFolder) -> list[Study]:
         sig = stat_signature(path)
         hit = _PARSED.get(str(path))
         if hit is None or hit[0] != sig:
-            study, _, _ = read_study(path, Report(), str(review.rel(path)))
-            if study is None or sig is None:
+            report = Report()
+            study, _, _ = read_study(path, report, str(review.rel(path)))
+            if study is None or sig is None or not report.valid:  # a key given twice too
                 _PARSED.pop(str(path), None)
                 return load_studies(review)  # raises the report of every file
             hit = (sig, study)
