@@ -22,7 +22,7 @@ from ..charting import coding as coding_
 from ..charting import extract
 from ..charting.model import LEVELS, TYPES, Study
 from ..charting.reconcile import reconcile
-from ..charting.store import load_studies
+from ..charting.store import load_studies_cached
 from ..charting.suggest import suggest_texts
 from ..charting.vocab import load_vocabulary
 from ..errors import UsageError
@@ -77,7 +77,7 @@ class ChartSession:
                  mine: dict[coding_.Key, dict[str, Any]] | None = None) -> dict[str, int]:
         """Findings this coder coded, findings agreed, and all findings (``studies`` and
         ``mine``: what the caller already read, so that one request reads them once)."""
-        studies = load_studies(self.review) if studies is None else studies
+        studies = load_studies_cached(self.review) if studies is None else studies
         mine = coding_.codings(self.review, self.reviewer.id) if mine is None else mine
         keys = [(s.id, f.id) for s in studies for f in s.findings]
         agreed = sum(1 for s in studies for f in s.findings if f.agreed_by)
@@ -95,7 +95,7 @@ class ChartSession:
         """Every study with its findings: the extracted fields, this coder's own tags
         (``mine``) and, once reconciled, the agreed tags (``agreed``)."""
         mine = coding_.codings(self.review, self.reviewer.id)
-        studies = load_studies(self.review)
+        studies = load_studies_cached(self.review)
         out = []
         for s in studies:
             findings = [{"id": f.id, "statement": f.statement, "type": f.type,
@@ -120,7 +120,8 @@ class ChartSession:
     def suggestions(self, study: str, finding: str) -> dict[str, Any]:
         """Suggested domains and themes for one finding, ranked (from the agreed tags of the
         review's findings: never from a coder's own log)."""
-        _, f = coding_.find_finding(self.review, study, finding)
+        _, f = coding_.find_finding(self.review, study, finding,
+                                    load_studies_cached(self.review))
         with self._lock:
             hit = self._suggested.get(f.statement)
         if hit is None:
@@ -174,7 +175,7 @@ class ChartSession:
         """The findings two or more coders coded, every coder's tags side by side,
         disagreements first (unblinded: for the arbiter, or the coders without one)."""
         self._may_reconcile()
-        studies = load_studies(self.review)
+        studies = load_studies_cached(self.review)
         every = coding_.all_codings(self.review, studies)
         me, arbiter = self.reviewer.id, self.arbiter is not None
         items = []
