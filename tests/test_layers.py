@@ -24,6 +24,7 @@ LAYERS: list[list[str]] = [
         "implmap.manifest",
         "implmap.problems",
         "implmap.records.model",
+        "implmap.yamlio",
     ],
     ["implmap.folder"],
     ["implmap.records"],

@@ -33,12 +33,12 @@ import yaml
 from ..errors import Report, UsageError, ValidationFailed
 from ..fsio import append_line, dump_json_line, write_atomic
 from ..screening.log import now
+from ..yamlio import SAFE_LOADER
 from .coding import read_coding_log
 from .model import ID_PATTERN, Theme
 from .store import read_study
 from .vocab import load_themes
 from .yamledit import edit_finding
-from .yamlio import SAFE_LOADER
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder

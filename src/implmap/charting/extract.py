@@ -27,12 +27,12 @@ from ..fsio import append_line, dump_json_line, write_atomic
 from ..gitfiles import update_git_files
 from ..jsonl import in_time_order, read_jsonl
 from ..screening.log import now
+from ..yamlio import load_yaml
 from .coding import find_finding
 from .model import LEVELS, TYPES, Study
 from .store import load_studies, loc_field, study_path
 from .vocab import term_names
 from .yamledit import append_finding, edit_finding, remove_finding
-from .yamlio import load_yaml
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder

@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from ..errors import InputFormatError, Report, UsageError, ValidationFailed
 from ..fsio import stat_signature
+from ..yamlio import SAFE_LOADER, Marks, load_yaml
 from .model import Study
 from .vocab import term_names
-from .yamlio import SAFE_LOADER, Marks, load_yaml
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder

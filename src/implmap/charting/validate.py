@@ -16,10 +16,10 @@ from pydantic import ValidationError
 
 from ..errors import InputFormatError, Report
 from ..screening import included_records
+from ..yamlio import Marks, load_yaml
 from .model import Finding, Theme
 from .store import loc_field, read_study, report_duplicate_keys
 from .vocab import Vocabulary, load_vocabulary, term_names
-from .yamlio import Marks, load_yaml
 
 if TYPE_CHECKING:
     from ..folder import ReviewFolder

@@ -225,7 +225,7 @@ def load_vocabulary(review: ReviewFolder | str | Path | None = None) -> Vocabula
         rv = review if isinstance(review, ReviewFolder) else ReviewFolder(review)
         mpath = rv.mappings_path
         if mpath.exists():
-            from .yamlio import load_yaml
+            from ..yamlio import load_yaml
 
             over, _ = load_yaml(mpath)
             over = over or {}
@@ -253,7 +253,7 @@ def load_themes(review: ReviewFolder) -> list[Theme]:
     """The theme codebook of the review (empty when it has none)."""
     from pydantic import ValidationError
 
-    from .yamlio import load_yaml
+    from ..yamlio import load_yaml
 
     path = review.themes_path
     if not path.exists():

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .yamlio import SAFE_LOADER
+from ..yamlio import SAFE_LOADER
 
 __all__ = ["append_finding", "dump_block", "edit_finding", "remove_finding"]
 

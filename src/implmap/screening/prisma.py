@@ -151,6 +151,8 @@ class PrismaCounts(BaseModel):
 def _studies(review: ReviewFolder, included: list[str]) -> int:
     import yaml
 
+    from ..yamlio import SAFE_LOADER
+
     inc = set(included)
     charted: set[str] = set()
     studies = 0
@@ -158,7 +160,7 @@ def _studies(review: ReviewFolder, included: list[str]) -> int:
     for path in review.study_files():
         rel = review.rel(path)
         try:
-            data = yaml.safe_load(path.read_text("utf-8")) or {}
+            data = yaml.load(path.read_text("utf-8"), Loader=SAFE_LOADER) or {}
         except yaml.YAMLError as exc:
             raise PrismaError(f"{rel}: not valid YAML ({exc}); fix it to count studies") from None
         records = data.get("records") if isinstance(data, dict) else None
@@ -212,15 +214,18 @@ def registers(review: ReviewFolder) -> list[str]:
                    if any(w in s.database.lower() for w in REGISTER_WORDS)})
 
 
-def prisma_branches(review: ReviewFolder) -> tuple[PrismaCounts, PrismaCounts | None]:
+def prisma_branches(review: ReviewFolder, total: PrismaCounts | None = None
+                    ) -> tuple[PrismaCounts, PrismaCounts | None]:
     """The counts of the two PRISMA 2020 branches: records from databases and registers, and
     records from other methods (:func:`other_methods`; None when the review has none).
 
     Each branch counts only its own records; its ``duplicates_removed`` is its records that
     deduplication set aside; ``studies_included`` is 0 (studies are counted once, for the
-    review: :func:`prisma_counts`, which also checks the sums).
+    review: :func:`prisma_counts`, which also checks the sums; ``total``: its result, when
+    the caller has it already, so that the review is not counted twice).
     """
-    prisma_counts(review)
+    if total is None:
+        prisma_counts(review)
     other = set(other_methods(review))
     main = _count(review, {s.id for s in review.searches() if s.id not in other})
     return main, (_count(review, other) if other else None)

@@ -220,6 +220,6 @@ def prisma_diagram(review: ReviewFolder, total: PrismaCounts | None = None) -> D
     :func:`~implmap.screening.prisma.prisma_counts` when the caller has them already."""
     from ..screening.prisma import prisma_branches, prisma_counts, registers
 
-    main, other = prisma_branches(review)
-    return layout(main, other, total if total is not None else prisma_counts(review),
-                  set(registers(review)))
+    total = prisma_counts(review) if total is None else total
+    main, other = prisma_branches(review, total)
+    return layout(main, other, total, set(registers(review)))

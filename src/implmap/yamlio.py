@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import InputFormatError
+from .errors import InputFormatError
 
 __all__ = ["SAFE_LOADER", "Marks", "join_split_names", "load_yaml"]
 
