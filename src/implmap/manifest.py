@@ -127,6 +127,11 @@ class Manifest(_Model):
             )
         return v
 
+    @property
+    def arbiters(self) -> list[str]:
+        """The IDs of the arbiters: the reviewers whose role is ``third``."""
+        return [r.id for r in self.reviewers if r.role == "third"]
+
     def reviewer(self, rid: str, error: type[ImplmapError] = ReviewFolderError) -> Reviewer:
         """The reviewer ``rid``; otherwise ``error`` (:class:`ReviewFolderError` unless the
         caller says which) naming the reviewers the manifest lists."""

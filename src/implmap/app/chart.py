@@ -65,7 +65,7 @@ class ChartSession:
     @property
     def arbiter(self) -> str | None:
         """The manifest's arbiter (role ``third``), or None."""
-        return next((r.id for r in self.review.manifest.reviewers if r.role == "third"), None)
+        return next(iter(self.review.manifest.arbiters), None)
 
     @property
     def can_reconcile(self) -> bool:

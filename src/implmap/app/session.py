@@ -46,12 +46,11 @@ class ScreeningSession(ScreenMode, ResolveMode, RankedOrder):
         self.stage = manifest.stage(stage)
         if mode == "resolve" and self.reviewer.role != "third":
             # resolve mode shows every reviewer's decisions: for the arbiter only
-            arbiters = [r.id for r in manifest.reviewers if r.role == "third"]
             raise DecisionError(
                 f"{reviewer!r} may not resolve conflicts (their role is "
                 f"{self.reviewer.role!r}): only the arbiter, a reviewer whose role is 'third' "
                 f"in implmap.yaml, resolves them and sees every reviewer's decisions (the "
-                f"arbiter: {', '.join(arbiters) or 'none is named'})"
+                f"arbiter: {', '.join(manifest.arbiters) or 'none is named'})"
             )
         self.mode = mode
         self.full_text = self.stage.id == "full_text"

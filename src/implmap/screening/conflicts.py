@@ -217,7 +217,7 @@ def _check_authority(review: ReviewFolder, people: list[str], method: str, what:
     ``reviewer``; an arbiter may join them), and nobody else."""
     from .queue import screeners
 
-    named = [r.id for r in review.manifest.reviewers if r.role == "third"]
+    named = review.manifest.arbiters
     who = ", ".join(named) or "none is named"
     if method == "third_reviewer":
         if people[0] not in named:
