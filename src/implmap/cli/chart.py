@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .common import open_review, review_option
+from .common import open_review, review_option, serve_app
 
 if TYPE_CHECKING:
     from ..review import Review
@@ -201,15 +201,8 @@ def theme_merge(sources: tuple[str, ...], into: str, review_path: Path) -> None:
 def app_cmd(coder: str, port: int, no_browser: bool, review_path: Path) -> None:
     """Code findings blind, extract findings and reconcile in the local web app (127.0.0.1,
     token-protected, keyboard-first)."""
-    from ..app import serve
-    from ..errors import UsageError
-
-    try:
-        serve(open_review(review_path), reviewer=coder, mode="chart", port=port,
-              open_browser=not no_browser, announce=lambda text: click.echo(text, err=True))
-    except UsageError as exc:
-        raise UsageError(f"{exc}; pass --port PORT" if "cannot listen" in str(exc)
-                         else str(exc)) from None
+    serve_app(open_review(review_path), reviewer=coder, mode="chart", port=port,
+              open_browser=not no_browser)
 
 
 COMMANDS = [chart]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .common import open_review, review_option
+from .common import open_review, review_option, serve_app
 
 if TYPE_CHECKING:
     from ..dedupe.groups import DedupeResult
@@ -41,16 +41,12 @@ def _app_options(f: Any) -> Any:
 
 
 def _run_app(review_path: Path, reviewer: str | None, port: int, no_browser: bool) -> None:
-    from ..app import serve
     from ..errors import UsageError
 
     if not reviewer:
         raise UsageError("the dedupe app records decisions as yours: pass --reviewer ID")
-    try:
-        serve(open_review(review_path), reviewer=reviewer, mode="dedupe", port=port,
-              open_browser=not no_browser, announce=lambda text: click.echo(text, err=True))
-    except UsageError as exc:  # the port is taken: say which option picks another
-        raise UsageError(f"{exc}; pass --port PORT") from None
+    serve_app(open_review(review_path), reviewer=reviewer, mode="dedupe", port=port,
+              open_browser=not no_browser)
 
 
 def _summary(result: DedupeResult) -> str:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import DecisionError, UsageError
-from .common import review_option
+from ..errors import DecisionError
+from .common import review_option, serve_app
 
 _stage_option = click.option(
     "--stage",
@@ -31,20 +31,9 @@ _browser_option = click.option(
 
 def _run(review_path: Path, reviewer: str, stage: str, mode: str, port: int,
          no_browser: bool) -> None:
-    from ..app import serve
-
     try:
-        serve(
-            review_path,
-            reviewer=reviewer,
-            stage=stage,
-            mode=mode,
-            port=port,
-            open_browser=not no_browser,
-            announce=lambda text: click.echo(text, err=True),
-        )
-    except UsageError as exc:  # the port is taken: say which option picks another
-        raise UsageError(f"{exc}; pass --port PORT") from None
+        serve_app(review_path, reviewer=reviewer, stage=stage, mode=mode, port=port,
+                  open_browser=not no_browser)
     except DecisionError as exc:  # resolve mode for someone who is not the arbiter
         raise DecisionError(
             f"{exc}; pass --reviewer with the arbiter's ID, or name one with "
