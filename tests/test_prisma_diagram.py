@@ -160,4 +160,10 @@ def test_every_box_is_in_view_at_1400_px(browser, tmp_path: Path) -> None:  # ty
         for label in set(PRISMA_2020):
             assert label in shown, label
         assert page.evaluate("document.documentElement.scrollWidth") <= 1400
+        # every arrow is drawn as a line (stroked, not filled: a bent arrow is no triangle)
+        arrows = page.eval_on_selector_all(
+            "svg.implmap-flow polyline", "ps => ps.map(p => [getComputedStyle(p).stroke, "
+            "getComputedStyle(p).fill, getComputedStyle(p).strokeWidth])")
+        assert arrows and all(stroke not in ("none", "") and fill == "none" and width != "0px"
+                              for stroke, fill, width in arrows), arrows
     ctx.close()
